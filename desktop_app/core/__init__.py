@@ -1,0 +1,1 @@
+"""Application state and workflows: conversations, settings, profiles, secrets, persistence."""

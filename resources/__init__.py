@@ -1,0 +1,1 @@
+"""Icons, sample tools, themes and desktop files shipped with the app."""
