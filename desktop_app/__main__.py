@@ -1,0 +1,20 @@
+"""Command-line entry: `gemma-desk` opens the window, `gemma-desk ask ...` scripts a chat."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "ask":
+        from desktop_app.ask import main as ask_main
+
+        return ask_main(args[1:])
+    from desktop_app.app import main as app_main
+
+    return app_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
