@@ -75,7 +75,9 @@ def pack_platform_icons(out_dir: Path) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--svg", type=Path, default=SVG, help="source SVG (default: %(default)s)")
-    parser.add_argument("--out", type=Path, default=ICONS, help="output folder (default: %(default)s)")
+    parser.add_argument(
+        "--out", type=Path, default=ICONS, help="output folder (default: %(default)s)"
+    )
     parser.add_argument(
         "--no-platform-icons", action="store_true", help="write the PNGs only, no .ico/.icns"
     )
