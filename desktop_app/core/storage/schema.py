@@ -1,0 +1,234 @@
+"""Opening the history database: pragmas, the schema, its migrations and their backups."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import NewerSchemaError, StorageError
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema: ``apply`` turns version ``version - 1`` into ``version``.
+
+    It runs inside the migration transaction together with every other pending step, so it
+    must not commit; DDL in SQLite is transactional and rolls back with the rest.
+    """
+
+    version: int
+    description: str
+    apply: Callable[[sqlite3.Connection], None]
+
+
+def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
+    """A migration made of plain statements (``executescript`` would commit, so split)."""
+
+    def apply(conn: sqlite3.Connection) -> None:
+        for statement in _split_statements(sql):
+            conn.execute(statement)
+
+    return apply
+
+
+def _split_statements(sql: str) -> list[str]:
+    statements: list[str] = []
+    pending = ""
+    for line in sql.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {pending.strip()[:60]!r}")
+    return statements
+
+
+# Rows keep an INTEGER PRIMARY KEY (``seq``) because the full-text tables point at rows by
+# rowid, and only an aliased rowid is guaranteed to survive VACUUM.
+# Message rows are keyed by (conversation_id, id): ids are unique within their conversation,
+# exactly as the model looks them up, so a copied or imported conversation can never clash.
+# ``status`` is a column rather than part of ``data`` so that start-up recovery finds the
+# streaming rows through a tiny partial index.
+_V1 = """
+CREATE TABLE conversations (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    title_edited INTEGER NOT NULL DEFAULT 0,
+    system_prompt TEXT NOT NULL DEFAULT '',
+    settings TEXT NOT NULL DEFAULT '{}',
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    deleted_at REAL
+);
+CREATE INDEX conversations_live ON conversations(updated_at) WHERE deleted_at IS NULL;
+
+CREATE TABLE messages (
+    seq INTEGER PRIMARY KEY,
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    role TEXT NOT NULL,
+    content TEXT NOT NULL DEFAULT '',
+    reasoning TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'complete',
+    created_at REAL NOT NULL,
+    data TEXT NOT NULL DEFAULT '{}',
+    UNIQUE (conversation_id, id)
+);
+CREATE INDEX messages_order ON messages(conversation_id, position);
+CREATE INDEX messages_streaming ON messages(status) WHERE status = 'streaming';
+
+CREATE VIRTUAL TABLE messages_fts USING fts5(
+    content, reasoning,
+    content = 'messages', content_rowid = 'seq',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts(rowid, content, reasoning)
+    VALUES (new.seq, new.content, new.reasoning);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, content, reasoning)
+    VALUES ('delete', old.seq, old.content, old.reasoning);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, reasoning ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, content, reasoning)
+    VALUES ('delete', old.seq, old.content, old.reasoning);
+    INSERT INTO messages_fts(rowid, content, reasoning)
+    VALUES (new.seq, new.content, new.reasoning);
+END;
+
+CREATE VIRTUAL TABLE titles_fts USING fts5(
+    title,
+    content = 'conversations', content_rowid = 'seq',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER titles_fts_insert AFTER INSERT ON conversations BEGIN
+    INSERT INTO titles_fts(rowid, title) VALUES (new.seq, new.title);
+END;
+CREATE TRIGGER titles_fts_delete AFTER DELETE ON conversations BEGIN
+    INSERT INTO titles_fts(titles_fts, rowid, title) VALUES ('delete', old.seq, old.title);
+END;
+CREATE TRIGGER titles_fts_update AFTER UPDATE OF title ON conversations BEGIN
+    INSERT INTO titles_fts(titles_fts, rowid, title) VALUES ('delete', old.seq, old.title);
+    INSERT INTO titles_fts(rowid, title) VALUES (new.seq, new.title);
+END;
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "conversations, messages and full-text search", _script(_V1)),
+)
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+def open_database(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> sqlite3.Connection:
+    """Opens (creating or migrating as needed) the database at ``path``.
+
+    Raises ``NewerSchemaError`` for a database from a newer app and ``StorageError`` for a
+    file that is not a Gemma Desk history or a migration that failed; in every failure the
+    file is left exactly as it was.
+    """
+    target = migrations[-1].version if migrations else 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # isolation_level=None: no implicit transactions; every change opens its own.
+        conn = sqlite3.connect(path, timeout=2.0, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StorageError(f"Cannot open the history database {path}: {exc}.") from exc
+    try:
+        version = _read_version(conn, path)
+        if version > target:
+            raise NewerSchemaError(
+                f"The history database {path} was written by a newer version of Gemma Desk "
+                f"(schema {version}; this version knows up to {target}). It was left "
+                "untouched: update Gemma Desk to open it."
+            )
+        if version < target:
+            if version > 0:
+                backup_database(conn, path, version)
+            _migrate(conn, path, version, migrations)
+        _configure(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _read_version(conn: sqlite3.Connection, path: Path) -> int:
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(
+            f"The history database {path} cannot be read ({exc}). It was left as it is; "
+            "move it aside to start a new history, or restore a backup from the same folder."
+        ) from exc
+    if version == 0 and has_tables:
+        raise StorageError(
+            f"{path} is an SQLite database but not a Gemma Desk history; it was left as it is."
+        )
+    return int(version)
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    # WAL: a commit appends to the -wal file and readers never block the writer.
+    # synchronous=NORMAL: in WAL mode a commit is not fsync'ed, only checkpoints are. The
+    # database stays consistent whatever happens, and a commit survives a crash or kill of
+    # the process (the data is in the OS's file cache); only a power loss or OS crash can
+    # drop the last few transactions. That buys cheap commits for streaming checkpoints.
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _migrate(
+    conn: sqlite3.Connection, path: Path, version: int, migrations: Sequence[Migration]
+) -> None:
+    """Runs every pending step in ONE transaction: all of them, or none."""
+    pending = [m for m in migrations if m.version > version]
+    step: Migration | None = None
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for step in pending:
+            step.apply(conn)
+            conn.execute(f"PRAGMA user_version = {int(step.version)}")
+        problems = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise StorageError(f"broken references after migrating: {problems[:3]}")
+        conn.execute("COMMIT")
+    except Exception as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        what = f"step {step.version} ({step.description})" if step else "the upgrade"
+        raise StorageError(
+            f"Could not upgrade the history database {path} from schema {version}: {what} "
+            f"failed: {exc}. The database was left as it was."
+        ) from exc
+
+
+def backup_database(conn: sqlite3.Connection, path: Path, version: int) -> Path:
+    """Copies the open database next to itself, named after its schema version and the time."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.stem}.v{version}-backup-{stamp}{path.suffix}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.stem}.v{version}-backup-{stamp}-{n}{path.suffix}")
+    try:
+        copy = sqlite3.connect(target)
+        try:
+            conn.backup(copy)
+        finally:
+            copy.close()
+    except sqlite3.Error as exc:
+        target.unlink(missing_ok=True)
+        raise StorageError(
+            f"Could not back up the history database to {target} before upgrading it: {exc}. "
+            "Nothing was changed; check free disk space and folder permissions."
+        ) from exc
+    return target
