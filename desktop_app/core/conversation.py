@@ -163,10 +163,12 @@ class Conversation:
                 return
 
     def history_for_request(self) -> list[ChatMessage]:
-        """The messages a request replays: errors and empty placeholders are left out."""
+        """The messages a request replays: failed replies and empty placeholders are left out."""
         out = []
         for msg in self.messages:
-            if msg.role == "assistant" and not (msg.content or msg.tool_calls):
+            if msg.role == "assistant" and (
+                msg.status == MessageStatus.ERROR or not (msg.content or msg.tool_calls)
+            ):
                 continue
             out.append(msg)
         return out

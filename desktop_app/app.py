@@ -1,0 +1,132 @@
+"""Start-up: one QApplication, one qasync loop, the app state and the main window."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import logging.handlers
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from desktop_app import APP_NAME, __version__
+from desktop_app.core.app_state import AppState
+from desktop_app.core.paths import log_dir
+from desktop_app.core.profiles import ServerProfile
+from desktop_app.core.resources import resource_path
+from desktop_app.qt_loop import QtAsyncLoop
+
+DESKTOP_ID = "io.github.gemmadesk.GemmaDesk"
+log = logging.getLogger(__name__)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="gemma-desk", description="Chat with Gemma 4 on vLLM.")
+    parser.add_argument("--demo", action="store_true",
+                        help="use the built-in simulator even when a server is configured")
+    parser.add_argument("--smoke-test", action="store_true",
+                        help="open the window against the simulator, check it works, exit")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.epilog = "Also: gemma-desk ask --help (one question from the command line)."
+    return parser.parse_args(argv)
+
+
+def setup_logging() -> None:
+    handler = logging.handlers.RotatingFileHandler(
+        log_dir() / "gemma-desk.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    # httpx logs each request line at INFO; URLs of private servers stay out of the log.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def app_icon() -> QIcon:
+    icon = QIcon()
+    for size in (16, 24, 32, 48, 64, 128, 256, 512):
+        path = resource_path("icons", f"gemma-desk-{size}.png")
+        if path.is_file():
+            icon.addFile(str(path))
+    return icon
+
+
+def create_application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("Gemma Desk")
+    app.setDesktopFileName(DESKTOP_ID)
+    app.setWindowIcon(app_icon())
+    from desktop_app.ui.theme import apply_theme
+
+    apply_theme(app)
+    return app
+
+
+def start_demo_server() -> ServerProfile:
+    """Starts the built-in simulator on a free loopback port and returns its profile."""
+    from desktop_app.simulator import SimulatorConfig, start_simulator_thread
+
+    running = start_simulator_thread(SimulatorConfig(tokens_per_second=60.0), port=0)
+    _demo_servers.append(running)
+    return ServerProfile(name="Demo server (built-in simulator)", base_url=running.base_url,
+                         is_demo=True)
+
+
+_demo_servers: list = []
+
+
+def stop_demo_servers() -> None:
+    while _demo_servers:
+        _demo_servers.pop().stop()
+
+
+async def run_window(args: argparse.Namespace) -> int:
+    from desktop_app.ui.main_window import MainWindow
+
+    state = AppState()
+    state.start(start_demo_server, force_demo=args.demo or args.smoke_test)
+    window = MainWindow(state)
+    window.setWindowIcon(QApplication.windowIcon())
+    window.show()
+    closed = asyncio.get_running_loop().create_future()
+    app = QApplication.instance()
+    app.lastWindowClosed.connect(lambda: closed.done() or closed.set_result(0))
+    if args.smoke_test:
+        state.runner.start("smoke-test", _smoke(state, window, closed))
+    try:
+        return await closed
+    finally:
+        await state.aclose()
+
+
+async def _smoke(state: AppState, window, closed: asyncio.Future) -> None:  # noqa: ANN001
+    """Waits until the window is shown and the server's models are listed, then exits."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while loop.time() < deadline:
+        if window.isVisible() and state.session.models:
+            print(f"smoke-test: ok ({len(state.session.models)} model(s))", flush=True)
+            closed.set_result(0)
+            return
+        await asyncio.sleep(0.05)
+    print(f"smoke-test: failed: {state.session.error or 'no models listed in 30 s'}", flush=True)
+    closed.set_result(1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    setup_logging()
+    app = create_application()
+    try:
+        with asyncio.Runner(loop_factory=lambda: QtAsyncLoop(app)) as runner:
+            code = runner.run(run_window(args))
+    finally:
+        stop_demo_servers()
+    QTimer.singleShot(0, app.quit)
+    return code

@@ -1,0 +1,69 @@
+"""Everything the window works on, built once at start-up and handed to the UI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from desktop_app.core.chat import ChatController
+from desktop_app.core.profiles import ProfileStore, ServerProfile
+from desktop_app.core.secrets import SecretStore
+from desktop_app.core.session import ConnectionReport, ServerSession, probe
+from desktop_app.core.settings import Settings
+from desktop_app.core.tasks import TaskRunner
+
+
+class AppState:
+    """The task runner, secrets, profiles, the server session and the chat controller."""
+
+    def __init__(self, secrets: SecretStore | None = None, settings: Settings | None = None):
+        self.runner = TaskRunner()
+        self.secrets = secrets or SecretStore()
+        self.settings = settings or Settings.load()
+        self.profiles = ProfileStore(self.settings, self.secrets)
+        self.session = ServerSession(self.runner)
+        self.chat = ChatController(self.session, self.runner)
+        self.demo_profile: ServerProfile | None = None
+
+    def start(
+        self, start_demo: Callable[[], ServerProfile] | None = None, force_demo: bool = False
+    ) -> None:
+        """Connects to the saved (or environment) profile; with none, to the demo server."""
+        self.profiles.prefill_from_env()
+        active = None if force_demo else self.profiles.active()
+        if active is not None:
+            self.session.use(active)
+        elif start_demo is not None:
+            self.demo_profile = start_demo()
+            self.session.use(self.demo_profile)
+
+    def test_connection(
+        self, profile: ServerProfile, done: Callable[[ConnectionReport], None]
+    ) -> None:
+        async def run() -> None:
+            done(await probe(profile))
+
+        self.runner.start("test-connection", run())
+
+    def save_profile(self, profile: ServerProfile) -> bool:
+        durable = self.profiles.save(profile)
+        if self.session.profile and self.session.profile.id == profile.id:
+            self.session.use(profile)
+        return durable
+
+    def delete_profile(self, profile_id: str) -> None:
+        self.profiles.delete(profile_id)
+        if self.session.profile and self.session.profile.id == profile_id:
+            fallback = self.profiles.active() or self.demo_profile
+            if fallback is not None:
+                self.session.use(fallback)
+
+    def activate_profile(self, profile_id: str) -> None:
+        profile = self.profiles.get(profile_id)
+        if profile is None:
+            return
+        self.profiles.set_active(profile_id)
+        self.session.use(profile)
+
+    async def aclose(self) -> None:
+        self.runner.cancel_all()
+        await self.session.aclose()

@@ -1,0 +1,337 @@
+"""The chat workflow: send, stream, stop, regenerate, edit and retry, with coalesced updates."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from desktop_app.api import (
+    ChatRequest,
+    GemmaAPIError,
+    ToolCall,
+    WireTrace,
+)
+from desktop_app.core.conversation import (
+    Attachment,
+    ChatMessage,
+    Conversation,
+    MessageStatus,
+    ReplyInfo,
+)
+from desktop_app.core.errors import describe_error
+from desktop_app.core.session import ServerSession
+from desktop_app.core.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+FRAME_MS = 16  # at most about one repaint per frame, whatever the token rate
+REPLY_TASK = "reply"
+
+
+class _LiveReply:
+    """Deltas received since the last flush, and the timings of one streaming reply."""
+
+    def __init__(self, conversation: Conversation, message: ChatMessage) -> None:
+        self.conversation = conversation
+        self.message = message
+        self.content: list[str] = []
+        self.reasoning: list[str] = []
+        self.started = time.monotonic()
+        self.first_token: float | None = None
+        self.first_reasoning: float | None = None
+        self.first_content: float | None = None
+        self.tool_calls: list[ToolCall] | None = None
+
+    def flush(self) -> bool:
+        changed = False
+        if self.content:
+            self.message.content += "".join(self.content)
+            self.content.clear()
+            changed = True
+        if self.reasoning:
+            self.message.reasoning += "".join(self.reasoning)
+            self.reasoning.clear()
+            changed = True
+        if self.tool_calls is not None:
+            self.message.tool_calls = self.tool_calls
+            self.tool_calls = None
+            changed = True
+        return changed
+
+
+class ChatController(QObject):
+    """Owns the conversations of this run and the one reply that may be streaming."""
+
+    conversationsChanged = Signal()
+    currentChanged = Signal(str)  # conversation id
+    messageAdded = Signal(str, str)  # conversation id, message id
+    messageChanged = Signal(str, str)  # conversation id, message id
+    messageRemoved = Signal(str, str)  # conversation id, message id
+    busyChanged = Signal(bool)
+    replyFinished = Signal(str, str)  # conversation id, message id (any end: done, stopped, error)
+    composerRestore = Signal(str)  # a failed send gives its text back to the composer
+
+    def __init__(self, session: ServerSession, runner: TaskRunner, parent: QObject | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.runner = runner
+        self.conversations: list[Conversation] = []
+        self.current: Conversation = self.new_conversation(select=False)
+        self.traces: dict[str, WireTrace] = {}
+        self._live: _LiveReply | None = None
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(FRAME_MS)
+        self._flush_timer.timeout.connect(self._flush)
+
+    # -- conversations -------------------------------------------------------------------
+    def new_conversation(self, select: bool = True) -> Conversation:
+        conv = Conversation()
+        self.conversations.insert(0, conv)
+        self.conversationsChanged.emit()
+        if select:
+            self.select(conv.id)
+        return conv
+
+    def select(self, conversation_id: str) -> None:
+        for conv in self.conversations:
+            if conv.id == conversation_id:
+                self.current = conv
+                self.currentChanged.emit(conv.id)
+                return
+        raise KeyError(conversation_id)
+
+    def conversation(self, conversation_id: str) -> Conversation:
+        for conv in self.conversations:
+            if conv.id == conversation_id:
+                return conv
+        raise KeyError(conversation_id)
+
+    def set_system_prompt(self, text: str) -> None:
+        self.current.system_prompt = text
+        self.current.touch()
+
+    @property
+    def busy(self) -> bool:
+        return self._live is not None
+
+    def streaming_message_id(self) -> str | None:
+        return self._live.message.id if self._live else None
+
+    # -- user actions ----------------------------------------------------------------------
+    def send(self, text: str, attachments: Sequence[Attachment] = ()) -> bool:
+        """Appends a user message and starts the reply; False when nothing was sent."""
+        if self.busy or not (text.strip() or attachments):
+            return False
+        conv = self.current
+        self._drop_failed_turn(conv)
+        user = ChatMessage(role="user", content=text, images=list(attachments))
+        self._append(conv, user)
+        conv.auto_title()
+        self.conversationsChanged.emit()
+        self._start_reply(conv)
+        return True
+
+    def stop(self) -> None:
+        if self._live is not None:
+            self.runner.cancel(REPLY_TASK)
+
+    def regenerate(self) -> bool:
+        """Replaces the last assistant reply with a new one."""
+        conv = self.current
+        if self.busy or not conv.messages:
+            return False
+        last_user = max(
+            (i for i, m in enumerate(conv.messages) if m.role == "user"), default=None
+        )
+        if last_user is None:
+            return False
+        self._truncate(conv, last_user + 1)
+        self._start_reply(conv)
+        return True
+
+    def edit_and_resend(self, message_id: str, text: str) -> bool:
+        """Changes a user message and replaces everything that followed it with a new reply."""
+        conv = self.current
+        if self.busy or not text.strip():
+            return False
+        index = conv.index_of(message_id)
+        msg = conv.messages[index]
+        if msg.role != "user":
+            return False
+        msg.content = text
+        self.messageChanged.emit(conv.id, msg.id)
+        self._truncate(conv, index + 1)
+        conv.auto_title()
+        self._start_reply(conv)
+        return True
+
+    def retry(self, message_id: str) -> bool:
+        """Runs a failed reply again in place of the failed one."""
+        conv = self.current
+        if self.busy:
+            return False
+        index = conv.index_of(message_id)
+        self._truncate(conv, index)
+        self._start_reply(conv)
+        return True
+
+    def delete_message(self, message_id: str) -> bool:
+        conv = self.current
+        if self._live and self._live.message.id == message_id:
+            return False
+        index = conv.index_of(message_id)
+        del conv.messages[index]
+        conv.touch()
+        self.messageRemoved.emit(conv.id, message_id)
+        return True
+
+    # -- the reply -------------------------------------------------------------------------
+    def _start_reply(self, conv: Conversation) -> None:
+        request = conv.build_request(self.session.model)
+        reply = ChatMessage(role="assistant", status=MessageStatus.STREAMING)
+        reply.reply = ReplyInfo(
+            model=self.session.model,
+            server_version=self.session.version,
+            params=request.sampling.to_wire(),
+            enable_thinking=request.enable_thinking,
+            tool_choice=request.tool_choice,
+            extra_body=dict(request.extra_body),
+            started_at=time.time(),
+        )
+        self._append(conv, reply)
+        self._live = _LiveReply(conv, reply)
+        self.busyChanged.emit(True)
+        self.runner.start(REPLY_TASK, self._run(self._live, request))
+
+    async def _run(self, live: _LiveReply, request: ChatRequest) -> None:
+        msg = live.message
+        trace = WireTrace()
+        self.traces[msg.id] = trace
+        try:
+            client = self.session.client
+            if client is None:
+                raise _NotConnected(self.session.error or "No server is configured.")
+            if request.stream:
+                result = None
+                async for event in client.stream(request, trace=trace):
+                    self._take(live, event)
+                    result = event.accumulator
+                completion = result.result() if result is not None else None
+            else:
+                completion = await client.complete(request, trace=trace)
+            if completion is not None:
+                live.flush()
+                msg.content = completion.content
+                msg.reasoning = completion.reasoning
+                msg.tool_calls = list(completion.tool_calls)
+                self._finish(live, MessageStatus.COMPLETE, completion.finish_reason, completion.usage)
+                if completion.model and msg.reply:
+                    msg.reply.model = completion.model
+            else:
+                self._finish(live, MessageStatus.COMPLETE, None, None)
+        except asyncio.CancelledError:
+            self._finish(live, MessageStatus.STOPPED, None, None)
+            raise
+        except (GemmaAPIError, _NotConnected) as exc:
+            partial = getattr(exc, "partial", None)
+            live.flush()
+            if partial is not None:
+                msg.content = partial.content or msg.content
+                msg.reasoning = partial.reasoning or msg.reasoning
+                msg.tool_calls = list(partial.tool_calls) or msg.tool_calls
+            msg.error = describe_error(exc)
+            self._finish(live, MessageStatus.ERROR, None, partial.usage if partial else None)
+            if not (msg.content or msg.reasoning):
+                # Nothing came back: hand the text back to the composer, so nothing is lost.
+                user = self._last_user(live.conversation)
+                if user is not None and live.conversation is self.current:
+                    self.composerRestore.emit(user.content)
+
+    def _take(self, live: _LiveReply, event) -> None:  # noqa: ANN001 - api.StreamEvent
+        now = time.monotonic()
+        if event.reasoning_delta:
+            live.reasoning.append(event.reasoning_delta)
+            if live.first_reasoning is None:
+                live.first_reasoning = now
+        if event.content_delta:
+            live.content.append(event.content_delta)
+            if live.first_content is None:
+                live.first_content = now
+        if event.delta.tool_calls:
+            snap = event.accumulator.snapshot()
+            live.tool_calls = list(snap.tool_calls)
+        if live.first_token is None and (event.reasoning_delta or event.content_delta):
+            live.first_token = now
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def _flush(self) -> None:
+        live = self._live
+        if live is not None and live.flush():
+            self.messageChanged.emit(live.conversation.id, live.message.id)
+
+    def _finish(self, live: _LiveReply, status: MessageStatus, finish_reason, usage) -> None:  # noqa: ANN001
+        self._flush_timer.stop()
+        live.flush()
+        msg = live.message
+        msg.status = status
+        end = time.monotonic()
+        info = msg.reply
+        if info is not None:
+            info.finish_reason = finish_reason
+            info.usage = usage
+            info.duration = end - live.started
+            if live.first_token is not None:
+                info.time_to_first_token = live.first_token - live.started
+            if live.first_reasoning is not None:
+                info.thinking_seconds = (live.first_content or end) - live.first_reasoning
+        live.conversation.touch()
+        self._live = None
+        self.messageChanged.emit(live.conversation.id, msg.id)
+        self.busyChanged.emit(False)
+        self.replyFinished.emit(live.conversation.id, msg.id)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _append(self, conv: Conversation, msg: ChatMessage) -> None:
+        conv.messages.append(msg)
+        conv.touch()
+        self.messageAdded.emit(conv.id, msg.id)
+
+    def _truncate(self, conv: Conversation, index: int) -> None:
+        removed = conv.messages[index:]
+        del conv.messages[index:]
+        for msg in removed:
+            self.traces.pop(msg.id, None)
+            self.messageRemoved.emit(conv.id, msg.id)
+        conv.touch()
+
+    def _last_user(self, conv: Conversation) -> ChatMessage | None:
+        for msg in reversed(conv.messages):
+            if msg.role == "user":
+                return msg
+        return None
+
+    def _drop_failed_turn(self, conv: Conversation) -> None:
+        """A new send replaces a turn that failed before any reply arrived."""
+        msgs = conv.messages
+        if (
+            len(msgs) >= 2
+            and msgs[-1].status == MessageStatus.ERROR
+            and not (msgs[-1].content or msgs[-1].reasoning)
+            and msgs[-2].role == "user"
+        ):
+            self._truncate(conv, len(msgs) - 2)
+
+
+class _NotConnected(Exception):
+    """No usable client for the active profile (bad or missing URL)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.user_message = message
+        self.partial = None

@@ -1,0 +1,1 @@
+"""The widgets: windows, panels, the chat view and dialogs. No HTTP, no SQL."""
