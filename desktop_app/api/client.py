@@ -1,0 +1,236 @@
+"""``VLLMClient``: one server, one long-lived httpx connection pool, every endpoint."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from .accumulator import StreamEvent
+from .errors import GemmaAPIError, error_from_response
+from .messages import Message
+from .replies import (
+    decode_json_object,
+    parse_completion,
+    parse_models,
+    parse_token_count,
+    parse_version,
+)
+from .request import ChatRequest
+from .results import Completion, ModelInfo
+from .streaming import CallContext, stream_events
+from .trace import WireTrace
+from .transport import DEFAULT_TIMEOUT, close_quietly, translate_errors
+
+
+def split_base_url(base_url: str) -> tuple[str, str]:
+    """``(root, api_base)``: /health lives at the root, the OpenAI routes under /v1.
+
+    Accepts the address with or without a trailing ``/v1`` (and without a scheme,
+    meaning http).
+    """
+    url = base_url.strip()
+    if not url:
+        raise ValueError("The server address is empty.")
+    if "://" not in url:
+        url = "http://" + url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{base_url!r} is not an http:// or https:// server address.")
+    path = parts.path.rstrip("/")
+    if path.endswith("/v1"):
+        path = path[: -len("/v1")]
+    root = urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+    return root, root + "/v1"
+
+
+def _ssl_context(verify: bool | str | ssl.SSLContext) -> bool | ssl.SSLContext:
+    if isinstance(verify, str):
+        # A CA bundle path (httpx 0.28 deprecates passing the path itself).
+        try:
+            return ssl.create_default_context(cafile=verify)
+        except (OSError, ssl.SSLError) as exc:
+            raise ValueError(f"The CA bundle {verify!r} could not be loaded: {exc}") from exc
+    return verify
+
+
+class VLLMClient:
+    """Talks to one vLLM server. Create one per server profile; ``aclose`` when done."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None = None,
+        *,
+        timeout: httpx.Timeout | None = None,
+        verify: bool | str | ssl.SSLContext = True,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.root_url, self.api_base = split_base_url(base_url)
+        self._api_key = api_key or None
+        self.timeout = timeout or DEFAULT_TIMEOUT
+        headers = {"Accept": "application/json"}
+        if self._api_key is not None:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        self._http = httpx.AsyncClient(
+            headers=headers,
+            timeout=self.timeout,
+            verify=_ssl_context(verify),
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:
+        key = "***" if self._api_key else None
+        return f"VLLMClient(base_url={self.api_base!r}, api_key={key!r})"
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> VLLMClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # -- chat -------------------------------------------------------------------------
+
+    async def complete(self, request: ChatRequest, trace: WireTrace | None = None) -> Completion:
+        """One non-streamed chat completion."""
+        body = replace(request, stream=False).to_wire()
+        payload = await self._call_json("POST", f"{self.api_base}/chat/completions", body, trace)
+        return parse_completion(payload)
+
+    def stream(
+        self, request: ChatRequest, trace: WireTrace | None = None
+    ) -> AsyncIterator[StreamEvent]:
+        """Stream a chat completion: an async generator of one ``StreamEvent`` per chunk.
+
+        Nothing is sent until the first iteration. The HTTP response is closed however the
+        loop ends (finished, error, task cancelled, ``break``); after a ``break`` the close
+        happens when the generator is collected, or at once inside
+        ``contextlib.aclosing(client.stream(...))``.
+        """
+        body = replace(request, stream=True).to_wire()
+        url = f"{self.api_base}/chat/completions"
+        http_request = self._http.build_request(
+            "POST", url, json=body, headers={"Accept": "text/event-stream"}
+        )
+        ctx = CallContext(url=url, timeout=self.timeout, secret=self._api_key)
+        return stream_events(self._http, http_request, body, ctx, trace)
+
+    # -- other endpoints ----------------------------------------------------------------
+
+    async def list_models(self) -> list[ModelInfo]:
+        """The models the server serves (``GET /v1/models``)."""
+        return parse_models(await self._call_json("GET", f"{self.api_base}/models"))
+
+    async def health(self) -> bool:
+        """True when ``GET /health`` answers 200; False for any other status.
+
+        Raises a ``TransportError`` when the server cannot be reached at all, so the
+        caller can say why (host not found, refused, timeout).
+        """
+        status, _, _ = await self._exchange("GET", f"{self.root_url}/health", None, None)
+        return status == 200
+
+    async def version(self) -> str:
+        """The vLLM version string (``GET /version``)."""
+        return parse_version(await self._call_json("GET", f"{self.root_url}/version"))
+
+    async def tokenize(
+        self,
+        messages_or_prompt: str | Sequence[Message] | ChatRequest,
+        *,
+        model: str | None = None,
+    ) -> int:
+        """Count tokens with the server's tokenizer and chat template (``POST /tokenize``).
+
+        A ``ChatRequest`` is counted with its tools and thinking flag, as it would be sent.
+        """
+        body: dict[str, Any]
+        if isinstance(messages_or_prompt, str):
+            body = {"prompt": messages_or_prompt}
+        elif isinstance(messages_or_prompt, ChatRequest):
+            wire = messages_or_prompt.to_wire()
+            body = {
+                k: wire[k]
+                for k in ("messages", "tools", "chat_template_kwargs", "model")
+                if k in wire
+            }
+        else:
+            body = {"messages": [m.to_wire() for m in messages_or_prompt]}
+        if model is not None:
+            body["model"] = model
+        return parse_token_count(await self._call_json("POST", f"{self.root_url}/tokenize", body))
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    async def _call_json(
+        self,
+        method: str,
+        url: str,
+        body: dict[str, Any] | None = None,
+        trace: WireTrace | None = None,
+    ) -> dict[str, Any]:
+        """A non-streamed call whose reply is a JSON object; errors become exceptions."""
+        ctx = CallContext(url=url, timeout=self.timeout, secret=self._api_key)
+        try:
+            status, content_type, raw = await self._exchange(method, url, body, trace)
+            if status >= 400:
+                raise _error(status, raw, content_type, ctx)
+            payload = decode_json_object(raw)
+            # vLLM can send an error body with status 200 (PROTOCOL.md 2.2).
+            if "error" in payload:
+                raise _error(status, raw, content_type, ctx)
+            return payload
+        except GemmaAPIError as exc:
+            ctx.fail(exc, trace)
+            raise
+
+    async def _exchange(
+        self,
+        method: str,
+        url: str,
+        body: dict[str, Any] | None,
+        trace: WireTrace | None,
+    ) -> tuple[int, str | None, bytes]:
+        """Send one request and read the whole reply: status, content type, body."""
+        request = self._http.build_request(method, url, json=body)
+        if trace is not None:
+            trace.begin(method, url, request.headers.items(), body or {})
+        response: httpx.Response | None = None
+        try:
+            with translate_errors(url, self.timeout):
+                response = await self._http.send(request, stream=True)
+                if trace is not None:
+                    trace.got_response(response.status_code, response.headers)
+                raw = await response.aread()
+            if trace is not None:
+                trace.response_body = raw.decode("utf-8", errors="replace")
+            return response.status_code, response.headers.get("content-type"), raw
+        except GemmaAPIError as exc:
+            exc.redact(self._api_key)
+            if trace is not None:
+                trace.error = exc.user_message
+            raise
+        finally:
+            if response is not None:
+                await close_quietly(response)
+            if trace is not None:
+                trace.finish()
+
+
+def _error(status: int, raw: bytes, content_type: str | None, ctx: CallContext) -> GemmaAPIError:
+    return error_from_response(
+        status, raw, content_type, url=ctx.url, api_key_sent=ctx.secret is not None
+    )
