@@ -25,10 +25,16 @@ log = logging.getLogger(__name__)
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="gemma-desk", description="Chat with Gemma 4 on vLLM.")
-    parser.add_argument("--demo", action="store_true",
-                        help="use the built-in simulator even when a server is configured")
-    parser.add_argument("--smoke-test", action="store_true",
-                        help="open the window against the simulator, check it works, exit")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the built-in simulator even when a server is configured",
+    )
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="open the window against the simulator, check it works, exit",
+    )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.epilog = "Also: gemma-desk ask --help (one question from the command line)."
     return parser.parse_args(argv)
@@ -74,8 +80,9 @@ def start_demo_server() -> ServerProfile:
 
     running = start_simulator_thread(SimulatorConfig(tokens_per_second=60.0), port=0)
     _demo_servers.append(running)
-    return ServerProfile(name="Demo server (built-in simulator)", base_url=running.base_url,
-                         is_demo=True)
+    return ServerProfile(
+        name="Demo server (built-in simulator)", base_url=running.base_url, is_demo=True
+    )
 
 
 _demo_servers: list = []
@@ -105,7 +112,7 @@ async def run_window(args: argparse.Namespace) -> int:
         await state.aclose()
 
 
-async def _smoke(state: AppState, window, closed: asyncio.Future) -> None:  # noqa: ANN001
+async def _smoke(state: AppState, window, closed: asyncio.Future) -> None:
     """Waits until the window is shown and the server's models are listed, then exits."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 30

@@ -22,7 +22,7 @@ from desktop_app.core.conversation import (
     MessageStatus,
     ReplyInfo,
 )
-from desktop_app.core.errors import describe_error
+from desktop_app.core.errors import NotConnected, describe_error
 from desktop_app.core.session import ServerSession
 from desktop_app.core.tasks import TaskRunner
 
@@ -145,9 +145,7 @@ class ChatController(QObject):
         conv = self.current
         if self.busy or not conv.messages:
             return False
-        last_user = max(
-            (i for i, m in enumerate(conv.messages) if m.role == "user"), default=None
-        )
+        last_user = max((i for i, m in enumerate(conv.messages) if m.role == "user"), default=None)
         if last_user is None:
             return False
         self._truncate(conv, last_user + 1)
@@ -215,7 +213,7 @@ class ChatController(QObject):
         try:
             client = self.session.client
             if client is None:
-                raise _NotConnected(self.session.error or "No server is configured.")
+                raise NotConnected(self.session.error or "No server is configured.")
             if request.stream:
                 result = None
                 async for event in client.stream(request, trace=trace):
@@ -229,7 +227,9 @@ class ChatController(QObject):
                 msg.content = completion.content
                 msg.reasoning = completion.reasoning
                 msg.tool_calls = list(completion.tool_calls)
-                self._finish(live, MessageStatus.COMPLETE, completion.finish_reason, completion.usage)
+                self._finish(
+                    live, MessageStatus.COMPLETE, completion.finish_reason, completion.usage
+                )
                 if completion.model and msg.reply:
                     msg.reply.model = completion.model
             else:
@@ -237,7 +237,7 @@ class ChatController(QObject):
         except asyncio.CancelledError:
             self._finish(live, MessageStatus.STOPPED, None, None)
             raise
-        except (GemmaAPIError, _NotConnected) as exc:
+        except GemmaAPIError as exc:
             partial = getattr(exc, "partial", None)
             live.flush()
             if partial is not None:
@@ -252,7 +252,7 @@ class ChatController(QObject):
                 if user is not None and live.conversation is self.current:
                     self.composerRestore.emit(user.content)
 
-    def _take(self, live: _LiveReply, event) -> None:  # noqa: ANN001 - api.StreamEvent
+    def _take(self, live: _LiveReply, event) -> None:
         now = time.monotonic()
         if event.reasoning_delta:
             live.reasoning.append(event.reasoning_delta)
@@ -275,7 +275,7 @@ class ChatController(QObject):
         if live is not None and live.flush():
             self.messageChanged.emit(live.conversation.id, live.message.id)
 
-    def _finish(self, live: _LiveReply, status: MessageStatus, finish_reason, usage) -> None:  # noqa: ANN001
+    def _finish(self, live: _LiveReply, status: MessageStatus, finish_reason, usage) -> None:
         self._flush_timer.stop()
         live.flush()
         msg = live.message
@@ -326,12 +326,3 @@ class ChatController(QObject):
             and msgs[-2].role == "user"
         ):
             self._truncate(conv, len(msgs) - 2)
-
-
-class _NotConnected(Exception):
-    """No usable client for the active profile (bad or missing URL)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.user_message = message
-        self.partial = None

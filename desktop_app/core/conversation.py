@@ -106,7 +106,9 @@ class ChatMessage:
             return Message.user(self.content, [a.url for a in self.images])
         if self.role == "assistant":
             return Message.assistant(
-                self.content or None, reasoning=self.reasoning or None, tool_calls=tuple(self.tool_calls)
+                self.content or None,
+                reasoning=self.reasoning or None,
+                tool_calls=tuple(self.tool_calls),
             )
         if self.role == "tool":
             return Message.tool(self.tool_call_id or "", self.content, name=self.name)

@@ -19,32 +19,75 @@ from desktop_app.api import (
 )
 from desktop_app.core.conversation import ErrorInfo
 
+
+class NotConnected(GemmaAPIError):
+    """No usable client for the active profile (no server, or an address that is not valid)."""
+
+
 _TITLES: list[tuple[type[BaseException], str, str]] = [
-    (AuthenticationError, "The server did not accept the API key",
-     "Open Settings and check the API key of this server profile."),
-    (NotFoundError, "The server could not find what was asked for",
-     "Check the model name and the base URL in Settings (the base URL usually ends in /v1)."),
-    (BadRequestError, "The server rejected the request",
-     "Change what the message above names (a generation setting, the prompt length or an "
-     "attachment), then press Retry."),
-    (StreamError, "The server failed while writing the reply",
-     "The text that arrived is kept. Press Retry to ask again."),
-    (ServerError, "The server answered with an error",
-     "Press Retry; if it keeps failing, check the server's log."),
-    (TLSError, "The secure connection could not be set up",
-     "Check the certificate, or name the server's CA bundle file in Settings."),
-    (ServerUnreachable, "Could not reach the server",
-     "Check that the server is running and that the base URL in Settings is right, "
-     "then press Retry."),
-    (ConnectTimeout, "The server did not answer in time",
-     "Check the network and the base URL, then press Retry."),
-    (ReadTimeout, "The server stopped sending",
-     "The text that arrived is kept. Press Retry to ask again."),
-    (ConnectionDropped, "The connection dropped before the reply was complete",
-     "The text that arrived is kept. Press Retry to ask again."),
+    (
+        NotConnected,
+        "No server is ready",
+        "Open Settings to add a server or fix this profile's address.",
+    ),
+    (
+        AuthenticationError,
+        "The server did not accept the API key",
+        "Open Settings and check the API key of this server profile.",
+    ),
+    (
+        NotFoundError,
+        "The server could not find what was asked for",
+        "Check the model name and the base URL in Settings (the base URL usually ends in /v1).",
+    ),
+    (
+        BadRequestError,
+        "The server rejected the request",
+        "Change what the message above names (a generation setting, the prompt length or an "
+        "attachment), then press Retry.",
+    ),
+    (
+        StreamError,
+        "The server failed while writing the reply",
+        "The text that arrived is kept. Press Retry to ask again.",
+    ),
+    (
+        ServerError,
+        "The server answered with an error",
+        "Press Retry; if it keeps failing, check the server's log.",
+    ),
+    (
+        TLSError,
+        "The secure connection could not be set up",
+        "Check the certificate, or name the server's CA bundle file in Settings.",
+    ),
+    (
+        ServerUnreachable,
+        "Could not reach the server",
+        "Check that the server is running and that the base URL in Settings is right, "
+        "then press Retry.",
+    ),
+    (
+        ConnectTimeout,
+        "The server did not answer in time",
+        "Check the network and the base URL, then press Retry.",
+    ),
+    (
+        ReadTimeout,
+        "The server stopped sending",
+        "The text that arrived is kept. Press Retry to ask again.",
+    ),
+    (
+        ConnectionDropped,
+        "The connection dropped before the reply was complete",
+        "The text that arrived is kept. Press Retry to ask again.",
+    ),
     (TransportError, "The connection to the server failed", "Press Retry."),
-    (ProtocolError, "The server's reply could not be read",
-     "The server may not be a vLLM OpenAI-compatible server; check the base URL."),
+    (
+        ProtocolError,
+        "The server's reply could not be read",
+        "The server may not be a vLLM OpenAI-compatible server; check the base URL.",
+    ),
 ]
 
 
@@ -55,12 +98,4 @@ def describe_error(exc: BaseException) -> ErrorInfo:
     for cls, title, hint in _TITLES:
         if isinstance(exc, cls):
             return ErrorInfo(title, message, hint, server_message, type(exc).__name__)
-    if isinstance(exc, GemmaAPIError):
-        return ErrorInfo("The request failed", message, "Press Retry.", None, type(exc).__name__)
-    return ErrorInfo(
-        "No server is ready",
-        message,
-        "Open Settings to add a server or fix this profile's address.",
-        None,
-        type(exc).__name__,
-    )
+    return ErrorInfo("The request failed", message, "Press Retry.", None, type(exc).__name__)

@@ -38,7 +38,9 @@ async def probe(profile: ServerProfile) -> ConnectionReport:
         from pathlib import Path
 
         if not Path(profile.ca_bundle).is_file():
-            return ConnectionReport(False, f"The CA bundle file {profile.ca_bundle} does not exist.")
+            return ConnectionReport(
+                False, f"The CA bundle file {profile.ca_bundle} does not exist."
+            )
     try:
         async with make_client(profile) as client:
             models = await client.list_models()
@@ -83,7 +85,7 @@ class ServerSession(QObject):
         return None
 
     def use(self, profile: ServerProfile) -> None:
-        """Switches to `profile`: a new client, then models and version fetched in the background."""
+        """Switches to `profile`: a new client; models and version load in the background."""
         if self.client is not None:
             self._retire(self.client)
         self.profile = profile

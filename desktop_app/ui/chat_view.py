@@ -59,7 +59,7 @@ class ChatView(QScrollArea):
         self._conversation = conv
         self._empty.setText(empty_hint)
         self._first_built = max(0, len(conv.messages) - PAGE)
-        for msg in conv.messages[self._first_built:]:
+        for msg in conv.messages[self._first_built :]:
             self._insert_widget(msg, self._message_slot_end())
         self._stick = True
         self._sync_chrome()
@@ -115,7 +115,7 @@ class ChatView(QScrollArea):
         bar = self.verticalScrollBar()
         from_bottom = bar.maximum() - bar.value()
         start = max(0, self._first_built - PAGE)
-        for offset, msg in enumerate(conv.messages[start:self._first_built]):
+        for offset, msg in enumerate(conv.messages[start : self._first_built]):
             self._insert_widget(msg, 2 + offset)  # after the button and the empty hint
         self._first_built = start
         self._sync_chrome()

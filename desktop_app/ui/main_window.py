@@ -62,7 +62,9 @@ class MainWindow(QMainWindow):
         self.chat_view.regenerateRequested.connect(lambda _mid: self.chat.regenerate())
         self.chat_view.editSubmitted.connect(self.chat.edit_and_resend)
         self.chat_view.retryRequested.connect(self.chat.retry)
-        self.chat_view.copyRequested.connect(lambda _t: self.statusBar().showMessage("Copied", 2000))
+        self.chat_view.copyRequested.connect(
+            lambda _t: self.statusBar().showMessage("Copied", 2000)
+        )
 
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.chat.stop)
         self._refresh_list()
@@ -288,7 +290,7 @@ class MainWindow(QMainWindow):
 
         show_about(self)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.chat.stop()
         super().closeEvent(event)
 

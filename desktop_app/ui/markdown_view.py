@@ -86,7 +86,7 @@ class MarkdownView(QTextBrowser):
         if text.startswith(self._source) and self._source:
             cursor = QTextCursor(self.document())
             cursor.movePosition(QTextCursor.MoveOperation.End)
-            cursor.insertText(text[len(self._source):])
+            cursor.insertText(text[len(self._source) :])
         else:
             self.setPlainText(text)
         self._source = text
@@ -115,7 +115,9 @@ class MarkdownView(QTextBrowser):
             lexer = TextLexer()
         dark = is_dark(self)
         style = "monokai" if dark else "friendly"
-        body = highlight(block.text.rstrip("\n"), lexer, HtmlFormatter(nowrap=True, noclasses=True, style=style))
+        body = highlight(
+            block.text.rstrip("\n"), lexer, HtmlFormatter(nowrap=True, noclasses=True, style=style)
+        )
         bg = "#272822" if dark else "#f4f5f7"
         label = html.escape(block.lang or "code")
         return (
@@ -146,7 +148,9 @@ class MarkdownView(QTextBrowser):
     # -- size -------------------------------------------------------------------------
     def _content_height(self) -> int:
         doc_h = self.document().documentLayout().documentSize().height()
-        return max(18, math.ceil(doc_h) + self.contentsMargins().top() + self.contentsMargins().bottom())
+        return max(
+            18, math.ceil(doc_h) + self.contentsMargins().top() + self.contentsMargins().bottom()
+        )
 
     def _fit_height(self, _size: object = None) -> None:
         h = self._content_height()

@@ -64,9 +64,7 @@ class Splitter:
             scan = nxt
             if fence is None and not has_text:
                 self.pos = start
-        if fence is None and not has_text:
-            self.pos = start
-        elif blocks:
+        if (fence is None and not has_text) or blocks:
             self.pos = start
         return blocks
 

@@ -193,7 +193,9 @@ class MessageWidget(QFrame):
             else:
                 self.thinking.hide()
         self.text.set_markdown_text(msg.content)
-        self.text.setVisible(bool(msg.content) or msg.role == "user" or (streaming and not msg.reasoning))
+        self.text.setVisible(
+            bool(msg.content) or msg.role == "user" or (streaming and not msg.reasoning)
+        )
         badge = {
             MessageStatus.STREAMING: "",
             MessageStatus.STOPPED: "Stopped",

@@ -82,8 +82,12 @@ class SettingsDialog(QDialog):
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.ca_bundle, 1)
         ca_row.addWidget(browse)
-        for label, widget in (("Name", self.name), ("Base URL", self.base_url),
-                              ("Model", self.model), ("API key", self.api_key)):
+        for label, widget in (
+            ("Name", self.name),
+            ("Base URL", self.base_url),
+            ("Model", self.model),
+            ("API key", self.api_key),
+        ):
             widget.setAccessibleName(label)
             form.addRow(label, widget)
         form.addRow("CA bundle", ca_row)
@@ -202,7 +206,9 @@ class SettingsDialog(QDialog):
         self.warning.setVisible(bool(text))
 
     def _browse_ca(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "CA bundle", "", "PEM files (*.pem *.crt);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "CA bundle", "", "PEM files (*.pem *.crt);;All files (*)"
+        )
         if path:
             self.ca_bundle.setText(path)
 

@@ -1,0 +1,85 @@
+"""Window tests: a running qasync loop, a simulator on loopback, the real main window."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from desktop_app.core.app_state import AppState
+from desktop_app.core.profiles import ServerProfile
+from desktop_app.core.secrets import SecretStore
+from desktop_app.core.settings import Settings
+from desktop_app.qt_loop import QtAsyncLoop
+from desktop_app.simulator import SimulatorConfig, running_simulator
+
+
+@pytest.fixture
+def qloop(qapp: QApplication) -> Iterator[QtAsyncLoop]:
+    """A qasync loop that is current and running while the test drives Qt with qtbot."""
+    loop = QtAsyncLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    asyncio.events._set_running_loop(loop)
+    try:
+        yield loop
+    finally:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        deadline = loop.time() + 10
+        while any(not t.done() for t in pending) and loop.time() < deadline:
+            qapp.processEvents()
+        asyncio.events._set_running_loop(None)
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def sim_config() -> SimulatorConfig:
+    return SimulatorConfig(tokens_per_second=None)
+
+
+@pytest.fixture
+def sim(sim_config: SimulatorConfig):
+    with running_simulator(sim_config) as running:
+        yield running
+
+
+@pytest.fixture
+def secrets() -> Iterator[SecretStore]:
+    """The real keyring (Secret Service in CI) under a service name private to this test."""
+    store = SecretStore(service=f"gemma-desk-test-{uuid.uuid4().hex[:8]}")
+    yield store
+    for p in list(store._session):
+        store.delete(p)
+
+
+@pytest.fixture
+def state(qtbot, qloop: QtAsyncLoop, secrets: SecretStore, sim) -> Iterator[AppState]:
+    st = AppState(secrets=secrets, settings=Settings())
+    profile = ServerProfile(name="Simulator", base_url=sim.base_url)
+    st.profiles.save(profile)
+    st.profiles.set_active(profile.id)
+    st.start()
+    yield st
+    for p in st.profiles.profiles():
+        st.profiles.delete(p.id)
+    closing = qloop.create_task(st.aclose())
+    qtbot.waitUntil(closing.done, timeout=10_000)
+
+
+@pytest.fixture
+def window(qtbot, state: AppState):
+    from desktop_app.ui.main_window import MainWindow
+
+    win = MainWindow(state)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: bool(state.session.models), timeout=10_000)
+    yield win
+    state.chat.stop()
+    win.close()
