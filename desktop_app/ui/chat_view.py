@@ -14,6 +14,7 @@ PAGE = 40  # messages built at a time; older ones wait until scrolled to
 class ChatView(QScrollArea):
     """Shows the current conversation. Only the newest PAGE messages are built at first."""
 
+    actionRequested = Signal(str, str)  # action name, message id
     copyRequested = Signal(str)
     deleteRequested = Signal(str)
     regenerateRequested = Signal(str)
@@ -96,6 +97,7 @@ class ChatView(QScrollArea):
 
     def _insert_widget(self, msg: ChatMessage, index: int) -> MessageWidget:
         w = MessageWidget(msg, self._body)
+        w.actionRequested.connect(self.actionRequested)
         w.copyRequested.connect(self.copyRequested)
         w.deleteRequested.connect(self.deleteRequested)
         w.regenerateRequested.connect(self.regenerateRequested)

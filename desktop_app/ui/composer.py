@@ -61,7 +61,7 @@ class Composer(QFrame):
         row.addLayout(buttons)
         outer.addLayout(row)
         self._busy = False
-        self._blocked_reason = ""
+        self._blocks: dict[str, str] = {}
 
     def text(self) -> str:
         return self.edit.toPlainText()
@@ -81,17 +81,24 @@ class Composer(QFrame):
         self.send_button.setVisible(not busy)
         self._sync()
 
-    def set_blocked(self, reason: str) -> None:
-        """Disables Send with a reason (e.g. invalid settings), or enables it with ''."""
-        self._blocked_reason = reason
+    def set_blocked(self, source: str, reason: str) -> None:
+        """Disables Send while `source` (a panel) has a problem; '' lifts that source's block."""
+        if reason:
+            self._blocks[source] = reason
+        else:
+            self._blocks.pop(source, None)
         self._sync()
 
+    def blocked_reason(self) -> str:
+        return "\n".join(self._blocks.values())
+
     def _sync(self) -> None:
-        self.send_button.setEnabled(not self._busy and not self._blocked_reason)
-        self.send_button.setToolTip(self._blocked_reason or "Send (Enter)")
+        reason = self.blocked_reason()
+        self.send_button.setEnabled(not self._busy and not reason)
+        self.send_button.setToolTip(reason or "Send (Enter)")
 
     def _submit(self) -> None:
-        if self._busy or self._blocked_reason:
+        if self._busy or self._blocks:
             return
         text = self.text()
         if text.strip():

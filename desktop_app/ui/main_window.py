@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -38,6 +40,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Gemma Desk")
         self.resize(1180, 780)
         self._settings_dialog: SettingsDialog | None = None
+        # Panels register handlers for their per-message actions (see EXTRA_ACTIONS).
+        self.message_action_handlers: dict[str, Callable[[str], None]] = {}
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.setChildrenCollapsible(False)
@@ -66,7 +70,9 @@ class MainWindow(QMainWindow):
             lambda _t: self.statusBar().showMessage("Copied", 2000)
         )
 
+        self.chat_view.actionRequested.connect(self._on_message_action)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.chat.stop)
+        self._install_panels()
         self._refresh_list()
         self._show_current(self.chat.current.id)
         self._refresh_server()
@@ -154,6 +160,14 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.composer)
         return main
 
+    def _install_panels(self) -> None:
+        """Docks and panels add themselves here: one line each."""
+
+    def _on_message_action(self, name: str, message_id: str) -> None:
+        handler = self.message_action_handlers.get(name)
+        if handler is not None:
+            handler(message_id)
+
     def _build_menu(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
@@ -170,6 +184,7 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        self.view_menu = bar.addMenu("&View")
         chat_menu = bar.addMenu("&Chat")
         stop = QAction("&Stop reply", self)
         stop.triggered.connect(self.chat.stop)

@@ -119,9 +119,15 @@ def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# Extra per-message actions that panels register: (name, button text, tooltip, roles).
+# A click emits MessageWidget.actionRequested(name, message id); the window routes it.
+EXTRA_ACTIONS: list[tuple[str, str, str, tuple[str, ...]]] = []
+
+
 class MessageWidget(QFrame):
     """Renders one ChatMessage; `refresh` re-reads it and updates only what changed."""
 
+    actionRequested = Signal(str, str)  # action name, message id
     copyRequested = Signal(str)
     deleteRequested = Signal(str)
     regenerateRequested = Signal(str)
@@ -228,6 +234,8 @@ class MessageWidget(QFrame):
             self.regenerateRequested.emit(self.msg.id)
         elif name == "edit":
             self.start_edit()
+        else:
+            self.actionRequested.emit(name, self.msg.id)
 
     # -- inline editing of a user message -----------------------------------------------
     def start_edit(self) -> None:
@@ -281,8 +289,9 @@ def _role_title(role: str) -> str:
 
 def _actions_for(role: str) -> list[tuple[str, str, str]]:
     common = [("copy", "Copy", "Copy message"), ("delete", "Delete", "Delete message")]
+    extra = [(n, t, tip) for n, t, tip, roles in EXTRA_ACTIONS if role in roles]
     if role == "user":
-        return [("edit", "Edit", "Edit and resend"), *common]
+        return [("edit", "Edit", "Edit and resend"), *extra, *common]
     if role == "assistant":
-        return [("regenerate", "Regenerate", "Regenerate reply"), *common]
-    return common
+        return [("regenerate", "Regenerate", "Regenerate reply"), *extra, *common]
+    return [*extra, *common]
