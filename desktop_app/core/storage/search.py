@@ -32,11 +32,9 @@ def fts_query(text: str) -> str | None:
     would only yield empty phrases, which match nothing, so they are dropped. ``None``
     means there is nothing to search for.
     """
-    terms = [
-        '"' + word.replace('"', '""') + '"*'
-        for word in text.split()
-        if any(ch.isalnum() for ch in word)
-    ]
+    # FTS5 reads the query as a C string: a NUL would end it inside a quoted term.
+    words = text.replace("\x00", " ").split()
+    terms = ['"' + w.replace('"', '""') + '"*' for w in words if any(ch.isalnum() for ch in w)]
     return " ".join(terms) if terms else None
 
 
