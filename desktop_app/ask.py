@@ -1,0 +1,439 @@
+"""`gemma-desk ask`: one chat turn from a shell or a script, the reply streamed to stdout.
+
+Exit status: 0 the reply arrived; 2 bad usage; 3 the server answered with an error (or with a
+reply that could not be read); 4 the server could not be reached or the connection failed;
+130 interrupted (Ctrl-C). Whatever had arrived before a failure stays printed.
+
+Only the standard library and `desktop_app.api` are imported up front (never Qt), so the
+command starts quickly; Pillow is loaded only when a local image is attached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import io
+import json
+import os
+import sys
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from desktop_app.api import (
+    ChatRequest,
+    Completion,
+    ConnectTimeout,
+    GemmaAPIError,
+    Message,
+    NamedToolChoice,
+    SamplingParams,
+    ServerError,
+    ServerUnreachable,
+    TLSError,
+    ToolDefinition,
+    TransportError,
+    VLLMClient,
+    split_base_url,
+)
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_SERVER = 3
+EXIT_TRANSPORT = 4
+EXIT_INTERRUPTED = 130
+
+PROG = "gemma-desk ask"
+
+# --param keys that ChatRequest builds itself; each has its own option.
+_RESERVED_PARAMS = {
+    "model": "--model",
+    "messages": "PROMPT and --system",
+    "stream": "--no-stream",
+    "tools": "--tools",
+    "tool_choice": "--tool-choice",
+}
+
+
+class UsageError(Exception):
+    """The command line asks for something impossible; reported on stderr, exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        allow_abbrev=False,
+        description="Send one prompt to a vLLM server and stream the reply to stdout.",
+        epilog=(
+            "Exit status: 0 success, 2 bad usage, 3 the server answered with an error, "
+            "4 the server could not be reached or the connection failed, 130 interrupted."
+        ),
+    )
+    add = parser.add_argument
+    add("prompt", metavar="PROMPT", help="the user message ('-' reads it from standard input)")
+    add("--base-url", help="server URL, e.g. http://host:8000/v1 (default: $GEMMA_BASE_URL)")
+    add("--model", help="model name (default: $GEMMA_MODEL, else the server's own model)")
+    add(
+        "--api-key-env",
+        metavar="NAME",
+        default="HEXGRID_API_KEY",
+        help="environment variable holding the API key (default: %(default)s)",
+    )
+    add("--system", metavar="TEXT", help="a system message sent before the prompt")
+    add(
+        "--param",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="a request field; VALUE is JSON when it parses, else a string (repeatable)",
+    )
+    add(
+        "--thinking",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="ask the model to think first, or not (default: the server's choice)",
+    )
+    add("--no-stream", dest="stream", action="store_false", help="wait for the whole reply")
+    add(
+        "--image",
+        metavar="PATH_OR_URL",
+        action="append",
+        default=[],
+        help="attach an image file or an http(s) URL (repeatable)",
+    )
+    add("--tools", metavar="FILE", help="a JSON file holding an OpenAI tools array")
+    add("--tool-choice", metavar="auto|none|required|NAME", help="how the model may use tools")
+    add("--json", action="store_true", help="print one JSON object at the end instead")
+    add("--timeout", metavar="SECONDS", type=_positive_float, help="network timeout")
+    return parser
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
+    return value
+
+
+# ---- turning options into a request ---------------------------------------------------------
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN/Infinity are not JSON numbers: keep such a value as a string
+
+
+def parse_param(item: str) -> tuple[str, Any]:
+    key, sep, raw = item.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise UsageError(f"--param expects KEY=VALUE, got {item!r}")
+    try:
+        value = json.loads(raw, parse_constant=_reject_constant)
+    except ValueError:
+        value = raw
+    return key, value
+
+
+def build_params(items: list[str]) -> tuple[SamplingParams, dict[str, Any]]:
+    """Known sampling fields go to SamplingParams (range-checked), every other key to the body."""
+    known = {f.name for f in fields(SamplingParams)}
+    sampling: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for item in items:
+        key, value = parse_param(item)
+        if key in _RESERVED_PARAMS:
+            raise UsageError(f"--param {key}: use {_RESERVED_PARAMS[key]} instead")
+        (sampling if key in known else extra)[key] = value
+    stop = sampling.get("stop")
+    if isinstance(stop, str):  # --param stop=END means one stop string
+        sampling["stop"] = (stop,)
+    elif isinstance(stop, list):
+        sampling["stop"] = tuple(stop)
+    params = SamplingParams(**sampling)
+    problems = params.validate()
+    if problems:
+        raise UsageError("--param: " + "; ".join(problems))
+    return params, extra
+
+
+def image_url(spec: str) -> str:
+    """An http(s) or data: URL passes through; a local file becomes a base64 data: URL."""
+    if spec.lower().startswith(("http://", "https://", "data:")):
+        return spec
+    path = Path(spec).expanduser()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"--image {spec}: no such file") from None
+    except OSError as exc:
+        raise UsageError(f"--image {spec}: cannot read it ({exc.strerror or exc})") from None
+    from PIL import Image  # only here: it is slow to import and most runs attach nothing
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind = image.format or ""
+            image.verify()
+    except Exception:  # Pillow raises many kinds for a file that is not an image
+        raise UsageError(f"--image {spec}: not an image file Pillow can read") from None
+    mime = Image.MIME.get(kind.upper()) or f"image/{kind.lower()}"
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def load_tools(path: str) -> tuple[ToolDefinition, ...]:
+    where = f"--tools {path}"
+    try:
+        text = Path(path).expanduser().read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{where}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{where}: cannot read it ({exc})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"{where}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+        ) from None
+    if not isinstance(data, list) or not data:
+        raise UsageError(f"{where}: expected a non-empty JSON array of tool definitions")
+    tools: list[ToolDefinition] = []
+    for number, item in enumerate(data, start=1):
+        try:
+            tools.append(ToolDefinition.from_wire(item))
+        except (TypeError, ValueError) as exc:
+            raise UsageError(f"{where}: tool {number}: {exc}") from None
+    names = [tool.name for tool in tools]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise UsageError(f"{where}: tool names must be unique; repeated: {', '.join(duplicates)}")
+    return tuple(tools)
+
+
+def tool_choice(choice: str | None, tools: tuple[ToolDefinition, ...]) -> Any:
+    if choice is None:
+        return None
+    if choice in ("auto", "none", "required"):
+        if choice == "required" and not tools:
+            raise UsageError("--tool-choice required needs --tools")
+        return choice
+    names = [tool.name for tool in tools]
+    if choice not in names:
+        offered = ", ".join(names) if names else "none (no --tools given)"
+        raise UsageError(f"--tool-choice {choice}: no such tool; offered: {offered}")
+    return NamedToolChoice(choice)
+
+
+@dataclass
+class Plan:
+    """Everything one run needs, checked before anything goes on the wire."""
+
+    base_url: str
+    api_key: str | None
+    timeout: float | None
+    request: ChatRequest
+    json: bool
+
+
+def make_plan(args: argparse.Namespace) -> Plan:
+    base_url = args.base_url or os.environ.get("GEMMA_BASE_URL") or ""
+    if not base_url:
+        raise UsageError("no server given: set GEMMA_BASE_URL or pass --base-url")
+    try:
+        split_base_url(base_url)
+    except ValueError as exc:
+        raise UsageError(f"--base-url: {exc}") from None
+    api_key = os.environ.get(args.api_key_env) or None
+    prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
+    sampling, extra = build_params(args.param)
+    tools = load_tools(args.tools) if args.tools else ()
+    choice = tool_choice(args.tool_choice, tools)
+    images = tuple(image_url(spec) for spec in args.image)
+    messages = (Message.user(prompt, images=images),)
+    if args.system:
+        messages = (Message.system(args.system), *messages)
+    request = ChatRequest(
+        model=args.model or os.environ.get("GEMMA_MODEL") or None,
+        messages=messages,
+        sampling=sampling,
+        tools=tools,
+        tool_choice=choice,
+        enable_thinking=args.thinking,
+        stream=args.stream,
+        extra_body=extra,
+    )
+    return Plan(base_url, api_key, args.timeout, request, args.json)
+
+
+# ---- running it ------------------------------------------------------------------------------
+
+
+class Printer:
+    """Writes the reply as it comes: content to stdout, reasoning to stderr, nothing in --json."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.accumulator: Any = None  # the stream's accumulator, to recover a partial reply
+        self._out_tail = ""  # the last character written to stdout
+        self._err_tail = "\n"  # the last character of reasoning written to stderr
+
+    def reasoning(self, text: str) -> None:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+        self._err_tail = text[-1]
+
+    def content(self, text: str) -> None:
+        if self._err_tail != "\n":  # end the thinking's line before the answer starts
+            self.reasoning("\n")
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        self._out_tail = text[-1]
+
+    async def stream(self, client: VLLMClient, request: ChatRequest) -> Completion:
+        stream = client.stream(request)
+        if self.quiet:
+            async for event in stream:
+                self.accumulator = event.accumulator
+        else:
+            async for event in stream:
+                self.accumulator = event.accumulator
+                if text := event.reasoning_delta:
+                    self.reasoning(text)
+                if text := event.content_delta:
+                    self.content(text)
+        if self.accumulator is None:
+            raise_empty()
+        return self.accumulator.result()
+
+    def partial(self, exc: BaseException | None = None) -> Completion | None:
+        found = getattr(exc, "partial", None)
+        if isinstance(found, Completion):
+            return found
+        if self.accumulator is not None:
+            try:
+                return self.accumulator.result()
+            except Exception:  # a half-built stream may not make a whole Completion
+                return None
+        return None
+
+    def finish(self, completion: Completion | None, *, streamed: bool, ok: bool = True) -> None:
+        """The end of the output: the JSON object, or what the stream did not show yet.
+
+        A reply always ends with a newline; after a failure one is added only to end text
+        that had already arrived, so an empty stdout stays empty.
+        """
+        if self.quiet:
+            body = completion.to_json_dict() if completion is not None else _EMPTY
+            sys.stdout.write(json.dumps(body, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+            return
+        if completion is not None:
+            if not streamed:
+                if completion.reasoning:
+                    self.reasoning(completion.reasoning)
+                if completion.content:
+                    self.content(completion.content)
+            calls = completion.to_json_dict().get("tool_calls") or []
+            for call in calls:
+                self.content_line(_format_call(call))
+            if completion.finish_reason == "length":
+                self.note("the reply was cut short: it reached max_tokens")
+        if self._out_tail != "\n" and (ok or self._out_tail):
+            self.content("\n")
+        if self._err_tail != "\n":
+            self.reasoning("\n")
+
+    def content_line(self, line: str) -> None:
+        if self._out_tail not in ("", "\n"):
+            self.content("\n")
+        self.content(line + "\n")
+
+    def note(self, text: str) -> None:
+        if self._err_tail != "\n":
+            self.reasoning("\n")
+        sys.stderr.write(f"{PROG}: {text}\n")
+        sys.stderr.flush()
+
+
+_EMPTY = {"content": "", "reasoning": "", "tool_calls": [], "finish_reason": None, "usage": None}
+
+
+def raise_empty() -> None:
+    from desktop_app.api import ProtocolError
+
+    raise ProtocolError("the server closed the stream without sending a reply")
+
+
+def _format_call(call: dict[str, Any]) -> str:
+    function = call.get("function") or call
+    name = function.get("name") or "?"
+    arguments = function.get("arguments")
+    if isinstance(arguments, str):
+        try:
+            arguments = json.loads(arguments)
+        except ValueError:
+            return f"tool call: {name} {arguments}"
+    return f"tool call: {name} {json.dumps(arguments, ensure_ascii=False)}"
+
+
+async def _run(plan: Plan, printer: Printer) -> Completion:
+    timeout = httpx.Timeout(plan.timeout) if plan.timeout else None
+    async with VLLMClient(plan.base_url, plan.api_key, timeout=timeout) as client:
+        if plan.request.stream:
+            return await printer.stream(client, plan.request)
+        return await client.complete(plan.request)
+
+
+def _describe(exc: GemmaAPIError) -> tuple[int, str]:
+    message = exc.user_message or str(exc)
+    if isinstance(exc, ServerUnreachable | ConnectTimeout | TLSError):
+        return EXIT_TRANSPORT, f"could not reach the server: {message}"
+    if isinstance(exc, TransportError):
+        return EXIT_TRANSPORT, f"the connection failed: {message}"
+    if isinstance(exc, ServerError):
+        status = getattr(exc, "status", None)
+        where = f" (HTTP {status})" if status else ""
+        detail = getattr(exc, "server_message", None)
+        if detail and detail not in message:
+            message = f"{message}\n  server said: {detail}"
+        return EXIT_SERVER, f"the server answered with an error{where}: {message}"
+    return EXIT_SERVER, f"the server's reply could not be read: {message}"
+
+
+def main(argv: list[str]) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse exits 2 on bad usage, 0 after --help
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    try:
+        plan = make_plan(args)
+    except UsageError as exc:
+        parser.print_usage(sys.stderr)
+        sys.stderr.write(f"{PROG}: error: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    printer = Printer(quiet=plan.json)
+    try:
+        try:
+            completion = asyncio.run(_run(plan, printer))
+        except GemmaAPIError as exc:
+            status, message = _describe(exc)
+            printer.finish(printer.partial(exc), streamed=True, ok=False)
+            sys.stderr.write(f"{PROG}: {message}\n")
+            return status
+        except KeyboardInterrupt:
+            printer.finish(printer.partial(), streamed=True, ok=False)
+            sys.stderr.write(f"{PROG}: interrupted\n")
+            return EXIT_INTERRUPTED
+        printer.finish(completion, streamed=plan.request.stream)
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); stop quietly, as other shell tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    return EXIT_OK
