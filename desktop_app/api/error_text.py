@@ -101,8 +101,7 @@ def server_error_message(
 def stream_error_message(info: ErrorBody) -> str:
     """The ``user_message`` of an error that arrived inside the event stream."""
     return _with_summary("The server reported an error while writing the reply", readable(info)) + (
-        " What arrived before the error is kept. Try again; if it keeps happening, "
-        "check the server's log."
+        " Try again; if it keeps happening, check the server's log."
     )
 
 

@@ -53,6 +53,13 @@ class GemmaAPIError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.user_message!r})"
 
+    def keep_partial(self, partial: Completion) -> None:
+        """Attach what arrived before the failure, and say so in the message."""
+        self.partial = partial
+        if partial.content or partial.reasoning or partial.tool_calls:
+            self.user_message += " What arrived before the failure is kept."
+            self.args = (self.user_message, *self.args[1:])
+
     def redact(self, secret: str | None) -> None:
         """Replace ``secret`` (the API key) wherever this error quotes text."""
         if not secret:

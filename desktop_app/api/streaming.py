@@ -74,9 +74,8 @@ async def _check_event_stream(
 
 def _dropped() -> ConnectionDropped:
     return ConnectionDropped(
-        "The reply stream ended before the server said it was complete. What arrived so "
-        "far is kept. Try again; if it keeps happening, check the server's log or any "
-        "proxy in between."
+        "The reply stream ended before the server said it was complete. Try again; if it "
+        "keeps happening, check the server's log or any proxy in between."
     )
 
 
@@ -131,7 +130,7 @@ async def stream_events(
         if isinstance(exc, ConnectionDropped) and accumulator.finish_reason is not None:
             return
         if exc.partial is None and accumulator.received_anything:
-            exc.partial = accumulator.snapshot()
+            exc.keep_partial(accumulator.snapshot())
         ctx.fail(exc, trace)
         raise
     except (asyncio.CancelledError, GeneratorExit):

@@ -66,7 +66,7 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
 def _detail(exc: BaseException) -> str:
     deepest = list(_causes(exc))[-1]
     text = f"{type(exc).__name__}: {exc}"
-    if deepest is not exc:
+    if deepest is not exc and str(deepest) != str(exc):
         text += f" ({type(deepest).__name__}: {deepest})"
     return text
 
@@ -158,9 +158,9 @@ def map_httpx_error(exc: Exception, url: str, timeout: httpx.Timeout) -> Excepti
         )
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
         return ConnectionDropped(
-            "The connection to the server closed before the reply was complete. What "
-            "arrived so far is kept. Try again; if it keeps happening, check the server's "
-            "log (it may have crashed or restarted) or any proxy in between.",
+            "The connection to the server closed before the reply was complete. Try "
+            "again; if it keeps happening, check the server's log (it may have crashed "
+            "or restarted) or any proxy in between.",
             detail=detail,
         )
     if isinstance(exc, httpx.DecodingError):
