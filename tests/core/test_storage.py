@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from desktop_app.api import NamedToolChoice, SamplingParams, ToolCall, ToolDefinition, Usage
+from desktop_app.api import (
+    NamedToolChoice,
+    SamplingParams,
+    ToolCall,
+    ToolDefinition,
+    Usage,
+    VLLMClient,
+)
 from desktop_app.core.conversation import (
     Attachment,
     ChatMessage,
@@ -296,20 +304,24 @@ def test_closed_store_says_so(tmp_path: Path) -> None:
 
 def test_no_credentials_reach_the_data_folder() -> None:
     sentinel = "sk-SENTINEL-5f1e0c"
-    # What a client would hold: the key goes into its headers, never into the conversation.
-    client_headers = {"Authorization": f"Bearer {sentinel}"}
+    # The key lives only in the client (its headers); the conversation never sees it.
+    client = VLLMClient("http://127.0.0.1:9/v1", api_key=sentinel)
     c = rich_conversation()
     request = c.build_request("gemma-4")
     c.messages[1].reply = ReplyInfo(
-        model="gemma-4", params=request.sampling.to_wire(), extra_body=dict(request.extra_body)
+        model="gemma-4",
+        params=request.sampling.to_wire(),
+        extra_body=dict(request.extra_body),
+        server_version=repr(client),
     )
     with HistoryStore() as s:
         s.save_conversation(c)
         s.upsert_message(c.id, ChatMessage(role="assistant", content="x"), 9)
         s.checkpoint(c.id, c.messages[1].id, "partial")
-    assert client_headers["Authorization"].endswith(sentinel)
+        s.duplicate(c.id)
+    asyncio.run(client.aclose())
     files = [p for p in data_dir().rglob("*") if p.is_file()]
-    assert files
+    assert any(p.name == database_path().name for p in files)
     for path in files:
         blob = path.read_bytes()
         assert sentinel.encode() not in blob, path
