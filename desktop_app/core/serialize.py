@@ -7,7 +7,9 @@ strict about what is wrong: a value of the wrong type raises ``ValueError`` nami
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
+from dataclasses import fields
 from typing import Any
 
 from desktop_app.api import NamedToolChoice, SamplingParams, ToolCall, ToolDefinition, Usage
@@ -21,15 +23,10 @@ from desktop_app.core.conversation import (
     ReplyInfo,
 )
 
-_SAMPLING_FLOATS = (
-    "temperature",
-    "top_p",
-    "min_p",
-    "repetition_penalty",
-    "presence_penalty",
-    "frequency_penalty",
-)
 _SAMPLING_INTS = ("top_k", "max_tokens", "seed")
+_SAMPLING_FLOATS = tuple(
+    f.name for f in fields(SamplingParams) if f.name not in (*_SAMPLING_INTS, "stop")
+)
 
 
 class _Reader:
@@ -69,10 +66,12 @@ class _Reader:
         return self._get(key, None, lambda v: isinstance(v, bool), "true, false or null")
 
     def obj(self, key: str) -> dict[str, Any]:
-        return dict(self._get(key, {}, lambda v: isinstance(v, dict), "an object"))
+        return self.opt_obj(key) or {}
 
     def opt_obj(self, key: str) -> dict[str, Any] | None:
-        return self._get(key, None, lambda v: isinstance(v, dict), "an object or null")
+        # A copy: the object must not share nested values with the dict it came from.
+        value = self._get(key, None, lambda v: isinstance(v, dict), "an object or null")
+        return None if value is None else copy.deepcopy(value)
 
     def items(self, key: str) -> list[Any]:
         return list(self._get(key, [], lambda v: isinstance(v, list), "a list"))
@@ -104,22 +103,18 @@ def _is_int(value: object) -> bool:
 # ---- small parts -------------------------------------------------------------------------
 
 
+def flat_dict(obj: Any) -> dict[str, Any]:
+    """A dataclass's fields by name, not recursing: the caller converts nested values."""
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+
 def tool_call_to_dict(call: ToolCall) -> dict[str, Any]:
-    return {"id": call.id, "name": call.name, "arguments": call.arguments}
+    return flat_dict(call)
 
 
 def tool_call_from_dict(data: object, path: str = "tool_call") -> ToolCall:
     r = _Reader(data, path)
     return ToolCall(id=r.text("id"), name=r.text("name"), arguments=r.text("arguments"))
-
-
-def tool_definition_to_dict(tool: ToolDefinition) -> dict[str, Any]:
-    return {
-        "name": tool.name,
-        "description": tool.description,
-        "parameters": tool.parameters,
-        "strict": tool.strict,
-    }
 
 
 def tool_definition_from_dict(data: object, path: str = "tool") -> ToolDefinition:
@@ -154,10 +149,7 @@ def tool_choice_from_json(value: Any, path: str = "tool_choice") -> Any:
 
 
 def sampling_to_dict(params: SamplingParams) -> dict[str, Any]:
-    out: dict[str, Any] = {name: getattr(params, name) for name in _SAMPLING_FLOATS}
-    out.update({name: getattr(params, name) for name in _SAMPLING_INTS})
-    out["stop"] = None if params.stop is None else list(params.stop)
-    return out
+    return {**flat_dict(params), "stop": None if params.stop is None else list(params.stop)}
 
 
 def sampling_from_dict(data: object, path: str = "sampling") -> SamplingParams:
@@ -172,15 +164,6 @@ def sampling_from_dict(data: object, path: str = "sampling") -> SamplingParams:
     return SamplingParams(**values)
 
 
-def usage_to_dict(usage: Usage) -> dict[str, Any]:
-    return {
-        "prompt_tokens": usage.prompt_tokens,
-        "completion_tokens": usage.completion_tokens,
-        "total_tokens": usage.total_tokens,
-        "reasoning_tokens": usage.reasoning_tokens,
-    }
-
-
 def usage_from_dict(data: object, path: str = "usage") -> Usage:
     r = _Reader(data, path)
     return Usage(
@@ -189,17 +172,6 @@ def usage_from_dict(data: object, path: str = "usage") -> Usage:
         total_tokens=r.opt_int("total_tokens") or 0,
         reasoning_tokens=r.opt_int("reasoning_tokens"),
     )
-
-
-def attachment_to_dict(a: Attachment) -> dict[str, Any]:
-    return {
-        "url": a.url,
-        "mime": a.mime,
-        "width": a.width,
-        "height": a.height,
-        "name": a.name,
-        "byte_size": a.byte_size,
-    }
 
 
 def attachment_from_dict(data: object, path: str = "image") -> Attachment:
@@ -212,16 +184,6 @@ def attachment_from_dict(data: object, path: str = "image") -> Attachment:
         name=r.text("name"),
         byte_size=r.opt_int("byte_size"),
     )
-
-
-def error_to_dict(e: ErrorInfo) -> dict[str, Any]:
-    return {
-        "title": e.title,
-        "message": e.message,
-        "hint": e.hint,
-        "server_message": e.server_message,
-        "kind": e.kind,
-    }
 
 
 def error_from_dict(data: object, path: str = "error") -> ErrorInfo:
@@ -237,19 +199,9 @@ def error_from_dict(data: object, path: str = "error") -> ErrorInfo:
 
 def reply_to_dict(reply: ReplyInfo) -> dict[str, Any]:
     return {
-        "model": reply.model,
-        "server_version": reply.server_version,
-        "params": reply.params,
-        "enable_thinking": reply.enable_thinking,
+        **flat_dict(reply),
         "tool_choice": tool_choice_to_json(reply.tool_choice),
-        "extra_body": reply.extra_body,
-        "finish_reason": reply.finish_reason,
-        "usage": None if reply.usage is None else usage_to_dict(reply.usage),
-        "started_at": reply.started_at,
-        "time_to_first_token": reply.time_to_first_token,
-        "duration": reply.duration,
-        "thinking_seconds": reply.thinking_seconds,
-        "request_id": reply.request_id,
+        "usage": None if reply.usage is None else flat_dict(reply.usage),
     }
 
 
@@ -292,11 +244,11 @@ def message_to_dict(m: ChatMessage) -> dict[str, Any]:
         "reasoning": m.reasoning,
         "created_at": m.created_at,
         "status": m.status.value,
-        "images": [attachment_to_dict(a) for a in m.images],
+        "images": [flat_dict(a) for a in m.images],
         "tool_calls": [tool_call_to_dict(c) for c in m.tool_calls],
         "tool_call_id": m.tool_call_id,
         "name": m.name,
-        "error": None if m.error is None else error_to_dict(m.error),
+        "error": None if m.error is None else flat_dict(m.error),
         "reply": None if m.reply is None else reply_to_dict(m.reply),
     }
 
@@ -340,7 +292,7 @@ def settings_to_dict(s: GenerationSettings) -> dict[str, Any]:
         "stream": s.stream,
         "include_usage": s.include_usage,
         "extra_body": s.extra_body,
-        "tools": [tool_definition_to_dict(t) for t in s.tools],
+        "tools": [flat_dict(t) for t in s.tools],
         "tool_choice": tool_choice_to_json(s.tool_choice),
         "parallel_tool_calls": s.parallel_tool_calls,
     }

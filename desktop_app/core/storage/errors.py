@@ -8,6 +8,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 
 class StorageError(Exception):
     """The history could not be read or written; the message says why and what to do."""
@@ -23,3 +26,19 @@ class NewerSchemaError(StorageError):
 
 class ImportFormatError(StorageError):
     """A file offered for import is not a conversation; nothing was changed."""
+
+
+def require(found: int | bool, what: str, ident: str) -> None:
+    """Raises NotFoundError unless ``found`` (a row count or a flag) says it was there."""
+    if not found:
+        raise NotFoundError(f"No {what} with id {ident!r} in the history.")
+
+
+def storage_error(action: str, path: Path, exc: sqlite3.Error) -> StorageError:
+    """The user-facing error for an SQLite failure, with a hint where one helps."""
+    hint = ""
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+        hint = " Another Gemma Desk may be using it; close it and try again."
+    elif isinstance(exc, sqlite3.IntegrityError):
+        hint = " (two messages with one id in a conversation?)"
+    return StorageError(f"Could not {action} the history database {path}: {exc}.{hint}")

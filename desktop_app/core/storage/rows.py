@@ -1,4 +1,4 @@
-"""How a message and a conversation header map onto table rows, and back."""
+"""Table rows: how messages and conversation headers map onto them, and the SQL that writes them."""
 
 from __future__ import annotations
 
@@ -93,3 +93,32 @@ def conversation_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Conversation:
         updated_at=updated_at,
         messages=[],
     )
+
+
+UPSERT_HEADER = """
+INSERT INTO conversations (id, title, title_edited, system_prompt, settings, created_at, updated_at)
+VALUES (:id, :title, :title_edited, :system_prompt, :settings, :created_at, :updated_at)
+ON CONFLICT (id) DO UPDATE SET
+    title = excluded.title, title_edited = excluded.title_edited,
+    system_prompt = excluded.system_prompt, settings = excluded.settings,
+    created_at = excluded.created_at, updated_at = excluded.updated_at
+"""
+INSERT_MESSAGE = """
+INSERT INTO messages
+    (conversation_id, id, position, role, content, reasoning, status, created_at, data)
+VALUES (:conversation_id, :id, :position, :role, :content, :reasoning, :status, :created_at, :data)
+"""
+UPSERT_MESSAGE = (
+    INSERT_MESSAGE
+    + """ON CONFLICT (conversation_id, id) DO UPDATE SET
+    position = excluded.position, role = excluded.role, content = excluded.content,
+    reasoning = excluded.reasoning, status = excluded.status,
+    created_at = excluded.created_at, data = excluded.data
+"""
+)
+COPY_MESSAGE = """
+INSERT INTO messages
+    (conversation_id, id, position, role, content, reasoning, status, created_at, data)
+SELECT ?, ?, position, role, content, reasoning, status, created_at, data
+FROM messages WHERE conversation_id = ? AND id = ?
+"""

@@ -15,10 +15,14 @@ from desktop_app.core.conversation import ChatMessage, Conversation, MessageStat
 from desktop_app.core.paths import database_path
 from desktop_app.core.serialize import tool_call_to_dict
 
-from .errors import NotFoundError, StorageError
+from .errors import StorageError, require, storage_error
 from .rows import (
+    COPY_MESSAGE,
     HEADER_SELECT,
+    INSERT_MESSAGE,
     MESSAGE_SELECT,
+    UPSERT_HEADER,
+    UPSERT_MESSAGE,
     conversation_from_row,
     dumps,
     header_values,
@@ -29,34 +33,6 @@ from .schema import MIGRATIONS, Migration, open_database
 from .search import SearchHit, run_search
 
 DEFAULT_PURGE_AGE = 30 * 24 * 3600.0  # seconds a deleted conversation stays recoverable
-
-_UPSERT_HEADER = """
-INSERT INTO conversations (id, title, title_edited, system_prompt, settings, created_at, updated_at)
-VALUES (:id, :title, :title_edited, :system_prompt, :settings, :created_at, :updated_at)
-ON CONFLICT (id) DO UPDATE SET
-    title = excluded.title, title_edited = excluded.title_edited,
-    system_prompt = excluded.system_prompt, settings = excluded.settings,
-    created_at = excluded.created_at, updated_at = excluded.updated_at
-"""
-_INSERT_MESSAGE = """
-INSERT INTO messages
-    (conversation_id, id, position, role, content, reasoning, status, created_at, data)
-VALUES (:conversation_id, :id, :position, :role, :content, :reasoning, :status, :created_at, :data)
-"""
-_UPSERT_MESSAGE = (
-    _INSERT_MESSAGE
-    + """ON CONFLICT (conversation_id, id) DO UPDATE SET
-    position = excluded.position, role = excluded.role, content = excluded.content,
-    reasoning = excluded.reasoning, status = excluded.status,
-    created_at = excluded.created_at, data = excluded.data
-"""
-)
-_COPY_MESSAGE = """
-INSERT INTO messages
-    (conversation_id, id, position, role, content, reasoning, status, created_at, data)
-SELECT ?, ?, position, role, content, reasoning, status, created_at, data
-FROM messages WHERE conversation_id = ? AND id = ?
-"""
 
 
 @dataclass(frozen=True)
@@ -101,7 +77,7 @@ class HistoryStore:
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise _failed("write to", self.path, exc) from exc
+            raise storage_error("write to", self.path, exc) from exc
         try:
             yield conn
             conn.execute("COMMIT")
@@ -109,14 +85,14 @@ class HistoryStore:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):
-                raise _failed("write to", self.path, exc) from exc
+                raise storage_error("write to", self.path, exc) from exc
             raise
 
     def _read(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
         try:
             return self._db().execute(sql, params).fetchall()
         except sqlite3.Error as exc:
-            raise _failed("read", self.path, exc) from exc
+            raise storage_error("read", self.path, exc) from exc
 
     # ---- whole conversations ------------------------------------------------------------
 
@@ -126,7 +102,7 @@ class HistoryStore:
         if len(set(ids)) != len(ids):
             raise StorageError(f"Conversation {c.title!r} holds two messages with the same id.")
         with self._write() as conn:
-            conn.execute(_UPSERT_HEADER, header_values(c))
+            conn.execute(UPSERT_HEADER, header_values(c))
             stored = {
                 row[0]
                 for row in conn.execute(
@@ -139,7 +115,7 @@ class HistoryStore:
                 [(c.id, msg_id) for msg_id in gone],
             )
             conn.executemany(
-                _UPSERT_MESSAGE, [message_values(c.id, m, i) for i, m in enumerate(c.messages)]
+                UPSERT_MESSAGE, [message_values(c.id, m, i) for i, m in enumerate(c.messages)]
             )
 
     def update_conversation(self, c: Conversation) -> None:
@@ -153,14 +129,14 @@ class HistoryStore:
                 "WHERE id = :id",
                 values,
             )
-            _require(cur.rowcount, "conversation", c.id)
+            require(cur.rowcount, "conversation", c.id)
 
     def has_conversation(self, conversation_id: str) -> bool:
         return bool(self._read("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)))
 
     def load_conversation(self, conversation_id: str) -> Conversation:
         rows = self._read(HEADER_SELECT + " WHERE id = ?", (conversation_id,))
-        _require(len(rows), "conversation", conversation_id)
+        require(len(rows), "conversation", conversation_id)
         conversation = conversation_from_row(rows[0])
         conversation.messages = self.load_messages(conversation_id)
         return conversation
@@ -181,7 +157,7 @@ class HistoryStore:
                 "UPDATE conversations SET title = ?, title_edited = 1 WHERE id = ?",
                 (title, conversation_id),
             )
-            _require(cur.rowcount, "conversation", conversation_id)
+            require(cur.rowcount, "conversation", conversation_id)
 
     def delete_conversation(self, conversation_id: str) -> None:
         """Moves it to the trash: hidden from the list and search until undone or purged."""
@@ -195,7 +171,7 @@ class HistoryStore:
             cur = conn.execute(
                 "UPDATE conversations SET deleted_at = ? WHERE id = ?", (when, conversation_id)
             )
-            _require(cur.rowcount, "conversation", conversation_id)
+            require(cur.rowcount, "conversation", conversation_id)
 
     def purge_deleted(self, older_than: float = DEFAULT_PURGE_AGE) -> int:
         """Erases conversations deleted at least ``older_than`` seconds ago; returns how many."""
@@ -224,14 +200,14 @@ class HistoryStore:
                 "settings, ?, ? FROM conversations WHERE id = ?",
                 (target, suffix, now, now, source),
             )
-            _require(cur.rowcount, "conversation", source)
+            require(cur.rowcount, "conversation", source)
             last = 2**62
             if last_message is not None:
                 row = conn.execute(
                     "SELECT position FROM messages WHERE conversation_id = ? AND id = ?",
                     (source, last_message),
                 ).fetchone()
-                _require(row is not None, "message", last_message)
+                require(row is not None, "message", last_message)
                 last = row[0]
             ids = [
                 r[0]
@@ -241,7 +217,7 @@ class HistoryStore:
                     (source, last),
                 )
             ]
-            conn.executemany(_COPY_MESSAGE, [(target, new_id(), source, i) for i in ids])
+            conn.executemany(COPY_MESSAGE, [(target, new_id(), source, i) for i in ids])
         return target
 
     # ---- messages -------------------------------------------------------------------------
@@ -274,7 +250,7 @@ class HistoryStore:
             if row is None:
                 position = min(max(position, 0), count)
                 conn.execute(shift.format("+ 1", "position >= ?"), (conversation_id, position))
-                conn.execute(_INSERT_MESSAGE, message_values(conversation_id, message, position))
+                conn.execute(INSERT_MESSAGE, message_values(conversation_id, message, position))
             else:
                 old, position = row[0], min(max(position, 0), count - 1)
                 if position < old:
@@ -287,7 +263,7 @@ class HistoryStore:
                         shift.format("- 1", "position > ? AND position <= ?"),
                         (conversation_id, old, position),
                     )
-                conn.execute(_UPSERT_MESSAGE, message_values(conversation_id, message, position))
+                conn.execute(UPSERT_MESSAGE, message_values(conversation_id, message, position))
             _touch(conn, conversation_id)
 
     def replace_messages_from(
@@ -303,7 +279,7 @@ class HistoryStore:
                 (conversation_id, position),
             )
             conn.executemany(
-                _INSERT_MESSAGE,
+                INSERT_MESSAGE,
                 [message_values(conversation_id, m, position + i) for i, m in enumerate(messages)],
             )
             _touch(conn, conversation_id)
@@ -350,8 +326,8 @@ class HistoryStore:
             # In autocommit mode one statement is one transaction of its own.
             cur = self._db().execute(sql, params)
         except sqlite3.Error as exc:
-            raise _failed("write to", self.path, exc) from exc
-        _require(cur.rowcount, "message", message_id)
+            raise storage_error("write to", self.path, exc) from exc
+        require(cur.rowcount, "message", message_id)
 
     def mark_interrupted(self) -> int:
         """At start-up: replies left STREAMING by a crash become INTERRUPTED; returns how many."""
@@ -368,14 +344,14 @@ class HistoryStore:
         try:
             return run_search(self._db(), query, limit)
         except sqlite3.Error as exc:
-            raise _failed("search", self.path, exc) from exc
+            raise storage_error("search", self.path, exc) from exc
 
     @staticmethod
     def _count_or_raise(conn: sqlite3.Connection, conversation_id: str) -> int:
         exists = conn.execute(
             "SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)
         ).fetchone()
-        _require(exists is not None, "conversation", conversation_id)
+        require(exists is not None, "conversation", conversation_id)
         return conn.execute(
             "SELECT count(*) FROM messages WHERE conversation_id = ?", (conversation_id,)
         ).fetchone()[0]
@@ -385,17 +361,3 @@ def _touch(conn: sqlite3.Connection, conversation_id: str) -> None:
     conn.execute(
         "UPDATE conversations SET updated_at = ? WHERE id = ?", (time.time(), conversation_id)
     )
-
-
-def _require(found: int | bool, what: str, ident: str) -> None:
-    if not found:
-        raise NotFoundError(f"No {what} with id {ident!r} in the history.")
-
-
-def _failed(action: str, path: Path, exc: sqlite3.Error) -> StorageError:
-    hint = ""
-    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-        hint = " Another Gemma Desk may be using it; close it and try again."
-    elif isinstance(exc, sqlite3.IntegrityError):
-        hint = " (two messages with one id in a conversation?)"
-    return StorageError(f"Could not {action} the history database {path}: {exc}.{hint}")
