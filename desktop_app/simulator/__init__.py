@@ -1,0 +1,21 @@
+"""A local stand-in for vLLM serving Gemma 4 (gemma4 reasoning and tool parsers): same wire
+protocol, scripted deterministic answers, fault injection, for tests, demo mode and benchmarks.
+
+It imports nothing from the rest of desktop_app: it is a peer, like a real server.
+"""
+
+from __future__ import annotations
+
+from .app import ReceivedRequest, Simulator
+from .config import Fault, SimulatorConfig
+from .runner import RunningSimulator, running_simulator, start_simulator_thread
+
+__all__ = [
+    "Fault",
+    "ReceivedRequest",
+    "RunningSimulator",
+    "Simulator",
+    "SimulatorConfig",
+    "running_simulator",
+    "start_simulator_thread",
+]

@@ -1,0 +1,200 @@
+"""The SSE response: paces tokens, batches events, applies stream faults, and notices when the
+client goes away (generation stops and the simulator counts a disconnect)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from starlette.types import Receive, Scope, Send
+
+from .chunks import (
+    DONE_EVENT,
+    ChunkEncoder,
+    delta_json,
+    logprob_entry,
+    stream_error_event,
+    usage_json,
+    with_alternatives,
+)
+from .config import Fault
+from .plan import REASONING_KINDS, Outcome
+
+TOKEN = object()  # a completion token was generated (fault thresholds count these)
+STEP = object()  # an engine step starts (pacing)
+END = object()  # all tokens generated; finish chunks follow
+_BATCH = 32
+SSE_HEADERS = [(b"content-type", b"text/event-stream; charset=utf-8")]
+
+
+class DropConnection(Exception):
+    """Raised to make uvicorn close the socket mid-response (fault injection)."""
+
+
+class CompletionStream:
+    """An ASGI response streaming one chat completion."""
+
+    def __init__(self, encoder: ChunkEncoder, outcomes: list[Outcome], *, role: str,
+                 call_ids: list[list[str]], prompt_tokens: int, continuous_usage: bool,
+                 show_reasoning: bool, top_logprobs: int | None, fault: Fault | None,
+                 tokens_per_second: float | None, on_disconnect: Callable[[], None]) -> None:
+        self.encoder = encoder
+        self.outcomes = outcomes
+        self.role = role
+        self.call_ids = call_ids
+        self.prompt_tokens = prompt_tokens
+        self.continuous = continuous_usage
+        self.show_reasoning = show_reasoning
+        self.top_logprobs = top_logprobs
+        self.fault = fault or Fault()
+        self.interval = 1.0 / tokens_per_second if tokens_per_second else 0.0
+        self.on_disconnect = on_disconnect
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        stream = asyncio.ensure_future(self._run(send))
+        watch = asyncio.ensure_future(self._watch(receive))
+        try:
+            await asyncio.wait({stream, watch}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            watch.cancel()
+            if not stream.done():
+                stream.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await stream
+                if watch.done() and not watch.cancelled():
+                    self.on_disconnect()
+        stream.result()
+
+    @staticmethod
+    async def _watch(receive: Receive) -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    def _usage(self, completion: int, reasoning: int) -> str | None:
+        return usage_json(self.prompt_tokens, completion, reasoning) if self.continuous else None
+
+    def _logprobs(self, step: tuple[str, str, int]) -> str:
+        if self.top_logprobs is None or step[0] != "c" or not step[1]:
+            return "null"
+        entry = with_alternatives(logprob_entry(step[1]), self.top_logprobs)
+        return json.dumps({"content": [entry]}, ensure_ascii=False, separators=(",", ":"))
+
+    def _finish(self, index: int, outcome: Outcome, reasoning: int) -> str:
+        text = outcome.final_text
+        delta = f'{{"content":{json.dumps(text, ensure_ascii=False)}}}' if text else "{}"
+        usage = self._usage(outcome.completion_tokens, reasoning)
+        return self.encoder.finish(index, delta, outcome, usage)
+
+    def _items(self) -> Iterator[Any]:
+        """Events and markers in wire order; choices advance one token per engine step."""
+        enc = self.encoder
+        for index in range(len(self.outcomes)):
+            yield enc.role(index, self.role, self._usage(0, 0))
+        reasoning = [0] * len(self.outcomes)
+        longest = max((len(o.steps) for o in self.outcomes), default=0)
+        for index, outcome in enumerate(self.outcomes):
+            if not outcome.steps:
+                yield self._finish(index, outcome, 0)
+        for k in range(longest):
+            yield STEP
+            for index, outcome in enumerate(self.outcomes):
+                if k >= len(outcome.steps):
+                    continue
+                step = outcome.steps[k]
+                yield TOKEN
+                reasoning[index] += step[0] in REASONING_KINDS
+                last = k == len(outcome.steps) - 1
+                delta = delta_json(step, self.call_ids[index], self.show_reasoning)
+                usage = self._usage(k + 1, reasoning[index])
+                if last and outcome.on_last_step:
+                    yield enc.finish(index, delta or "{}", outcome, usage, self._logprobs(step))
+                    continue
+                if delta is not None:
+                    yield enc.delta(index, delta, usage, self._logprobs(step))
+                if last:
+                    yield self._finish(index, outcome, reasoning[index])
+        yield END
+        if enc.include_usage:
+            completion = sum(o.completion_tokens for o in self.outcomes)
+            yield enc.usage(usage_json(self.prompt_tokens, completion, sum(reasoning)))
+        yield DONE_EVENT
+
+    async def _run(self, send: Send) -> None:
+        fault = self.fault
+        if fault.first_byte_delay:
+            await asyncio.sleep(fault.first_byte_delay)
+        await send({"type": "http.response.start", "status": 200, "headers": SSE_HEADERS})
+        loop = asyncio.get_running_loop()
+        next_time = loop.time()
+        count = 0
+        buffer: list[str] = []
+
+        async def flush(more: bool = True) -> None:
+            await send({"type": "http.response.body", "body": "".join(buffer).encode(),
+                        "more_body": more})
+            buffer.clear()
+
+        stalled = False
+        for item in self._items():
+            if item is STEP:
+                if self.interval:
+                    next_time += self.interval
+                    delay = next_time - loop.time()
+                    if delay > 0:
+                        await flush()
+                        await asyncio.sleep(delay)
+                continue
+            if item is TOKEN or item is END:
+                at_end = item is END
+                if fault.stall_after_tokens is not None and not stalled and (
+                        count >= fault.stall_after_tokens or at_end):
+                    stalled = True
+                    await flush()
+                    await asyncio.sleep(fault.stall_seconds)
+                if _due(fault.malformed_after_tokens, count, at_end):
+                    buffer.append('data: {"id":"chatcmpl-broken","choices":[{"delta":{"cont\n\n')
+                if _due(fault.drop_after_tokens, count, at_end):
+                    await flush()
+                    raise DropConnection
+                if _due(fault.stream_error_after_tokens, count, at_end):
+                    buffer.append(stream_error_event(fault.stream_error_message))
+                    buffer.append(DONE_EVENT)
+                    await flush(more=False)
+                    return
+                count += item is TOKEN
+                continue
+            buffer.append(item)
+            if len(buffer) >= _BATCH:
+                await flush()
+                await asyncio.sleep(0)  # let the disconnect watcher and other clients run
+        await flush(more=False)
+
+
+def _due(threshold: int | None, count: int, at_end: bool) -> bool:
+    """A fault fires after `threshold` tokens, or before the finish if the reply is shorter."""
+    return threshold is not None and (count == threshold or (at_end and count < threshold))
+
+
+async def send_faulty_json(send: Send, status: int, body: bytes, fault: Fault) -> None:
+    """A non-streaming answer under a fault: stall, drop mid-body, error or malformed JSON."""
+    if fault.stall_after_tokens is not None:
+        await asyncio.sleep(fault.stall_seconds)
+    if fault.stream_error_after_tokens is not None:
+        status = 500
+        body = json.dumps({"error": {"message": fault.stream_error_message,
+                                     "type": "InternalServerError", "param": None,
+                                     "code": 500}}, separators=(",", ":")).encode()
+    elif fault.malformed_after_tokens is not None:
+        body = body[: max(len(body) // 2, 1)]
+    headers = [(b"content-length", str(len(body)).encode()),
+               (b"content-type", b"application/json")]
+    if fault.drop_after_tokens is not None:
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body[: len(body) // 2],
+                    "more_body": True})
+        raise DropConnection
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
