@@ -44,9 +44,9 @@ else
   "$python" -c 'import desktop_app' 2>/dev/null || "$python" -m pip install -q -e .
 fi
 
-"$python" packaging/third_party_licenses.py --check \
-  || echo "warning: resources/licenses/THIRD_PARTY_LICENSES.md is out of date" \
-          "(run: $python packaging/third_party_licenses.py)" >&2
+"$python" packaging/third_party_licenses.py check \
+  || echo "warning: versions differ from THIRD_PARTY_LICENSES.md's" \
+          "(refresh it with: $python packaging/third_party_licenses.py write)" >&2
 
 start=$(date +%s)
 "$python" -m PyInstaller --noconfirm --clean --log-level WARN \
@@ -55,6 +55,13 @@ seconds=$(( $(date +%s) - start ))
 
 bundle="$dist/gemma-desk"
 [ -x "$bundle/gemma-desk" ] || { echo "build failed: no $bundle/gemma-desk" >&2; exit 1; }
+
+# Every Python package in the bundle must be in THIRD_PARTY_LICENSES.md; the system libraries
+# PyInstaller copied from this machine get a notice of their own, inside the bundle.
+"$python" packaging/third_party_licenses.py bundled "$work/gemma-desk" \
+  || echo "warning: refresh THIRD_PARTY_LICENSES.md before shipping this bundle" >&2
+"$python" packaging/third_party_licenses.py native "$work/gemma-desk" \
+  "$bundle/_internal/desktop_app/resources/licenses/NATIVE_LIBRARIES.md" >/dev/null
 size=$(du -sh "$bundle" | cut -f1)
 files=$(find "$bundle" -type f | wc -l)
 echo "built $bundle in ${seconds}s: $size in $files files"
