@@ -11,26 +11,29 @@ _GREETING = re.compile(
     re.IGNORECASE,
 )
 _CODE = re.compile(
-    r"\b(code|function|script|program|implement|snippet|class|python|javascript|typescript|"
-    r"js|rust|bash|shell|sql|regex|algorithm)\b",
-    re.IGNORECASE,
+    r"\b(code|function|script|program|implement|snippet|class|regex|algorithm)\b", re.IGNORECASE
 )
+_LANGUAGE = re.compile(r"\b(python|javascript|typescript|js|rust|bash|shell|sql)\b", re.I)
 _TABLE = re.compile(r"\b(table|compare|comparison|versus|vs|pros and cons|differences?)\b", re.I)
 _LIST = re.compile(r"\b(list|steps|tips|ideas|ways|how to|how do i|checklist)\b", re.I)
 _DEMO = re.compile(r"\b(markdown|formatting|demo|showcase)\b", re.I)
 _LEADING = re.compile(
     r"^(please |can you |could you |would you |tell me |explain |describe |write |give me |"
     r"show me |what (is|are) |how (does|do|to) |how |why (is|are|does|do) |a |an |the |me |"
-    r"about )+",
+    r"about |compare |list )+",
     re.IGNORECASE,
 )
+_TRAILING = re.compile(r"\s+(in|as|with) (a |an )?(table|list|markdown|example)\b.*$|\s+please$",
+                       re.IGNORECASE)
 
 
 def category(prompt: str) -> str:
     """greeting | demo | code | table | list | explain."""
     if _GREETING.search(prompt) and len(prompt.split()) <= 6:
         return "greeting"
-    for name, pattern in (("demo", _DEMO), ("code", _CODE), ("table", _TABLE), ("list", _LIST)):
+    checks = (("demo", _DEMO), ("code", _CODE), ("table", _TABLE), ("code", _LANGUAGE),
+              ("list", _LIST))
+    for name, pattern in checks:
         if pattern.search(prompt):
             return name
     return "explain"
@@ -39,7 +42,7 @@ def category(prompt: str) -> str:
 def topic_of(prompt: str) -> str:
     """A short topic phrase for headings, e.g. "How does DNS work?" -> "DNS work"."""
     first_line = prompt.strip().splitlines()[0] if prompt.strip() else ""
-    text = _LEADING.sub("", first_line.strip())
+    text = _TRAILING.sub("", _LEADING.sub("", first_line.strip()).rstrip(" ?.!"))
     words = re.findall(r"[\w'+#.-]+", text)[:8]
     if len(words) > 1 and words[-1].lower() in ("works", "work"):
         words.pop()

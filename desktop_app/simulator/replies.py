@@ -147,6 +147,12 @@ def compose_reply(req: ChatRequest, config: SimulatorConfig, rng: random.Random)
         # Exactly `count` content tokens, so benchmarks can rely on the number.
         reply.content = long_reply_tokens(count, rng)
         return reply
+    elif req.images:
+        text = rng.choice([
+            "I can only tell the format and the size of each image here. What would you "
+            "like to know about them?",
+            "Tell me what you would like me to do with these images.",
+        ])
     else:
         text = markdown_answer(prompt, rng)
     reply.content = tokenize(prefix + text)
