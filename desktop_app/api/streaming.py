@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,8 +13,13 @@ import httpx
 from .accumulator import Accumulator, StreamEvent
 from .deltas import parse_chunk
 from .error_bodies import excerpt
-from .errors import ConnectionDropped, GemmaAPIError, ProtocolError, error_from_response
-from .replies import decode_json_object
+from .errors import (
+    ConnectionDropped,
+    GemmaAPIError,
+    ProtocolError,
+    TransportError,
+    error_from_response,
+)
 from .sse import SSEDecoder
 from .trace import WireTrace
 from .transport import close_quietly, translate_errors
@@ -63,13 +69,21 @@ async def _check_event_stream(
     if trace is not None:
         trace.response_body = raw.decode("utf-8", errors="replace")
     # vLLM can send an error body with status 200 (PROTOCOL.md 2.2).
-    if "error" in decode_json_object(raw):
+    if _has_error_key(raw):
         raise error_from_response(response.status_code, raw, content_type, url=ctx.url)
     raise ProtocolError(
         f"The server answered with {content_type or 'an unlabelled body'} instead of an "
         "event stream. Check that the base URL points at a vLLM server.",
         excerpt=excerpt(raw),
     )
+
+
+def _has_error_key(raw: bytes) -> bool:
+    try:
+        payload = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(payload, dict) and "error" in payload
 
 
 def _dropped() -> ConnectionDropped:
@@ -94,6 +108,7 @@ async def stream_events(
     accumulator = Accumulator()
     decoder = SSEDecoder()
     response: httpx.Response | None = None
+    done = False
     if trace is not None:
         trace.begin(request.method, str(request.url), request.headers.items(), body)
     try:
@@ -102,9 +117,10 @@ async def stream_events(
         if trace is not None:
             trace.got_response(response.status_code, response.headers)
         await _check_event_stream(response, ctx, trace)
-        done = False
         with translate_errors(ctx.url, ctx.timeout):
             async for chunk in response.aiter_bytes():
+                if done:
+                    continue  # read to the end, so the connection can serve the next call
                 for sse in decoder.feed(chunk):
                     if trace is not None:
                         trace.add_event(sse.data)
@@ -119,14 +135,14 @@ async def stream_events(
                     ):
                         trace.mark_first_token()
                     yield event
-                if done:
-                    break
         decoder.flush()
         # Without [DONE] a finish_reason still proves the reply is whole (only the usage
         # chunk may be missing); without either, the stream was cut short.
         if not done and accumulator.finish_reason is None:
             raise _dropped()
     except GemmaAPIError as exc:
+        if isinstance(exc, TransportError) and done:
+            return  # the reply was complete; only reading past [DONE] failed
         if isinstance(exc, ConnectionDropped) and accumulator.finish_reason is not None:
             return
         if exc.partial is None and accumulator.received_anything:
