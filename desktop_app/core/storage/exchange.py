@@ -211,7 +211,8 @@ def _apply_meta(parsed: ChatMessage, meta: object, where: str) -> ChatMessage:
     elif images:
         if len(images) != len(d["images"]):
             raise ValueError(
-                f"{where}.images describes {len(images)} images, not {len(d['images'])}"
+                f"{where}.images describes {len(images)} image(s) "
+                f"but the message holds {len(d['images'])}"
             )
         d["images"] = [
             {**want_dict(i, where), "url": w["url"]}
