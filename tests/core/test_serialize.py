@@ -140,7 +140,7 @@ conversations = st.builds(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, derandomize=True)
 @given(conversations)
 def test_conversation_round_trip_through_json_text(conversation: Conversation) -> None:
     data = conversation_to_dict(conversation)
@@ -149,7 +149,7 @@ def test_conversation_round_trip_through_json_text(conversation: Conversation) -
     assert restored == conversation
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, derandomize=True)
 @given(messages)
 def test_message_round_trip(message: ChatMessage) -> None:
     assert message_from_dict(json.loads(json.dumps(message_to_dict(message)))) == message

@@ -326,3 +326,18 @@ def test_no_credentials_reach_the_data_folder() -> None:
         blob = path.read_bytes()
         assert sentinel.encode() not in blob, path
         assert b"Authorization" not in blob and b"Bearer" not in blob, path
+
+
+def test_update_conversation_writes_the_header_only(store: HistoryStore) -> None:
+    c = rich_conversation()
+    store.save_conversation(c)
+    assert store.has_conversation(c.id) and not store.has_conversation("nope")
+    c.system_prompt = "Be verbose."
+    c.settings = GenerationSettings(sampling=SamplingParams(temperature=0.1))
+    c.messages = []  # not written: messages go through their own calls
+    store.update_conversation(c)
+    loaded = store.load_conversation(c.id)
+    assert (loaded.system_prompt, loaded.settings) == (c.system_prompt, c.settings)
+    assert len(loaded.messages) == 5
+    with pytest.raises(NotFoundError):
+        store.update_conversation(Conversation())
