@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -23,17 +25,25 @@ def qloop(qapp: QApplication) -> Iterator[QtAsyncLoop]:
     loop = QtAsyncLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
     asyncio.events._set_running_loop(loop)
+    old_hooks = sys.get_asyncgen_hooks()
+    sys.set_asyncgen_hooks(
+        firstiter=loop._asyncgen_firstiter_hook, finalizer=loop._asyncgen_finalizer_hook
+    )
     try:
         yield loop
     finally:
         pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
         for task in pending:
             task.cancel()
-        deadline = loop.time() + 10
-        while any(not t.done() for t in pending) and loop.time() < deadline:
+        pending.append(loop.create_task(loop.shutdown_asyncgens()))
+        deadline = time.monotonic() + 10
+        while any(not t.done() for t in pending) and time.monotonic() < deadline:
             qapp.processEvents()
+        sys.set_asyncgen_hooks(*old_hooks)
         asyncio.events._set_running_loop(None)
-        loop.run_until_complete(loop.shutdown_asyncgens())
+        # The loop was never started by run_forever, so it is marked stopped by hand: stop()
+        # would call QApplication.exit() and break every later qtbot wait (QT_NOTES.md).
+        loop._QEventLoop__is_running = False
         loop.close()
         asyncio.set_event_loop(None)
 

@@ -17,7 +17,7 @@ def send(qtbot, window, text: str) -> None:
 
 def wait_reply_done(qtbot, window, timeout: int = 15_000):
     chat = window.state.chat
-    qtbot.waitUntil(lambda: not chat.busy and chat.current.messages, timeout=timeout)
+    qtbot.waitUntil(lambda: not chat.busy and bool(chat.current.messages), timeout=timeout)
     return chat.current.messages[-1]
 
 
@@ -62,7 +62,8 @@ def test_stop_keeps_partial_and_marks_stopped(qtbot, window, sim):
     send(qtbot, window, "write 400 tokens")
     chat = window.state.chat
     qtbot.waitUntil(
-        lambda: len(chat.current.messages) == 2 and chat.current.messages[1].content, timeout=10_000
+        lambda: len(chat.current.messages) == 2 and bool(chat.current.messages[1].content),
+        timeout=10_000,
     )
     assert window.composer.stop_button.isVisible()
     qtbot.keyClick(window.composer.edit, Qt.Key.Key_Escape)

@@ -1,0 +1,229 @@
+"""Streaming into the real window: overhead, main-thread stalls, per-token cost, cold start.
+
+Run: .venv/bin/python bench/bench_window.py [--tokens 20000] [--rounds 3]
+Prints ratios against baselines measured in the same run (absolute times are noisy here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("GEMMA_DESK_DATA_DIR", tempfile.mkdtemp(prefix="gd-bench-"))
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def start_simulator() -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "desktop_app.simulator", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    line = proc.stdout.readline()
+    url = line.strip().rsplit(" ", 1)[-1]
+    if not url.startswith("http"):
+        proc.kill()
+        raise SystemExit(f"simulator did not start: {line!r}")
+    return proc, url
+
+
+def bare_reader(base_url: str, prompt: str) -> float:
+    body = {
+        "messages": [{"role": "user", "content": prompt}],
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+    start = time.perf_counter()
+    with (
+        httpx.Client(timeout=120) as client,
+        client.stream("POST", f"{base_url}/chat/completions", json=body) as resp,
+    ):
+        for line in resp.iter_lines():
+            if line == "data: [DONE]":
+                break
+    return time.perf_counter() - start
+
+
+def window_run(base_url: str, prompt: str, tokens: int) -> dict[str, float]:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.app import create_application
+    from desktop_app.core.app_state import AppState
+    from desktop_app.core.profiles import ServerProfile
+    from desktop_app.core.secrets import SecretStore
+    from desktop_app.core.settings import Settings
+    from desktop_app.qt_loop import QtAsyncLoop
+    from desktop_app.ui.main_window import MainWindow
+
+    app = create_application()
+    result: dict[str, float] = {}
+
+    async def run() -> None:
+        state = AppState(secrets=SecretStore(service="gemma-desk-bench"), settings=Settings())
+        state.session.use(ServerProfile(name="bench", base_url=base_url))
+        window = MainWindow(state)
+        window.resize(1200, 800)
+        window.show()
+        while not state.session.models:
+            await asyncio.sleep(0.01)
+        chat = state.chat
+        # Probe: a 5 ms timer; any lateness beyond its period is a main-thread stall.
+        gaps: list[float] = []
+        last = [time.perf_counter()]
+
+        def tick() -> None:
+            now = time.perf_counter()
+            gaps.append(max(0.0, (now - last[0]) * 1000 - 5))
+            last[0] = now
+
+        probe = QTimer()
+        probe.setInterval(5)
+        probe.timeout.connect(tick)
+        marks: list[tuple[int, float]] = []
+        done = asyncio.get_running_loop().create_future()
+
+        def on_changed(_c: str, mid: str) -> None:
+            msg = chat.current.find(mid)
+            marks.append((len(msg.content), time.perf_counter()))
+
+        chat.messageChanged.connect(on_changed)
+        chat.replyFinished.connect(lambda *_: done.done() or done.set_result(None))
+        probe.start()
+        start = time.perf_counter()
+        chat.send(prompt)
+        await done
+        total = time.perf_counter() - start
+        probe.stop()
+        reply = chat.current.messages[-1]
+        usage = reply.reply.usage
+        n_tokens = usage.completion_tokens if usage else tokens
+        # token index ~ proportional to characters received (the stream's tokens are similar)
+        chars = len(reply.content)
+
+        def time_at(frac: float) -> float:
+            target = chars * frac
+            for n, t in marks:
+                if n >= target:
+                    return t
+            return marks[-1][1]
+
+        first = time_at(1000 / n_tokens) - time_at(0.0)
+        lastk = time_at(1.0) - time_at(1 - 1000 / n_tokens)
+        gaps_sorted = sorted(gaps)
+        result.update(
+            total=total,
+            stall_p50=statistics.median(gaps_sorted),
+            stall_p99=gaps_sorted[int(len(gaps_sorted) * 0.99) - 1],
+            stall_max=gaps_sorted[-1],
+            per_token_ratio=lastk / first if first > 0 else float("nan"),
+            tokens=n_tokens,
+            status=0 if reply.status == "complete" else 1,
+        )
+        window.close()
+        await state.aclose()
+
+    with asyncio.Runner(loop_factory=lambda: QtAsyncLoop(app)) as runner:
+        runner.run(run())
+    QApplication.processEvents()
+    return result
+
+
+BARE_WINDOW = """
+import time, sys
+from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtCore import QTimer
+app = QApplication([])
+w = QMainWindow(); w.resize(1200, 800); w.show()
+QTimer.singleShot(0, lambda: (print(time.monotonic(), flush=True), app.quit()))
+app.exec()
+"""
+
+APP_WINDOW = """
+import time, sys, asyncio
+from desktop_app.app import create_application, start_demo_server, stop_demo_servers
+from desktop_app.core.app_state import AppState
+from desktop_app.qt_loop import QtAsyncLoop
+from desktop_app.ui.main_window import MainWindow
+app = create_application()
+async def main():
+    state = AppState()
+    state.start(start_demo_server, force_demo=True)
+    w = MainWindow(state); w.show()
+    await asyncio.sleep(0)
+    print(time.monotonic(), flush=True)
+    await state.aclose()
+with asyncio.Runner(loop_factory=lambda: QtAsyncLoop(app)) as r:
+    r.run(main())
+stop_demo_servers()
+"""
+
+
+def cold_start(script: str) -> float:
+    env = dict(os.environ, GEMMA_DESK_DATA_DIR=tempfile.mkdtemp(prefix="gd-cold-"))
+    t0 = time.monotonic()
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    shown = float(out.stdout.strip().splitlines()[-1])
+    return shown - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--tokens", type=int, default=20000)
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    proc, base_url = start_simulator()
+    prompt = f"write {args.tokens} tokens"
+    try:
+        bare_reader(base_url, prompt)  # warm-up
+        bare = [bare_reader(base_url, prompt) for _ in range(args.rounds)]
+        runs = [window_run(base_url, prompt, args.tokens) for _ in range(args.rounds)]
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    bare_med = statistics.median(bare)
+    win_med = statistics.median(r["total"] for r in runs)
+    p50 = statistics.median(r["stall_p50"] for r in runs)
+    p99 = max(r["stall_p99"] for r in runs)
+    mx = max(r["stall_max"] for r in runs)
+    per_tok = statistics.median(r["per_token_ratio"] for r in runs)
+    bare_cold = statistics.median(cold_start(BARE_WINDOW) for _ in range(args.rounds))
+    app_cold = statistics.median(cold_start(APP_WINDOW) for _ in range(args.rounds))
+    print(f"stream {args.tokens} tokens: bare httpx {bare_med:.2f} s, window {win_med:.2f} s")
+    print(f"  ratio window/bare          {win_med / bare_med:.2f}   (target <= 1.3)")
+    print(
+        f"  main-thread stall p50/p99/max  {p50:.1f} / {p99:.1f} / {mx:.1f} ms"
+        "   (targets p99 <= 16, max <= 50)"
+    )
+    print(f"  per-token cost last 1k / first 1k  {per_tok:.2f}   (target <= 1.5)")
+    print(f"cold start to window shown: bare PySide6 {bare_cold:.2f} s, app {app_cold:.2f} s")
+    print(f"  ratio app/bare             {app_cold / bare_cold:.2f}   (target <= 1.5)")
+    print(
+        f"RESULT ratio={win_med / bare_med:.2f} stall_p99_ms={p99:.1f} stall_max_ms={mx:.1f} "
+        f"per_token={per_tok:.2f} cold_start_ratio={app_cold / bare_cold:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
