@@ -341,3 +341,15 @@ def test_update_conversation_writes_the_header_only(store: HistoryStore) -> None
     assert len(loaded.messages) == 5
     with pytest.raises(NotFoundError):
         store.update_conversation(Conversation())
+
+
+def test_odd_values_in_free_form_dicts_do_not_block_saving(store: HistoryStore) -> None:
+    c = rich_conversation()
+    reply = ReplyInfo(params={"seed": float("nan"), "when": Path("/x")}, extra_body={"s": {1}})
+    c.messages[1].reply = reply
+    store.save_conversation(c)
+    stored = store.load_conversation(c.id).messages[1].reply
+    assert stored is not None and stored.params["when"] == "/x"
+    assert stored.extra_body == {"s": "{1}"}
+    assert stored.params["seed"] != stored.params["seed"]  # NaN
+    assert store.load_messages(c.id)[0] == c.messages[0]

@@ -22,9 +22,10 @@ MESSAGE_SELECT = "SELECT id, role, content, reasoning, status, created_at, data 
 
 
 def dumps(value: Any) -> str:
-    # NaN is let through (as Python's json writes it): refusing it would refuse to save the
-    # message, and keeping every word matters more than strict JSON in a private column.
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    # Saving must not fail on a stray value in the free-form dicts (ReplyInfo.params,
+    # extra_body): refusing it would lose the whole message. So NaN is written as Python's
+    # json writes it, and anything JSON cannot hold is kept as its text.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def message_values(conversation_id: str, message: ChatMessage, position: int) -> dict[str, Any]:
