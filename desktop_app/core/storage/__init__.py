@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .errors import ImportFormatError, NewerSchemaError, NotFoundError, StorageError
+from .exchange import export_json, export_markdown, import_conversation_json, import_into
 from .schema import MIGRATIONS, SCHEMA_VERSION, Migration
 from .search import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit
 from .store import ConversationSummary, HistoryStore
@@ -20,4 +21,8 @@ __all__ = [
     "NotFoundError",
     "SearchHit",
     "StorageError",
+    "export_json",
+    "export_markdown",
+    "import_conversation_json",
+    "import_into",
 ]
