@@ -207,7 +207,7 @@ class VLLMClient:
         """Send one request and read the whole reply: status, content type, body."""
         request = self._http.build_request(method, url, json=body)
         if trace is not None:
-            trace.begin(method, url, request.headers.items(), body or {})
+            trace.begin(method, url, request.headers.items(), body or {}, self._api_key)
         response: httpx.Response | None = None
         try:
             with translate_errors(url, self.timeout):
@@ -216,7 +216,7 @@ class VLLMClient:
                     trace.got_response(response.status_code, response.headers)
                 raw = await response.aread()
             if trace is not None:
-                trace.response_body = raw.decode("utf-8", errors="replace")
+                trace.set_body(raw)
             return response.status_code, response.headers.get("content-type"), raw
         except GemmaAPIError as exc:
             exc.redact(self._api_key)

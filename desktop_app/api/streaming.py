@@ -46,7 +46,7 @@ async def read_error(
     with translate_errors(ctx.url, ctx.timeout):
         raw = await response.aread()
     if trace is not None:
-        trace.response_body = raw.decode("utf-8", errors="replace")
+        trace.set_body(raw)
     return error_from_response(
         response.status_code,
         raw,
@@ -67,7 +67,7 @@ async def _check_event_stream(
     with translate_errors(ctx.url, ctx.timeout):
         raw = await response.aread()
     if trace is not None:
-        trace.response_body = raw.decode("utf-8", errors="replace")
+        trace.set_body(raw)
     # vLLM can send an error body with status 200 (PROTOCOL.md 2.2).
     if _has_error_key(raw):
         raise error_from_response(response.status_code, raw, content_type, url=ctx.url)
@@ -110,7 +110,7 @@ async def stream_events(
     response: httpx.Response | None = None
     done = False
     if trace is not None:
-        trace.begin(request.method, str(request.url), request.headers.items(), body)
+        trace.begin(request.method, str(request.url), request.headers.items(), body, ctx.secret)
     try:
         with translate_errors(ctx.url, ctx.timeout):
             response = await http.send(request, stream=True)

@@ -49,8 +49,15 @@ class WireTrace:
     _t0: float = field(default=0.0, repr=False)
 
     def begin(
-        self, method: str, url: str, headers: Iterable[tuple[str, str]], body: dict[str, Any]
+        self,
+        method: str,
+        url: str,
+        headers: Iterable[tuple[str, str]],
+        body: dict[str, Any],
+        secret: str | None = None,
     ) -> None:
+        # Kept off the dataclass fields, so it never shows in repr() or asdict().
+        self._secret = secret
         self.method = method
         self.url = url
         self.request_headers = redact_headers(headers)
@@ -67,8 +74,15 @@ class WireTrace:
         self.response_headers = dict(headers)
         self.first_byte_at = self.elapsed()
 
+    def _hide(self, text: str) -> str:
+        secret = getattr(self, "_secret", None)
+        return text.replace(secret, "***") if secret and secret in text else text
+
+    def set_body(self, raw: bytes) -> None:
+        self.response_body = self._hide(raw.decode("utf-8", errors="replace"))
+
     def add_event(self, data: str) -> None:
-        self.events.append((self.elapsed(), data))
+        self.events.append((self.elapsed(), self._hide(data)))
 
     def mark_first_token(self) -> None:
         if self.first_token_at is None:
@@ -77,7 +91,7 @@ class WireTrace:
     def finish(self, error: str | None = None) -> None:
         self.finished_at = self.elapsed()
         if error is not None:
-            self.error = error
+            self.error = self._hide(error)
 
     @property
     def duration(self) -> float | None:
