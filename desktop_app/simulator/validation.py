@@ -144,7 +144,10 @@ def _check_max_tokens(body: dict[str, Any], reader: FieldReader, prompt: int, ct
         "max_tokens", reader.integer("max_tokens"))
     reader.raise_if_failed()
     if value is None:
-        return ctx - prompt
+        value = ctx - prompt
+        if value < 1:
+            raise bad_request(f"max_tokens must be at least 1, got {value}.", "max_tokens", value)
+        return value
     if value > ctx:
         raise bad_request(f"{name}={value} cannot be greater than max_model_len={ctx}. "
                           "Please request fewer output tokens.", name, value)
@@ -257,11 +260,12 @@ def parse_chat_request(raw: bytes, content_type: str | None, config: SimulatorCo
     text, image_count = render_prompt(messages, tools, thinking, add_generation_prompt)
     prompt = count_tokens(text) + image_count * IMAGE_SOFT_TOKENS
     ctx = config.max_model_len
-    if prompt >= ctx:
+    if prompt > ctx:
+        # vLLM stops counting one token past the limit, hence "at least".
         raise bad_request(
             f"This model's maximum context length is {ctx} tokens. However, your prompt contains "
-            f"at least {prompt} input tokens, which exceeds this limit even without any output "
-            "tokens. Please reduce the length of the input prompt.", "input_tokens", prompt)
+            f"at least {ctx + 1} input tokens, which exceeds this limit even without any output "
+            "tokens. Please reduce the length of the input prompt.", "input_tokens", ctx + 1)
     max_tokens = _check_max_tokens(body, reader, prompt, ctx)
 
     usage = stream_options or {}

@@ -1,0 +1,51 @@
+"""Simulators shared by the simulator tests: a default one and one configured like the server
+the captures were recorded from (max_model_len 512, key "testkey")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from desktop_app.simulator import RunningSimulator, SimulatorConfig, running_simulator
+
+CAPTURE_KEY = "testkey"
+
+
+@pytest.fixture(scope="session")
+def _default_sim() -> Iterator[RunningSimulator]:
+    with running_simulator() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def _capture_sim() -> Iterator[RunningSimulator]:
+    with running_simulator(SimulatorConfig(api_key=CAPTURE_KEY, max_model_len=512)) as running:
+        yield running
+
+
+@pytest.fixture
+def sim(_default_sim: RunningSimulator) -> RunningSimulator:
+    """The default simulator, with no queued faults or recorded requests."""
+    _default_sim.simulator.reset()
+    return _default_sim
+
+
+@pytest.fixture
+def capture_sim(_capture_sim: RunningSimulator) -> RunningSimulator:
+    _capture_sim.simulator.reset()
+    return _capture_sim
+
+
+@pytest.fixture
+def client(sim: RunningSimulator) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=sim.base_url, timeout=10) as c:
+        yield c
+
+
+@pytest.fixture
+def capture_client(capture_sim: RunningSimulator) -> Iterator[httpx.Client]:
+    headers = {"Authorization": f"Bearer {CAPTURE_KEY}"}
+    with httpx.Client(base_url=capture_sim.root_url, timeout=10, headers=headers) as c:
+        yield c
