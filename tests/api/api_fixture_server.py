@@ -83,6 +83,15 @@ def load_capture(captures_dir: Path, name: str) -> Reply:
     return Reply(status=status, headers=headers, chunks=chunks)
 
 
+def stream_capture_names(captures_dir: Path) -> list[str]:
+    """Every capture whose headers say text/event-stream."""
+    return sorted(
+        p.stem
+        for p in captures_dir.glob("*.headers")
+        if "content-type: text/event-stream" in p.read_text().lower()
+    )
+
+
 class FixtureServer:
     """Start with ``start()``; set replies with ``route()``; read ``requests``."""
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from api_fixture_server import FixtureServer
@@ -36,12 +35,3 @@ def refused_url() -> Iterator[str]:
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
     finally:
         sock.close()
-
-
-def stream_capture_names(captures_dir: Path) -> list[str]:
-    """Every capture whose headers say text/event-stream."""
-    return sorted(
-        p.stem
-        for p in captures_dir.glob("*.headers")
-        if "content-type: text/event-stream" in p.read_text().lower()
-    )

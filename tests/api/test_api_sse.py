@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import stream_capture_names
+from api_fixture_server import stream_capture_names
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
