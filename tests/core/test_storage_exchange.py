@@ -90,6 +90,18 @@ def sample() -> Conversation:
 def test_json_round_trip_is_equal_ids_included() -> None:
     c = sample()
     assert import_conversation_json(export_json(c)) == c
+    assert import_conversation_json(b"\xef\xbb\xbf" + export_json(c).encode()) == c
+
+
+def test_an_export_stripped_of_its_metadata_still_imports() -> None:
+    c = sample()
+    data = json.loads(export_json(c))
+    del data["gemma_desk"]
+    back = import_conversation_json(json.dumps(data))
+    assert back.id != c.id and back.title == c.title and back.system_prompt == c.system_prompt
+    assert [m.content for m in back.messages] == [m.content for m in c.messages]
+    assert back.messages[0].images[0].url == BIG_IMAGE
+    assert back.settings.sampling == c.settings.sampling and back.settings.tools == c.settings.tools
 
 
 def test_fresh_ids_change_only_the_ids() -> None:
@@ -303,6 +315,9 @@ BAD_FILES = [
     ("", "not valid JSON"),
     ("hello", "not valid JSON"),
     ("\x00\x01binary", "not valid JSON"),
+    (b"\xff\xfe{}", "not UTF-8"),
+    ("[" * 100_000, "too deeply"),
+    ('{"extra_body": ' * 3000 + "1" + "}" * 3000, "too deeply"),
     (truncated(), "not valid JSON"),
     ("42", "neither"),
     ('"text"', "neither"),
@@ -330,7 +345,7 @@ BAD_FILES = [
 
 
 @pytest.mark.parametrize(("text", "reason"), BAD_FILES)
-def test_bad_files_are_rejected_with_a_reason(text: str, reason: str) -> None:
+def test_bad_files_are_rejected_with_a_reason(text: str | bytes, reason: str) -> None:
     with pytest.raises(ImportFormatError) as info:
         import_conversation_json(text)
     assert reason in str(info.value)

@@ -113,11 +113,19 @@ def _message_meta(m: ChatMessage, wire: dict[str, Any]) -> dict[str, Any]:
 # ---- import -----------------------------------------------------------------------------
 
 
-def import_conversation_json(text: str, *, fresh_ids: bool = False) -> Conversation:
-    """Reads a Gemma Desk export, a chat request body, or a bare OpenAI messages array.
+def import_conversation_json(text: str | bytes, *, fresh_ids: bool = False) -> Conversation:
+    """Reads a Gemma Desk export, a chat request body, or a bare OpenAI messages array
+    (``text`` may be the file's raw bytes).
 
     Raises ``ImportFormatError`` saying what is wrong; nothing is changed anywhere.
     """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ImportFormatError(
+                f"The file is not UTF-8 text (byte {exc.start}), so it is not a JSON export."
+            ) from None
     try:
         data = json.loads(text.lstrip("\ufeff"))
     except json.JSONDecodeError as exc:
@@ -125,16 +133,20 @@ def import_conversation_json(text: str, *, fresh_ids: bool = False) -> Conversat
             f"The file is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
             "it may be cut short or not be a conversation export."
         ) from None
+    except RecursionError:
+        raise ImportFormatError("The file nests JSON too deeply to be a conversation.") from None
     try:
         conversation = _from_data(data)
     except ValueError as exc:
         raise ImportFormatError(f"The file cannot be imported: {exc}.") from None
+    except RecursionError:
+        raise ImportFormatError("The file nests JSON too deeply to be a conversation.") from None
     if fresh_ids:
         _renew_ids(conversation)
     return conversation
 
 
-def import_into(store: HistoryStore, text: str) -> Conversation:
+def import_into(store: HistoryStore, text: str | bytes) -> Conversation:
     """Imports and saves; a conversation already in the store is never overwritten: the
     imported copy then gets new ids."""
     conversation = import_conversation_json(text)
@@ -254,10 +266,8 @@ def _from_request_body(data: dict[str, Any]) -> Conversation:
     """A /v1/chat/completions body: its messages, tools and the parameters it set."""
     wire = want_list(data.get("messages"), "messages")
     template = want_dict(data.get("chat_template_kwargs"), "chat_template_kwargs")
-    extra = {k: v for k, v in data.items() if k not in _TRANSPORT_KEYS}
-    extra = {k: v for k, v in extra.items() if k not in SAMPLING_FIELDS}
-    for key in ("parallel_tool_calls", "chat_template_kwargs"):
-        extra.pop(key, None)
+    known = {*_TRANSPORT_KEYS, *SAMPLING_FIELDS, "parallel_tool_calls", "chat_template_kwargs"}
+    extra = {k: v for k, v in data.items() if k not in known}  # sent as extra_body again
     rest = {k: v for k, v in template.items() if k != "enable_thinking"}
     if rest:
         extra["chat_template_kwargs"] = rest
