@@ -16,6 +16,7 @@ from desktop_app.core.storage import (
     Migration,
     NewerSchemaError,
     StorageError,
+    schema,
 )
 
 
@@ -153,3 +154,21 @@ def test_a_foreign_sqlite_database_is_refused_and_kept(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="not a Gemma Desk history"):
         HistoryStore(path)
     assert digest(path) == before
+
+
+def test_a_database_locked_by_another_program_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "history.sqlite3"
+    c = make_v1(path)
+    monkeypatch.setattr(schema, "BUSY_TIMEOUT", 0.05)
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("PRAGMA journal_mode = DELETE")
+        other.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(StorageError, match="in use by another program"):
+            HistoryStore(path)
+    finally:
+        other.close()
+    with HistoryStore(path) as store:
+        assert store.load_conversation(c.id) == c

@@ -124,6 +124,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "conversations, messages and full-text search", _script(_V1)),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
+# Seconds to wait for another connection's lock before giving up (blocks the caller).
+BUSY_TIMEOUT = 2.0
 
 
 def open_database(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> sqlite3.Connection:
@@ -137,7 +139,7 @@ def open_database(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> s
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         # isolation_level=None: no implicit transactions; every change opens its own.
-        conn = sqlite3.connect(path, timeout=2.0, isolation_level=None)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
     except sqlite3.Error as exc:
         raise StorageError(f"Cannot open the history database {path}: {exc}.") from exc
     try:
@@ -153,6 +155,9 @@ def open_database(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> s
                 backup_database(conn, path, version)
             _migrate(conn, path, version, migrations)
         _configure(conn)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise StorageError(f"Cannot open the history database {path}: {exc}.") from exc
     except BaseException:
         conn.close()
         raise
@@ -163,6 +168,13 @@ def _read_version(conn: sqlite3.Connection, path: Path) -> int:
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        raise StorageError(
+            f"The history database {path} is in use by another program (another Gemma Desk?). "
+            "Close it and try again."
+        ) from exc
     except sqlite3.DatabaseError as exc:
         raise StorageError(
             f"The history database {path} cannot be read ({exc}). It was left as it is; "
