@@ -88,7 +88,11 @@ def _check_shape(body: Any) -> FieldReader:
             elif "role" not in message:
                 reader.errors.append(field_error("missing", f"{loc}.role", "Field required",
                                                  message))
-    tools = body.get("tools")
+    return reader
+
+
+def _check_tools(reader: FieldReader) -> None:
+    tools = reader.body.get("tools")
     if tools is not None and not isinstance(tools, list):
         reader.errors.append(field_error("list_type", "body.tools", "Input should be a valid list",
                                          tools))
@@ -98,7 +102,45 @@ def _check_shape(body: Any) -> FieldReader:
             if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
                 reader.errors.append(field_error("missing", f"body.tools.{i}.function.name",
                                                  "Field required", tool))
-    return reader
+
+
+def _read_fields(reader: FieldReader) -> dict[str, Any]:
+    """Every field the simulator uses, coerced in ChatCompletionRequest's declaration order
+    (pydantic reports errors in that order)."""
+    r = reader
+    v: dict[str, Any] = {
+        "model": r.string("model"),
+        "frequency_penalty": r.number("frequency_penalty"),
+        "logprobs": r.boolean("logprobs", False),
+        "top_logprobs": r.integer("top_logprobs"),
+        "max_tokens": r.integer("max_tokens"),
+        "max_completion_tokens": r.integer("max_completion_tokens"),
+        "n": r.integer("n"),
+        "presence_penalty": r.number("presence_penalty"),
+        "response_format": r.mapping("response_format"),
+        "seed": r.integer("seed", ge=INT64_MIN, le=INT64_MAX),
+        "stop": r.string_list("stop") or [],
+        "stream": r.boolean("stream", False),
+        "stream_options": r.mapping("stream_options"),
+        "temperature": r.number("temperature"),
+        "top_p": r.number("top_p"),
+    }
+    _check_tools(r)
+    v.update({
+        "reasoning_effort": r.choice("reasoning_effort", REASONING_EFFORTS),
+        "include_reasoning": r.boolean("include_reasoning", True),
+        "parallel_tool_calls": r.boolean("parallel_tool_calls", True),
+        "top_k": r.integer("top_k"),
+        "min_p": r.number("min_p"),
+        "repetition_penalty": r.number("repetition_penalty"),
+        "include_stop_str_in_output": r.boolean("include_stop_str_in_output", False),
+        "add_generation_prompt": r.boolean("add_generation_prompt", True),
+        "continue_final_message": r.boolean("continue_final_message", False),
+        "chat_template_kwargs": r.mapping("chat_template_kwargs") or {},
+        "request_id": r.string("request_id"),
+    })
+    r.raise_if_failed()
+    return v
 
 
 def _tool_choice(
@@ -138,11 +180,10 @@ def _check_images(messages: list[dict[str, Any]], config: SimulatorConfig) -> li
     return kept
 
 
-def _check_max_tokens(body: dict[str, Any], reader: FieldReader, prompt: int, ctx: int) -> int:
-    mct = reader.integer("max_completion_tokens")
+def _check_max_tokens(v: dict[str, Any], prompt: int, ctx: int) -> int:
+    mct = v["max_completion_tokens"]
     name, value = ("max_completion_tokens", mct) if mct is not None else (
-        "max_tokens", reader.integer("max_tokens"))
-    reader.raise_if_failed()
+        "max_tokens", v["max_tokens"])
     if value is None:
         value = ctx - prompt
         if value < 1:
@@ -161,16 +202,12 @@ def _check_max_tokens(body: dict[str, Any], reader: FieldReader, prompt: int, ct
     return value
 
 
-def _check_sampling(reader: FieldReader, req: ChatRequest, max_logprobs: int) -> None:
+def _check_sampling(v: dict[str, Any], req: ChatRequest, max_logprobs: int) -> None:
     """`SamplingParams._verify_args`, in its order."""
-    n = reader.integer("n")
-    req.n = 1 if n is None else n
-    penalties = {k: reader.number(k) for k in
-                 ("presence_penalty", "frequency_penalty", "repetition_penalty")}
-    temperature, top_p = reader.number("temperature"), reader.number("top_p")
-    top_k, min_p = reader.integer("top_k"), reader.number("min_p")
-    top_logprobs = reader.integer("top_logprobs")
-    reader.raise_if_failed()
+    req.n = 1 if v["n"] is None else v["n"]
+    penalties = {k: v[k] for k in ("presence_penalty", "frequency_penalty", "repetition_penalty")}
+    temperature, top_p, top_k, min_p = v["temperature"], v["top_p"], v["top_k"], v["min_p"]
+    top_logprobs = v["top_logprobs"]
     if req.n < 1:
         raise ApiError(400, f"n must be at least 1, got {req.n}.")
     for name in ("presence_penalty", "frequency_penalty"):
@@ -209,23 +246,10 @@ def parse_chat_request(raw: bytes, content_type: str | None, config: SimulatorCo
                        ) -> ChatRequest:
     """Validate like vLLM: body, schema, model validators, model name, prompt, sampling."""
     body = decode_body(raw, content_type)
-    reader = _check_shape(body)
-    model = reader.string("model")
-    stream = reader.boolean("stream", False)
-    stream_options = reader.mapping("stream_options")
-    kwargs = reader.mapping("chat_template_kwargs") or {}
-    effort = reader.choice("reasoning_effort", REASONING_EFFORTS)
-    logprobs = reader.boolean("logprobs", False)
-    parallel = reader.boolean("parallel_tool_calls", True)
-    include_reasoning = reader.boolean("include_reasoning", True)
-    add_generation_prompt = reader.boolean("add_generation_prompt", True)
-    continue_final = reader.boolean("continue_final_message", False)
-    include_stop = reader.boolean("include_stop_str_in_output", False)
-    stop = reader.string_list("stop") or []
-    seed = reader.integer("seed", ge=INT64_MIN, le=INT64_MAX)
-    response_format = reader.mapping("response_format")
-    request_id = reader.string("request_id")
-    reader.raise_if_failed()
+    v = _read_fields(_check_shape(body))
+    model, stream, stream_options = v["model"], v["stream"], v["stream_options"]
+    logprobs, add_generation_prompt = v["logprobs"], v["add_generation_prompt"]
+    effort, kwargs = v["reasoning_effort"], v["chat_template_kwargs"]
 
     tools = body.get("tools")
     if stream_options is not None and not stream:
@@ -237,7 +261,7 @@ def parse_chat_request(raw: bytes, content_type: str | None, config: SimulatorCo
     if body.get("top_logprobs") and not logprobs:
         raise bad_request("when using `top_logprobs`, `logprobs` must be set to true.",
                           "top_logprobs")
-    if continue_final and add_generation_prompt:
+    if v["continue_final_message"] and add_generation_prompt:
         raise ApiError(400, "Cannot set both `continue_final_message` and "
                        "`add_generation_prompt` to True.")
     if body.get("chat_template") is not None:
@@ -266,7 +290,7 @@ def parse_chat_request(raw: bytes, content_type: str | None, config: SimulatorCo
             f"This model's maximum context length is {ctx} tokens. However, your prompt contains "
             f"at least {ctx + 1} input tokens, which exceeds this limit even without any output "
             "tokens. Please reduce the length of the input prompt.", "input_tokens", ctx + 1)
-    max_tokens = _check_max_tokens(body, reader, prompt, ctx)
+    max_tokens = _check_max_tokens(v, prompt, ctx)
 
     usage = stream_options or {}
     req = ChatRequest(
@@ -274,12 +298,13 @@ def parse_chat_request(raw: bytes, content_type: str | None, config: SimulatorCo
         include_usage=stream and bool(usage.get("include_usage")),
         continuous_usage=stream and bool(usage.get("include_usage"))
         and bool(usage.get("continuous_usage_stats")),
-        seed=None if seed == -1 else seed, stop=stop, include_stop_str=include_stop,
-        tools=tools or [], tool_choice=tool_choice, named_tool=named,
-        parallel_tool_calls=parallel, thinking=thinking, include_reasoning=include_reasoning,
-        logprobs=logprobs, images=images, response_format=response_format,
+        seed=None if v["seed"] == -1 else v["seed"], stop=v["stop"],
+        include_stop_str=v["include_stop_str_in_output"], tools=tools or [],
+        tool_choice=tool_choice, named_tool=named, parallel_tool_calls=v["parallel_tool_calls"],
+        thinking=thinking, include_reasoning=v["include_reasoning"], logprobs=logprobs,
+        images=images, response_format=v["response_format"],
         role="assistant" if add_generation_prompt else str(messages[-1].get("role")),
-        request_id=request_id,
+        request_id=v["request_id"],
     )
-    _check_sampling(reader, req, config.max_logprobs)
+    _check_sampling(v, req, config.max_logprobs)
     return req
