@@ -24,15 +24,20 @@ from typing import Any
 import httpx
 
 from desktop_app.api import (
+    Accumulator,
+    AuthenticationError,
     ChatRequest,
     Completion,
     ConnectTimeout,
     GemmaAPIError,
     Message,
     NamedToolChoice,
+    NotFoundError,
+    ReadTimeout,
     SamplingParams,
     ServerError,
     ServerUnreachable,
+    StreamError,
     TLSError,
     ToolDefinition,
     TransportError,
@@ -47,6 +52,7 @@ EXIT_TRANSPORT = 4
 EXIT_INTERRUPTED = 130
 
 PROG = "gemma-desk ask"
+DEFAULT_KEY_ENV = "HEXGRID_API_KEY"
 
 # --param keys that ChatRequest builds itself; each has its own option.
 _RESERVED_PARAMS = {
@@ -79,8 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     add(
         "--api-key-env",
         metavar="NAME",
-        default="HEXGRID_API_KEY",
-        help="environment variable holding the API key (default: %(default)s)",
+        help=f"environment variable holding the API key (default: {DEFAULT_KEY_ENV})",
     )
     add("--system", metavar="TEXT", help="a system message sent before the prompt")
     add(
@@ -233,6 +238,7 @@ class Plan:
     """Everything one run needs, checked before anything goes on the wire."""
 
     base_url: str
+    api_key_env: str
     api_key: str | None
     timeout: float | None
     request: ChatRequest
@@ -247,7 +253,10 @@ def make_plan(args: argparse.Namespace) -> Plan:
         split_base_url(base_url)
     except ValueError as exc:
         raise UsageError(f"--base-url: {exc}") from None
-    api_key = os.environ.get(args.api_key_env) or None
+    key_env = args.api_key_env or DEFAULT_KEY_ENV
+    api_key = os.environ.get(key_env) or None
+    if api_key is None and args.api_key_env:
+        sys.stderr.write(f"{PROG}: warning: ${key_env} is not set; sending no API key\n")
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
     sampling, extra = build_params(args.param)
     tools = load_tools(args.tools) if args.tools else ()
@@ -266,7 +275,7 @@ def make_plan(args: argparse.Namespace) -> Plan:
         stream=args.stream,
         extra_body=extra,
     )
-    return Plan(base_url, api_key, args.timeout, request, args.json)
+    return Plan(base_url, key_env, api_key, args.timeout, request, args.json)
 
 
 # ---- running it ------------------------------------------------------------------------------
@@ -277,7 +286,7 @@ class Printer:
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
-        self.accumulator: Any = None  # the stream's accumulator, to recover a partial reply
+        self.accumulator: Accumulator | None = None  # the stream's, for a partial reply
         self._out_tail = ""  # the last character written to stdout
         self._err_tail = "\n"  # the last character of reasoning written to stderr
 
@@ -294,6 +303,7 @@ class Printer:
         self._out_tail = text[-1]
 
     async def stream(self, client: VLLMClient, request: ChatRequest) -> Completion:
+        # Two loops so that --json pays nothing per event beyond the client's own work.
         stream = client.stream(request)
         if self.quiet:
             async for event in stream:
@@ -305,79 +315,62 @@ class Printer:
                     self.reasoning(text)
                 if text := event.content_delta:
                     self.content(text)
-        if self.accumulator is None:
-            raise_empty()
-        return self.accumulator.result()
+        # A stream that ended cleanly without a single chunk is an empty reply.
+        return (self.accumulator or Accumulator()).result()
 
-    def partial(self, exc: BaseException | None = None) -> Completion | None:
-        found = getattr(exc, "partial", None)
-        if isinstance(found, Completion):
-            return found
-        if self.accumulator is not None:
-            try:
-                return self.accumulator.result()
-            except Exception:  # a half-built stream may not make a whole Completion
-                return None
-        return None
-
-    def finish(self, completion: Completion | None, *, streamed: bool, ok: bool = True) -> None:
-        """The end of the output: the JSON object, or what the stream did not show yet.
-
-        A reply always ends with a newline; after a failure one is added only to end text
-        that had already arrived, so an empty stdout stays empty.
-        """
+    def finish(self, completion: Completion, *, streamed: bool) -> None:
+        """After a reply: the JSON object, or what streaming did not show, then a newline."""
         if self.quiet:
-            body = completion.to_json_dict() if completion is not None else _EMPTY
-            sys.stdout.write(json.dumps(body, ensure_ascii=False) + "\n")
-            sys.stdout.flush()
+            self._print_json(completion)
             return
-        if completion is not None:
-            if not streamed:
-                if completion.reasoning:
-                    self.reasoning(completion.reasoning)
-                if completion.content:
-                    self.content(completion.content)
-            calls = completion.to_json_dict().get("tool_calls") or []
-            for call in calls:
-                self.content_line(_format_call(call))
-            if completion.finish_reason == "length":
-                self.note("the reply was cut short: it reached max_tokens")
-        if self._out_tail != "\n" and (ok or self._out_tail):
+        if not streamed:
+            if completion.reasoning:
+                self.reasoning(completion.reasoning)
+            if completion.content:
+                self.content(completion.content)
+        for call in completion.tool_calls:
+            if self._out_tail not in ("", "\n"):
+                self.content("\n")
+            self.content(f"tool call: {call.name} {_readable_arguments(call.arguments)}\n")
+        if self._out_tail != "\n":
             self.content("\n")
-        if self._err_tail != "\n":
-            self.reasoning("\n")
+        self._end_reasoning()
+        if completion.finish_reason == "length":
+            self.note("the reply was cut short: it reached max_tokens")
 
-    def content_line(self, line: str) -> None:
+    def abort(self, partial: Completion | None) -> None:
+        """After a failure: keep what arrived (ending its line), or print it as JSON."""
+        if self.quiet:
+            self._print_json(partial or self.snapshot() or Accumulator().result())
+            return
         if self._out_tail not in ("", "\n"):
             self.content("\n")
-        self.content(line + "\n")
+        self._end_reasoning()
+
+    def snapshot(self) -> Completion | None:
+        return self.accumulator.snapshot() if self.accumulator is not None else None
 
     def note(self, text: str) -> None:
-        if self._err_tail != "\n":
-            self.reasoning("\n")
+        self._end_reasoning()
         sys.stderr.write(f"{PROG}: {text}\n")
         sys.stderr.flush()
 
+    def _end_reasoning(self) -> None:
+        if self._err_tail != "\n":
+            self.reasoning("\n")
 
-_EMPTY = {"content": "", "reasoning": "", "tool_calls": [], "finish_reason": None, "usage": None}
+    @staticmethod
+    def _print_json(completion: Completion) -> None:
+        sys.stdout.write(json.dumps(completion.to_json_dict(), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
 
 
-def raise_empty() -> None:
-    from desktop_app.api import ProtocolError
-
-    raise ProtocolError("the server closed the stream without sending a reply")
-
-
-def _format_call(call: dict[str, Any]) -> str:
-    function = call.get("function") or call
-    name = function.get("name") or "?"
-    arguments = function.get("arguments")
-    if isinstance(arguments, str):
-        try:
-            arguments = json.loads(arguments)
-        except ValueError:
-            return f"tool call: {name} {arguments}"
-    return f"tool call: {name} {json.dumps(arguments, ensure_ascii=False)}"
+def _readable_arguments(arguments: str) -> str:
+    """The arguments as one line of JSON; left as they came when they are not JSON."""
+    try:
+        return json.dumps(json.loads(arguments), ensure_ascii=False)
+    except ValueError:
+        return arguments
 
 
 async def _run(plan: Plan, printer: Printer) -> Completion:
@@ -388,20 +381,31 @@ async def _run(plan: Plan, printer: Printer) -> Completion:
         return await client.complete(plan.request)
 
 
-def _describe(exc: GemmaAPIError) -> tuple[int, str]:
+def _describe(exc: GemmaAPIError, plan: Plan) -> tuple[int, str]:
+    """The exit status for ``exc`` and the line that says which failure it was, and why."""
     message = exc.user_message or str(exc)
     if isinstance(exc, ServerUnreachable | ConnectTimeout | TLSError):
-        return EXIT_TRANSPORT, f"could not reach the server: {message}"
-    if isinstance(exc, TransportError):
-        return EXIT_TRANSPORT, f"the connection failed: {message}"
-    if isinstance(exc, ServerError):
-        status = getattr(exc, "status", None)
-        where = f" (HTTP {status})" if status else ""
-        detail = getattr(exc, "server_message", None)
-        if detail and detail not in message:
-            message = f"{message}\n  server said: {detail}"
-        return EXIT_SERVER, f"the server answered with an error{where}: {message}"
-    return EXIT_SERVER, f"the server's reply could not be read: {message}"
+        status, what = EXIT_TRANSPORT, "could not reach the server"
+    elif isinstance(exc, TransportError):
+        status, what = EXIT_TRANSPORT, "the connection failed"
+    elif isinstance(exc, StreamError):
+        status, what = EXIT_SERVER, "the server reported an error in the middle of the reply"
+    elif isinstance(exc, ServerError):
+        status, what = EXIT_SERVER, "the server answered with an error"
+        if f"HTTP {exc.status}" not in message:
+            what += f" (HTTP {exc.status})"
+    else:
+        status, what = EXIT_SERVER, "the server's reply could not be read"
+    if isinstance(exc, ServerError) and exc.server_message not in message:
+        message += f"\n  server said: {exc.server_message}"
+    # The client's advice names the desktop app's settings; say where this command takes them.
+    if isinstance(exc, AuthenticationError):
+        message += f"\n  (this command reads the key from ${plan.api_key_env}; see --api-key-env)"
+    elif isinstance(exc, ReadTimeout | ConnectTimeout):
+        message += "\n  (--timeout SECONDS sets how long this command waits)"
+    elif isinstance(exc, NotFoundError):
+        message += "\n  (--model or $GEMMA_MODEL names the model; --base-url the server)"
+    return status, f"{what}: {message}"
 
 
 def main(argv: list[str]) -> int:
@@ -423,12 +427,12 @@ def main(argv: list[str]) -> int:
         try:
             completion = asyncio.run(_run(plan, printer))
         except GemmaAPIError as exc:
-            status, message = _describe(exc)
-            printer.finish(printer.partial(exc), streamed=True, ok=False)
+            status, message = _describe(exc, plan)
+            printer.abort(exc.partial)
             sys.stderr.write(f"{PROG}: {message}\n")
             return status
         except KeyboardInterrupt:
-            printer.finish(printer.partial(), streamed=True, ok=False)
+            printer.abort(printer.snapshot())
             sys.stderr.write(f"{PROG}: interrupted\n")
             return EXIT_INTERRUPTED
         printer.finish(completion, streamed=plan.request.stream)
