@@ -28,9 +28,6 @@ class _Text:
             self._parts.append(fragment)
             self._cache = None
 
-    def __bool__(self) -> bool:
-        return bool(self._parts)
-
     def value(self) -> str:
         if self._cache is None:
             joined = "".join(self._parts)
@@ -78,8 +75,8 @@ class Accumulator:
             self._usage = delta.usage
         if delta.system_fingerprint is not None:
             self._fingerprint = delta.system_fingerprint
-        if delta.choice_index != 0:
-            return
+        if delta.choice_index not in (0, None):
+            return  # another choice of an n > 1 request
         if delta.content:
             self._content.append(delta.content)
         if delta.reasoning:
@@ -163,7 +160,7 @@ class StreamEvent:
     def fold(accumulator: Accumulator, delta: ChunkDelta) -> StreamEvent:
         """Add ``delta`` to ``accumulator`` and describe what it added."""
         accumulator.add(delta)
-        folded = delta.choice_index == 0
+        folded = delta.choice_index in (0, None)
         return StreamEvent(
             delta=delta,
             content_delta=(delta.content or "") if folded else "",

@@ -39,7 +39,7 @@ class ChunkDelta:
     system_fingerprint: str | None = None
     #: 0 for the folded choice; another index when the chunk only concerned another
     #: choice (n > 1, whose deltas are left out); None for a chunk without choices.
-    choice_index: int | None = None
+    choice_index: int | None = 0
 
 
 def _malformed(what: str, data: str) -> ProtocolError:
@@ -84,7 +84,7 @@ def parse_chunk(data: str) -> ChunkDelta:
         raise _malformed("'choices' is not a list", data)
     choice = _pick_choice(choices, data)
     if choice is None:
-        return ChunkDelta(**fields)
+        return ChunkDelta(**fields, choice_index=None)
     index = choice.get("index", 0)
     if index != 0:
         return ChunkDelta(**fields, choice_index=index if isinstance(index, int) else None)

@@ -124,7 +124,7 @@ async def stream_events(
                 for sse in decoder.feed(chunk):
                     if trace is not None:
                         trace.add_event(sse.data)
-                    if sse.data == "[DONE]":
+                    if sse.data.strip() == "[DONE]":
                         done = True
                         break
                     if not sse.data.strip():

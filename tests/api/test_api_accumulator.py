@@ -172,6 +172,14 @@ def test_snapshot_is_cached_until_the_next_delta() -> None:
     assert acc.snapshot().content == "Hello" and event.snapshot().content == "Hello"
 
 
+def test_a_hand_made_delta_belongs_to_choice_zero() -> None:
+    acc = Accumulator()
+    acc.add(ChunkDelta(content="Hi", finish_reason="stop"))
+    acc.add(ChunkDelta(choice_index=None, usage=Usage(1, 1, 2)))
+    assert (acc.result().content, acc.result().finish_reason) == ("Hi", "stop")
+    assert acc.result().usage == Usage(1, 1, 2)
+
+
 def test_deltas_of_other_choices_add_nothing() -> None:
     acc = Accumulator()
     event = StreamEvent.fold(acc, ChunkDelta(choice_index=1, content="x"))
@@ -325,7 +333,7 @@ def test_the_responses_stream_decodes_but_holds_no_chat_reply(captures_dir: Path
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
-def test_any_chunking_gives_the_same_reply(captures_dir: Path, data) -> None:
+def test_any_chunking_gives_the_same_reply(captures_dir: Path, data: st.DataObject) -> None:
     name = data.draw(st.sampled_from(sorted(EXPECTED)), label="capture")
     eol = data.draw(st.sampled_from([b"\n", b"\r\n", b"\r"]), label="eol")
     body = _body(captures_dir, name).replace(b"\n", eol)

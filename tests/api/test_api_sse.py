@@ -133,7 +133,9 @@ def test_every_stream_capture_one_byte_at_a_time(captures_dir: Path) -> None:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
-def test_any_chunking_of_a_capture_gives_the_same_events(captures_dir: Path, data) -> None:
+def test_any_chunking_of_a_capture_gives_the_same_events(
+    captures_dir: Path, data: st.DataObject
+) -> None:
     name = data.draw(st.sampled_from(stream_capture_names(captures_dir)), label="capture")
     eol = data.draw(st.sampled_from(sorted(EOL_VARIANTS.values())), label="eol")
     body = _with_line_ends((captures_dir / f"{name}.body").read_bytes(), eol)
