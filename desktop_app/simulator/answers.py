@@ -71,15 +71,16 @@ def _intro(topic: str, rng: random.Random) -> str:
 
 
 def _points(topic: str, rng: random.Random, numbered: bool) -> str:
+    detail = "**Check the details**: look at edge cases such as empty input or `None` values."
     points = [
         f"**Start with the basics**: define what {topic} means in your context.",
         "**Break it down**: split the problem into small, testable parts.",
-        "**Check the details**: look at edge cases such as empty input or `None` values.",
         "**Measure**: compare results before and after each change.",
         "**Keep it simple**: prefer the clearest solution that works.",
         "**Document it**: a short note helps the next reader.",
     ]
-    chosen = rng.sample(points, 4)
+    chosen = [*rng.sample(points, 3), detail]  # always some inline code
+    rng.shuffle(chosen)
     marker = (lambda i: f"{i}.") if numbered else (lambda i: "-")
     return "\n".join(f"{marker(i)} {p}" for i, p in enumerate(chosen, 1))
 

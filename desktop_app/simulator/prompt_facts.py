@@ -79,8 +79,12 @@ def extract_facts(text: str, exclude: set[str] | frozenset[str] = frozenset()) -
         while words and words[0].lower() in _NOT_PLACES | exclude:
             words.pop(0)
         name = " ".join(words)
+        start = match.start() + match.group(0).find(name) if name else 0
+        sentence_start = not text[:start].strip() or text[:start].rstrip()[-1] in ".!?:"
+        if sentence_start and " " not in name and name.lower() not in _KNOWN_CITIES:
+            continue  # a capitalised first word is usually a verb ("Plan", "Book")
         if name and name.lower() not in _NOT_PLACES | exclude and name.upper() not in _CURRENCIES:
-            found.append((match.start() + match.group(0).find(name), name))
+            found.append((start, name))
     for city in _KNOWN_CITIES:
         for match in re.finditer(rf"\b{city}\b", lowered):
             if not any(start <= match.start() < start + len(n) for start, n in found):
