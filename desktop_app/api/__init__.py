@@ -1,4 +1,20 @@
-"""The vLLM Chat Completions client: request building, streaming, error mapping (no Qt)."""
+"""The vLLM Chat Completions client: request building, streaming, error mapping (no Qt).
+
+Typical use::
+
+    async with VLLMClient("http://gpu:8000", api_key=key) as client:
+        request = ChatRequest(model=None, messages=(Message.user("Hi"),), enable_thinking=True)
+        try:
+            async for event in client.stream(request, trace=WireTrace()):
+                view.append(event.reasoning_delta, event.content_delta)
+            reply = event.accumulator.result()
+        except GemmaAPIError as exc:
+            show(exc.user_message)  # exc.partial: what had arrived, if anything
+
+Layers: ``sse`` (bytes -> events) -> ``deltas`` (event data -> ``ChunkDelta``) ->
+``accumulator`` (deltas -> ``Completion``); ``client``/``streaming`` drive them over httpx,
+``transport`` is the only place httpx errors are caught, ``errors`` is the exception tree.
+"""
 
 from __future__ import annotations
 

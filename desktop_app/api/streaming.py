@@ -39,7 +39,7 @@ class CallContext:
             trace.error = exc.user_message
 
 
-async def read_error(
+async def _read_error(
     response: httpx.Response, ctx: CallContext, trace: WireTrace | None
 ) -> GemmaAPIError:
     """Read the body of a reply that is an error, and the error it stands for."""
@@ -60,7 +60,7 @@ async def _check_event_stream(
     response: httpx.Response, ctx: CallContext, trace: WireTrace | None
 ) -> None:
     if response.status_code >= 400:
-        raise await read_error(response, ctx, trace)
+        raise await _read_error(response, ctx, trace)
     content_type = response.headers.get("content-type", "")
     if "text/event-stream" in content_type.lower():
         return
