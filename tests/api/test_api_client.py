@@ -305,3 +305,29 @@ async def test_a_reply_that_is_not_the_protocol(server: FixtureServer) -> None:
         with pytest.raises(ProtocolError, match="malformed") as caught:
             await collect(client)
         assert caught.value.excerpt == "{not json"
+
+
+@pytest.mark.asyncio
+async def test_twenty_thousand_tokens_through_the_wire(server: FixtureServer) -> None:
+    events = [
+        "data: "
+        + json.dumps({"id": "c", "choices": [{"index": 0, "delta": {"content": f"t{i} "}}]})
+        + "\n\n"
+        for i in range(20_000)
+    ]
+    events.append('data: {"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n')
+    events.append("data: [DONE]\n\n")
+    writes = ["".join(events[i : i + 100]).encode() for i in range(0, len(events), 100)]
+    server.route(CHAT, Reply(headers=[("content-type", "text/event-stream")], chunks=writes))
+    trace = WireTrace()
+    started = time.perf_counter()
+    async with VLLMClient(server.url) as client:
+        received = 0
+        async for event in client.stream(REQUEST, trace=trace):
+            received += len(event.content_delta)
+        result = event.accumulator.result()
+    elapsed = time.perf_counter() - started
+    assert received == len(result.content) == sum(len(f"t{i} ") for i in range(20_000))
+    assert result.finish_reason == "stop"
+    assert len(trace.events) == 20_002
+    assert elapsed < 15.0
