@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +50,7 @@ def _malformed(what: str, data: str) -> ProtocolError:
     )
 
 
-def _opt_str(d: Mapping[str, Any], key: str, data: str) -> str | None:
+def _opt_str(d: dict[str, Any], key: str, data: str) -> str | None:
     value = d.get(key)
     if value is None or isinstance(value, str):
         return value
@@ -76,7 +75,7 @@ def parse_chunk(data: str) -> ChunkDelta:
         "id": _opt_str(payload, "id", data),
         "model": _opt_str(payload, "model", data),
         "created": created if isinstance(created, int) else None,
-        "usage": Usage.from_wire(usage_raw) if isinstance(usage_raw, Mapping) else None,
+        "usage": Usage.from_wire(usage_raw) if isinstance(usage_raw, dict) else None,
         "system_fingerprint": _opt_str(payload, "system_fingerprint", data),
     }
     choices = payload.get("choices", [])
@@ -89,7 +88,7 @@ def parse_chunk(data: str) -> ChunkDelta:
     if index != 0:
         return ChunkDelta(**fields, choice_index=index if isinstance(index, int) else None)
     delta = choice.get("delta") or {}
-    if not isinstance(delta, Mapping):
+    if not isinstance(delta, dict):
         raise _malformed("'delta' is not an object", data)
     reasoning = _opt_str(delta, "reasoning", data)
     if reasoning is None:
@@ -108,12 +107,12 @@ def parse_chunk(data: str) -> ChunkDelta:
     )
 
 
-def _pick_choice(choices: list[Any], data: str) -> Mapping[str, Any] | None:
+def _pick_choice(choices: list[Any], data: str) -> dict[str, Any] | None:
     """Choice 0 when present, else the first choice (reported but not folded)."""
     if not choices:
         return None
     for choice in choices:
-        if not isinstance(choice, Mapping):
+        if not isinstance(choice, dict):
             raise _malformed("a choice is not an object", data)
     for choice in choices:
         if choice.get("index", 0) == 0:
@@ -128,13 +127,13 @@ def _tool_call_deltas(raw: object, data: str) -> tuple[ToolCallDelta, ...]:
         raise _malformed("'tool_calls' is not a list", data)
     result: list[ToolCallDelta] = []
     for position, item in enumerate(raw):
-        if not isinstance(item, Mapping):
+        if not isinstance(item, dict):
             raise _malformed("a tool call is not an object", data)
         index = item.get("index", position)
         if not isinstance(index, int) or isinstance(index, bool):
             raise _malformed("a tool call index is not a number", data)
         function = item.get("function") or {}
-        if not isinstance(function, Mapping):
+        if not isinstance(function, dict):
             raise _malformed("a tool call's 'function' is not an object", data)
         result.append(
             ToolCallDelta(
