@@ -49,7 +49,8 @@ fi
           "(refresh it with: $python packaging/third_party_licenses.py write)" >&2
 
 start=$(date +%s)
-"$python" -m PyInstaller --noconfirm --clean --log-level WARN \
+# -P: keep the current directory off sys.path, so the spec sees the installed desktop_app.
+"$python" -P -m PyInstaller --noconfirm --clean --log-level WARN \
   --distpath "$dist" --workpath "$work" packaging/gemma-desk.spec
 seconds=$(( $(date +%s) - start ))
 
