@@ -137,7 +137,11 @@ class CompletionStream:
                         "more_body": more})
             buffer.clear()
 
-        stalled = False
+        total = sum(len(o.steps) for o in self.outcomes)
+        stall = _effective(fault.stall_after_tokens, total)
+        malformed = _effective(fault.malformed_after_tokens, total)
+        drop = _effective(fault.drop_after_tokens, total)
+        error = _effective(fault.stream_error_after_tokens, total)
         for item in self._items():
             if item is STEP:
                 if self.interval:
@@ -148,18 +152,15 @@ class CompletionStream:
                         await asyncio.sleep(delay)
                 continue
             if item is TOKEN or item is END:
-                at_end = item is END
-                if fault.stall_after_tokens is not None and not stalled and (
-                        count >= fault.stall_after_tokens or at_end):
-                    stalled = True
+                if count == stall:
                     await flush()
                     await asyncio.sleep(fault.stall_seconds)
-                if _due(fault.malformed_after_tokens, count, at_end):
+                if count == malformed:
                     buffer.append('data: {"id":"chatcmpl-broken","choices":[{"delta":{"cont\n\n')
-                if _due(fault.drop_after_tokens, count, at_end):
+                if count == drop:
                     await flush()
                     raise DropConnection
-                if _due(fault.stream_error_after_tokens, count, at_end):
+                if count == error:
                     buffer.append(stream_error_event(fault.stream_error_message))
                     buffer.append(DONE_EVENT)
                     await flush(more=False)
@@ -173,9 +174,12 @@ class CompletionStream:
         await flush(more=False)
 
 
-def _due(threshold: int | None, count: int, at_end: bool) -> bool:
-    """A fault fires after `threshold` tokens, or before the finish if the reply is shorter."""
-    return threshold is not None and (count == threshold or (at_end and count < threshold))
+def _effective(threshold: int | None, total: int) -> int | None:
+    """A fault fires after `threshold` tokens; if the reply is shorter, before its last token
+    (so the finish chunk never arrives)."""
+    if threshold is None:
+        return None
+    return min(threshold, max(total - 1, 0))
 
 
 async def send_faulty_json(send: Send, status: int, body: bytes, fault: Fault) -> None:
