@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -391,6 +392,26 @@ def test_ctrl_c_exits_130_and_keeps_partial_output(sim):
     assert proc.returncode == 130, err
     assert (first + rest).strip()
     assert b"interrupted" in err
+
+
+def test_ctrl_c_with_json_still_prints_the_object(sim):
+    sim.simulator.inject(Fault(stall_after_tokens=5, stall_seconds=20))
+    before = len(sim.simulator.requests)
+    proc = subprocess.Popen(
+        [*ASK, "--base-url", sim.base_url, "--json", "write 50 tokens"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), cwd=ROOT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while len(sim.simulator.requests) == before and time.monotonic() < deadline:
+            time.sleep(0.02)  # poll until the request is on the server, stalled
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == 130, err
+    assert set(json.loads(out)) == {"content", "reasoning", "tool_calls", "finish_reason", "usage"}
 
 
 # ---- bad usage: exit 2 --------------------------------------------------------------------------
