@@ -275,6 +275,19 @@ def bundled_distributions(workdir: Path) -> set[str]:
     return names
 
 
+def _dpkg_owners(paths: list[str]) -> dict[str, str]:
+    """Debian package of each path that dpkg knows (one dpkg call for all of them)."""
+    if not paths or not shutil.which("dpkg"):
+        return {}
+    done = subprocess.run(["dpkg", "-S", *paths], capture_output=True, text=True, check=False)
+    owners = {}
+    for line in done.stdout.splitlines():
+        package, sep, path = line.partition(": ")
+        if sep and not package.startswith("diversion"):
+            owners[path.strip()] = package.split(":")[0].split(",")[0].strip()
+    return owners
+
+
 def native_notice(workdir: Path, out: Path) -> None:
     """Writes the list of system libraries the Linux build copied, with their copyright files."""
     prefixes = tuple(str(Path(p).resolve()) for p in {sys.prefix, sys.base_prefix})
@@ -285,15 +298,10 @@ def native_notice(workdir: Path, out: Path) -> None:
             if kind == "BINARY" and src and not str(Path(src).resolve()).startswith(prefixes)
         }
     )
+    owners = _dpkg_owners([*libs, *(str(Path(src).resolve()) for src in libs)])
     packages: dict[str, list[str]] = {}
     for src in libs:
-        owner = "unknown"
-        if shutil.which("dpkg"):
-            for path in (src, str(Path(src).resolve())):
-                done = subprocess.run(["dpkg", "-S", path], capture_output=True, text=True)
-                if done.returncode == 0:
-                    owner = done.stdout.split(":", 1)[0].strip()
-                    break
+        owner = owners.get(src) or owners.get(str(Path(src).resolve())) or "unknown"
         packages.setdefault(owner, []).append(Path(src).name)
     try:
         system = platform.freedesktop_os_release().get("PRETTY_NAME", "Linux")
