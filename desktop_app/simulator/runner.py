@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import socket
 import sys
 import threading
@@ -125,10 +126,16 @@ def serve_forever(config: SimulatorConfig, host: str, port: int) -> None:
                   flush=True)
         await task
 
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # uvicorn handles SIGTERM like Ctrl+C, then re-raises it once it has shut down; exit 0.
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
         asyncio.run(main())
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         sock.close()
     sys.stdout.flush()

@@ -38,14 +38,27 @@ def capture_sim(_capture_sim: RunningSimulator) -> RunningSimulator:
     return _capture_sim
 
 
-@pytest.fixture
-def client(sim: RunningSimulator) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sim.base_url, timeout=10) as c:
+@pytest.fixture(scope="session")
+def _default_client(_default_sim: RunningSimulator) -> Iterator[httpx.Client]:
+    # One client per session: creating an httpx.Client (its SSL context) costs ~40 ms.
+    with httpx.Client(base_url=_default_sim.base_url, timeout=10) as c:
         yield c
 
 
-@pytest.fixture
-def capture_client(capture_sim: RunningSimulator) -> Iterator[httpx.Client]:
+@pytest.fixture(scope="session")
+def _capture_client(_capture_sim: RunningSimulator) -> Iterator[httpx.Client]:
     headers = {"Authorization": f"Bearer {CAPTURE_KEY}"}
-    with httpx.Client(base_url=capture_sim.root_url, timeout=10, headers=headers) as c:
+    with httpx.Client(base_url=_capture_sim.root_url, timeout=10, headers=headers) as c:
         yield c
+
+
+@pytest.fixture
+def client(sim: RunningSimulator, _default_client: httpx.Client) -> httpx.Client:
+    """A client of the default simulator (base URL ends in /v1)."""
+    return _default_client
+
+
+@pytest.fixture
+def capture_client(capture_sim: RunningSimulator, _capture_client: httpx.Client) -> httpx.Client:
+    """A client of the capture-like simulator (root URL, key sent)."""
+    return _capture_client
