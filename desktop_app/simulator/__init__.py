@@ -1,7 +1,7 @@
-"""A local stand-in for vLLM serving Gemma 4 (gemma4 reasoning and tool parsers): same wire
-protocol, scripted deterministic answers, fault injection, for tests, demo mode and benchmarks.
+"""A local stand-in for vLLM serving Gemma 4: same wire protocol, scripted answers, faults.
 
-It imports nothing from the rest of desktop_app: it is a peer, like a real server.
+For tests, demo mode and benchmarks. It imports nothing from the rest of desktop_app: it is a
+peer, like a real server.
 """
 
 from __future__ import annotations

@@ -1,5 +1,4 @@
-"""The Simulator (config, fault queue, received requests, disconnect count) and its Starlette
-app: routes, bearer auth, CORS and request recording, stacked as vLLM stacks them."""
+"""The Simulator state and its Starlette app: routes, bearer auth, CORS, request recording."""
 
 from __future__ import annotations
 

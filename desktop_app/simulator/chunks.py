@@ -1,5 +1,4 @@
-"""Wire encoding of chat completions: SSE chunks built from string templates (fast enough for
-tens of thousands of events a second) and the non-streaming JSON body, in vLLM's key order."""
+"""Wire encoding: SSE chunks from string templates and the non-streaming body, in vLLM's order."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""One chat completion from a validated request: seeded choices, their outcomes, and the
-response object (a JSON body or an SSE stream)."""
+"""One chat completion from a validated request: seeded choices and the response to send."""
 
 from __future__ import annotations
 

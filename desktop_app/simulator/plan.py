@@ -1,5 +1,4 @@
-"""From a scripted reply to the tokens actually generated: one step per completion token, cut by
-max_tokens or a stop string, with vLLM's finish_reason and stop_reason."""
+"""Generated tokens of a reply, cut by max_tokens or stop strings, with finish and stop reasons."""
 
 from __future__ import annotations
 

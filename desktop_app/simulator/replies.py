@@ -1,5 +1,4 @@
-"""What the scripted model says: picks tool calls, tool-result prose, image notes, long-form or
-markdown text, and the thinking that precedes them."""
+"""What the scripted model says: tool calls, tool-result prose, image notes, text, thinking."""
 
 from __future__ import annotations
 

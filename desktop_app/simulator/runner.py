@@ -1,5 +1,4 @@
-"""Serving a Simulator with uvicorn: in a background thread (tests, demo mode) or in the
-foreground (the command line)."""
+"""Serving a Simulator with uvicorn, in a background thread or in the foreground."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The SSE response: paces tokens, batches events, applies stream faults, and notices when the
-client goes away (generation stops and the simulator counts a disconnect)."""
+"""The SSE response: pacing, batching, stream faults, and noticing client disconnects."""
 
 from __future__ import annotations
 

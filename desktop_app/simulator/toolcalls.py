@@ -1,5 +1,4 @@
-"""Deciding which tools to call, filling their arguments from the JSON schema and the prompt,
-and writing the calls the way the gemma4 parser streams them."""
+"""Tool calls: which tools, arguments from schema and prompt, fragments as gemma4 streams them."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Simulators shared by the simulator tests: a default one and one configured like the server
-the captures were recorded from (max_model_len 512, key "testkey")."""
+"""Shared simulators: a default one and one configured like the server of the captures."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The simulator against the recorded vLLM 0.32 responses: same statuses, header names,
-error bodies byte for byte, and the same JSON shapes for every kind of chunk and body."""
+"""The simulator replaying the recorded vLLM 0.32 requests: same statuses, bodies and shapes."""
 
 from __future__ import annotations
 

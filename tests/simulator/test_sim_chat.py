@@ -1,5 +1,4 @@
-"""Scripted chat behaviour: markdown answers, thinking, images, limits, seeds, usage, long
-replies and pacing."""
+"""Scripted chat: markdown, thinking, images, limits, seeds, usage, long replies, pacing."""
 
 from __future__ import annotations
 

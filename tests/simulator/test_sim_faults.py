@@ -1,5 +1,4 @@
-"""Fault injection: delays, stalls, dropped connections, in-band errors, malformed events,
-HTTP errors; and client disconnects reaching the server."""
+"""Fault injection (delays, stalls, drops, in-band errors, bad events, HTTP errors), disconnects."""
 
 from __future__ import annotations
 

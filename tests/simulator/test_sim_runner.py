@@ -1,5 +1,4 @@
-"""Starting and stopping the simulator: in a thread, as a context manager, and as the
-`python -m desktop_app.simulator` command."""
+"""Starting and stopping the simulator: thread, context manager, command line."""
 
 from __future__ import annotations
 
