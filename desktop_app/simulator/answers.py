@@ -18,7 +18,8 @@ _TABLE = re.compile(r"\b(table|compare|comparison|versus|vs|pros and cons|differ
 _LIST = re.compile(r"\b(list|steps|tips|ideas|ways|how to|how do i|checklist)\b", re.I)
 _DEMO = re.compile(r"\b(markdown|formatting|demo|showcase)\b", re.I)
 _LEADING = re.compile(
-    r"^(please |can you |could you |would you |tell me |explain |describe |write |give me |"
+    r"^((hi|hello|hey)\W* |please |can you |could you |would you |tell me |explain |describe |"
+    r"write |give me |"
     r"show me |what (is|are) |how (does|do|to) |how |why (is|are|does|do) |a |an |the |me |"
     r"about |compare |list )+",
     re.IGNORECASE,
@@ -27,15 +28,20 @@ _TRAILING = re.compile(r"\s+(in|as|with) (a |an )?(table|list|markdown|example)\
                        re.IGNORECASE)
 
 
+_SMALL_TALK = re.compile(r"how are you|how's it going|what's up|good (morning|afternoon|evening)",
+                         re.IGNORECASE)
+
+
 def category(prompt: str) -> str:
     """greeting | demo | code | table | list | explain."""
-    if _GREETING.search(prompt) and len(prompt.split()) <= 6:
-        return "greeting"
     checks = (("demo", _DEMO), ("code", _CODE), ("table", _TABLE), ("code", _LANGUAGE),
               ("list", _LIST))
     for name, pattern in checks:
         if pattern.search(prompt):
             return name
+    words = len(prompt.split())
+    if _GREETING.search(prompt) and (words <= 3 or (_SMALL_TALK.search(prompt) and words <= 8)):
+        return "greeting"
     return "explain"
 
 
