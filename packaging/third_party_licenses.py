@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tomllib
 from importlib import metadata
 from pathlib import Path
 
@@ -35,8 +36,6 @@ OUTPUT = LICENSES / "THIRD_PARTY_LICENSES.md"
 APP_DIST = "gemma-desk"
 # The bundles are built for these platforms; a dependency needed on any of them is listed.
 PLATFORMS = (("linux", "Linux", "posix"), ("win32", "Windows", "nt"), ("darwin", "Darwin", "posix"))
-# Imported at run time but not (yet) declared in pyproject.toml's dependencies.
-UNDECLARED_IMPORTS = ("pygments",)
 # Dependencies of other platforms that are not installed here: license and where to read it.
 NOT_INSTALLED_HERE = {
     "pywin32-ctypes": ("BSD-3-Clause", "https://github.com/enthought/pywin32-ctypes", "Windows"),
@@ -124,27 +123,26 @@ def runtime_dependencies() -> dict[str, metadata.Distribution | None]:
     """The app's runtime dependency closure on every bundle platform (None: not installed)."""
     found: dict[str, metadata.Distribution | None] = {}
 
-    def walk(name: str, env: dict[str, str], seen: set[str]) -> None:
-        key = canonicalize_name(name)
-        if key in seen:
-            return
-        seen.add(key)
-        try:
-            dist = metadata.distribution(name)
-        except metadata.PackageNotFoundError:
-            found[key] = None
-            return
-        found[key] = dist
-        for line in dist.requires or []:
+    def walk(requirements: list[str], env: dict[str, str], seen: set[str]) -> None:
+        for line in requirements:
             req = Requirement(line)
-            if req.marker is None or req.marker.evaluate(env):
-                walk(req.name, env, seen)
+            key = canonicalize_name(req.name)
+            if key in seen or (req.marker is not None and not req.marker.evaluate(env)):
+                continue
+            seen.add(key)
+            try:
+                dist = metadata.distribution(req.name)
+            except metadata.PackageNotFoundError:
+                found[key] = None
+                continue
+            found[key] = dist
+            walk(dist.requires or [], env, seen)
 
+    # The app's own requirements come from pyproject.toml, not from its installed metadata,
+    # which an editable install only refreshes when reinstalled.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     for plat in PLATFORMS:
-        seen: set[str] = set()
-        for name in (APP_DIST, *UNDECLARED_IMPORTS):
-            walk(name, _environment(plat), seen)
-    found.pop(canonicalize_name(APP_DIST))
+        walk(project["dependencies"], _environment(plat), set())
     return dict(sorted(found.items()))
 
 
