@@ -89,12 +89,12 @@ def _add_call(plan: ChoicePlan, index: int, call: PlannedCall, string_scalars: b
 
 
 def _first_stop(text: str, stop: list[str]) -> tuple[int, str] | None:
-    best: tuple[int, str] | None = None
+    """Like vLLM's stop checker: the first stop string, in request order, found in the text."""
     for s in stop:
         pos = text.find(s)
-        if pos >= 0 and (best is None or pos < best[0]):
-            best = (pos, s)
-    return best
+        if pos >= 0:
+            return pos, s
+    return None
 
 
 def apply_limits(plan: ChoicePlan, max_tokens: int, stop: list[str], include_stop: bool
