@@ -33,6 +33,8 @@ def fault_response(status: int, body: bytes | dict[str, Any] | None) -> Response
         return JSONResponse(_default_body(status), status_code=status)
     if isinstance(body, dict):
         return JSONResponse(body, status_code=status)
+    if isinstance(body, str):  # tolerated: a JSON text passed as str
+        body = body.encode()
     try:
         json.loads(body)
         media_type = "application/json"
