@@ -17,6 +17,7 @@ from desktop_app.core.app_state import AppState
 from desktop_app.core.paths import log_dir
 from desktop_app.core.profiles import ServerProfile
 from desktop_app.core.resources import resource_path
+from desktop_app.gc_guard import MainThreadCollector
 from desktop_app.qt_loop import QtAsyncLoop
 
 DESKTOP_ID = "io.github.gemmadesk.GemmaDesk"
@@ -67,6 +68,9 @@ def create_application() -> QApplication:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Gemma Desk")
     app.setDesktopFileName(DESKTOP_ID)
+    # The app ends when run_window's future resolves, after clients are closed; Qt quitting by
+    # itself on the last window would stop the loop mid-cleanup.
+    app.setQuitOnLastWindowClosed(False)
     app.setWindowIcon(app_icon())
     from desktop_app.ui.theme import apply_theme
 
@@ -96,6 +100,7 @@ def stop_demo_servers() -> None:
 async def run_window(args: argparse.Namespace) -> int:
     from desktop_app.ui.main_window import MainWindow
 
+    collector = MainThreadCollector(QApplication.instance())
     state = AppState()
     state.start(start_demo_server, force_demo=args.demo or args.smoke_test)
     window = MainWindow(state)
@@ -103,13 +108,35 @@ async def run_window(args: argparse.Namespace) -> int:
     window.show()
     closed = asyncio.get_running_loop().create_future()
     app = QApplication.instance()
-    app.lastWindowClosed.connect(lambda: closed.done() or closed.set_result(0))
+
+    def finish() -> None:
+        if not closed.done():
+            closed.set_result(0)
+
+    app.lastWindowClosed.connect(finish)
+    app.aboutToQuit.connect(finish)
+    _stop_on_signals(window)
     if args.smoke_test:
         state.runner.start("smoke-test", _smoke(state, window, closed))
     try:
         return await closed
     finally:
         await state.aclose()
+        collector.stop()
+
+
+def _stop_on_signals(window) -> None:  # noqa: ANN001
+    """SIGINT/SIGTERM close the window like the user would, so the app ends cleanly."""
+    import signal
+
+    # qasync does not read asyncio's signal wake-up pipe, so plain handlers are used.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: QTimer.singleShot(0, window.close))
+    # Python runs signal handlers only between bytecodes: a slow idle timer gives it the chance
+    # while Qt waits in C++.
+    wake = QTimer(window)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
 
 
 async def _smoke(state: AppState, window, closed: asyncio.Future) -> None:
@@ -130,9 +157,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     setup_logging()
     app = create_application()
+    code = 1
     try:
         with asyncio.Runner(loop_factory=lambda: QtAsyncLoop(app)) as runner:
             code = runner.run(run_window(args))
+    except RuntimeError as exc:
+        # Qt quit underneath the loop (the session or display went away): nothing to save here
+        # that the history has not already written.
+        log.warning("event loop ended early: %s", exc)
     finally:
         stop_demo_servers()
     QTimer.singleShot(0, app.quit)

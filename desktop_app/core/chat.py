@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -19,6 +19,7 @@ from desktop_app.core.conversation import (
     Attachment,
     ChatMessage,
     Conversation,
+    GenerationSettings,
     MessageStatus,
     ReplyInfo,
 )
@@ -80,6 +81,8 @@ class ChatController(QObject):
         self.session = session
         self.runner = runner
         self.conversations: list[Conversation] = []
+        # Where a new conversation's generation settings come from (the default preset).
+        self.settings_factory: Callable[[], GenerationSettings] = GenerationSettings
         self.current: Conversation = self.new_conversation(select=False)
         self.traces: dict[str, WireTrace] = {}
         self._live: _LiveReply | None = None
@@ -90,7 +93,7 @@ class ChatController(QObject):
 
     # -- conversations -------------------------------------------------------------------
     def new_conversation(self, select: bool = True) -> Conversation:
-        conv = Conversation()
+        conv = Conversation(settings=self.settings_factory())
         self.conversations.insert(0, conv)
         self.conversationsChanged.emit()
         if select:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 import time
 import uuid
@@ -17,6 +18,14 @@ from desktop_app.core.secrets import SecretStore
 from desktop_app.core.settings import Settings
 from desktop_app.qt_loop import QtAsyncLoop
 from desktop_app.simulator import SimulatorConfig, running_simulator
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collect_on_main_thread() -> Iterator[None]:
+    """Garbage is collected on the Qt thread only, as the app does (see gc_guard)."""
+    gc.disable()
+    yield
+    gc.enable()
 
 
 @pytest.fixture
@@ -46,6 +55,7 @@ def qloop(qapp: QApplication) -> Iterator[QtAsyncLoop]:
         loop._QEventLoop__is_running = False
         loop.close()
         asyncio.set_event_loop(None)
+        gc.collect()
 
 
 @pytest.fixture
