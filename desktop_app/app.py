@@ -125,7 +125,7 @@ async def run_window(args: argparse.Namespace) -> int:
         collector.stop()
 
 
-def _stop_on_signals(window) -> None:  # noqa: ANN001
+def _stop_on_signals(window) -> None:
     """SIGINT/SIGTERM close the window like the user would, so the app ends cleanly."""
     import signal
 
