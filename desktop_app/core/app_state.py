@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from desktop_app.core.chat import ChatController
+from desktop_app.core.history import HistoryService
 from desktop_app.core.profiles import ProfileStore, ServerProfile
 from desktop_app.core.secrets import SecretStore
 from desktop_app.core.session import ConnectionReport, ServerSession, probe
 from desktop_app.core.settings import Settings
+from desktop_app.core.storage import HistoryStore, StorageError
 from desktop_app.core.tasks import TaskRunner
 
 
@@ -23,11 +25,26 @@ class AppState:
         self.session = ServerSession(self.runner)
         self.chat = ChatController(self.session, self.runner)
         self.demo_profile: ServerProfile | None = None
+        self.store: HistoryStore | None = None
+        self.history: HistoryService | None = None
+        self.storage_problem: str | None = None
+        try:
+            self.store = HistoryStore()
+        except StorageError as exc:
+            # Without a readable history the app still chats; the window says what is wrong.
+            self.storage_problem = (
+                f"{exc} Conversations of this session will not be saved; export them to keep them."
+            )
+        else:
+            self.history = HistoryService(self.chat, self.store)
 
     def start(
         self, start_demo: Callable[[], ServerProfile] | None = None, force_demo: bool = False
     ) -> None:
-        """Connects to the saved (or environment) profile; with none, to the demo server."""
+        """Restores the history, then connects to the saved (or environment) profile; with
+        none, to the demo server."""
+        if self.history is not None:
+            self.history.restore()
         self.profiles.prefill_from_env()
         active = None if force_demo else self.profiles.active()
         if active is not None:
@@ -67,3 +84,8 @@ class AppState:
     async def aclose(self) -> None:
         self.runner.cancel_all()
         await self.session.aclose()
+        if self.history is not None:
+            self.history.flush()
+        if self.store is not None:
+            self.store.close()
+            self.store = None

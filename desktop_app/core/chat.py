@@ -83,6 +83,9 @@ class ChatController(QObject):
         self.conversations: list[Conversation] = []
         # Where a new conversation's generation settings come from (the default preset).
         self.settings_factory: Callable[[], GenerationSettings] = GenerationSettings
+        # Conversations listed but not yet read from the history, and how to read one.
+        self._stubs: set[str] = set()
+        self.loader: Callable[[str], Conversation] | None = None
         self.current: Conversation = self.new_conversation(select=False)
         self.traces: dict[str, WireTrace] = {}
         self._live: _LiveReply | None = None
@@ -101,12 +104,44 @@ class ChatController(QObject):
         return conv
 
     def select(self, conversation_id: str) -> None:
-        for conv in self.conversations:
+        conv = self.ensure_loaded(conversation_id)
+        self.current = conv
+        self.currentChanged.emit(conv.id)
+
+    def add_conversation(self, conv: Conversation, *, stub: bool = False) -> None:
+        """Adds a conversation (a `stub` holds only its header until it is opened)."""
+        self.conversations.insert(0, conv)
+        if stub:
+            self._stubs.add(conv.id)
+        self.conversationsChanged.emit()
+
+    def remove_conversation(self, conversation_id: str) -> None:
+        """Drops a conversation from this run's list; the current one moves to the next."""
+        if self._live is not None and self._live.conversation.id == conversation_id:
+            self.stop()
+        self.conversations = [c for c in self.conversations if c.id != conversation_id]
+        self._stubs.discard(conversation_id)
+        if self.current.id == conversation_id:
+            if self.conversations:
+                newest = max(self.conversations, key=lambda c: c.updated_at)
+                self.select(newest.id)
+            else:
+                self.new_conversation()
+        self.conversationsChanged.emit()
+
+    def ensure_loaded(self, conversation_id: str) -> Conversation:
+        """The conversation with its messages, loading a stub through `loader` first."""
+        for i, conv in enumerate(self.conversations):
             if conv.id == conversation_id:
-                self.current = conv
-                self.currentChanged.emit(conv.id)
-                return
+                if conversation_id in self._stubs and self.loader is not None:
+                    conv = self.loader(conversation_id)
+                    self.conversations[i] = conv
+                    self._stubs.discard(conversation_id)
+                return conv
         raise KeyError(conversation_id)
+
+    def is_stub(self, conversation_id: str) -> bool:
+        return conversation_id in self._stubs
 
     def conversation(self, conversation_id: str) -> Conversation:
         for conv in self.conversations:

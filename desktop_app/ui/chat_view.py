@@ -147,5 +147,25 @@ class ChatView(QScrollArea):
         if self._stick:
             self.verticalScrollBar().setValue(maximum)
 
+    def scroll_to_message(self, message_id: str) -> bool:
+        """Builds older pages until the message exists, then scrolls it into view."""
+        conv = self._conversation
+        if conv is None:
+            return False
+        try:
+            index = conv.index_of(message_id)
+        except KeyError:
+            return False
+        while index < self._first_built:
+            self._load_earlier()
+        widget = self._widgets.get(message_id)
+        if widget is None:
+            return False
+        self._stick = False
+        self._body.adjustSize()
+        self.ensureWidgetVisible(widget, 0, 40)
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
     def at_bottom(self) -> bool:
         return self._stick
