@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.app_state import AppState
 from desktop_app.ui.chat_view import ChatView
 from desktop_app.ui.composer import Composer
+from desktop_app.ui.history_panel import install_history
 from desktop_app.ui.settings_dialog import SettingsDialog
 
 EMPTY_HINT = (
@@ -162,6 +163,7 @@ class MainWindow(QMainWindow):
 
     def _install_panels(self) -> None:
         """Docks and panels add themselves here: one line each."""
+        install_history(self)
 
     def _on_message_action(self, name: str, message_id: str) -> None:
         handler = self.message_action_handlers.get(name)
@@ -262,6 +264,8 @@ class MainWindow(QMainWindow):
             warnings.append(profile.transport_warning())
         if self.state.secrets.problem:
             warnings.append(self.state.secrets.problem)
+        if self.state.storage_problem:
+            warnings.append(self.state.storage_problem)
         self.banner.setText("\n".join(w for w in warnings if w))
         self.banner.setVisible(bool(warnings))
 
