@@ -1,0 +1,1 @@
+"""Programs the window tests run as child processes."""
