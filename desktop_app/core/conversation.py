@@ -17,6 +17,7 @@ from desktop_app.api import (
     ToolDefinition,
     Usage,
 )
+from desktop_app.core.tools import ToolBench
 
 
 def new_id() -> str:
@@ -127,6 +128,8 @@ class GenerationSettings:
     tools: list[ToolDefinition] = field(default_factory=list)
     tool_choice: ToolChoice | None = None
     parallel_tool_calls: bool | None = None
+    # The tools panel's full set (disabled tools, edits, mock answers); `tools` is what is sent.
+    tool_bench: ToolBench = field(default_factory=ToolBench)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from desktop_app.core.conversation import (
     MessageStatus,
     ReplyInfo,
 )
+from desktop_app.core.tool_exchange import bench_from_dict, bench_to_dict
 
 _SAMPLING_INTS = ("top_k", "max_tokens", "seed")
 _SAMPLING_FLOATS = tuple(
@@ -295,6 +296,7 @@ def settings_to_dict(s: GenerationSettings) -> dict[str, Any]:
         "tools": [flat_dict(t) for t in s.tools],
         "tool_choice": tool_choice_to_json(s.tool_choice),
         "parallel_tool_calls": s.parallel_tool_calls,
+        "tool_bench": bench_to_dict(s.tool_bench),
     }
 
 
@@ -312,6 +314,7 @@ def settings_from_dict(data: object, path: str = "settings") -> GenerationSettin
         ],
         tool_choice=tool_choice_from_json(r.data.get("tool_choice"), f"{path}.tool_choice"),
         parallel_tool_calls=r.opt_flag("parallel_tool_calls"),
+        tool_bench=bench_from_dict(r.data.get("tool_bench"), f"{path}.tool_bench"),
     )
 
 
