@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 FRAME_MS = 16  # at most about one repaint per frame, whatever the token rate
 REPLY_TASK = "reply"
+SLICE_SECONDS = 0.004  # longest run of stream work before Qt gets the thread back
 
 
 class _LiveReply:
@@ -226,6 +227,24 @@ class ChatController(QObject):
         self.messageRemoved.emit(conv.id, message_id)
         return True
 
+    def answer_tool_calls(
+        self, message_id: str, results: Sequence[ChatMessage], continue_reply: bool = True
+    ) -> bool:
+        """Appends `tool` results to the turn of assistant `message_id`, then asks for the
+        next reply unless `continue_reply` is False. The caller answers every call."""
+        if self.busy:
+            return False
+        conv = next(
+            (c for c in self.conversations if any(m.id == message_id for m in c.messages)), None
+        )
+        if conv is None or any(r.role != "tool" for r in results):
+            return False
+        for result in results:
+            self._append(conv, result)
+        if continue_reply:
+            self._start_reply(conv)
+        return True
+
     # -- the reply -------------------------------------------------------------------------
     def _start_reply(self, conv: Conversation) -> None:
         request = conv.build_request(self.session.model)
@@ -254,9 +273,15 @@ class ChatController(QObject):
                 raise NotConnected(self.session.error or "No server is configured.")
             if request.stream:
                 result = None
+                slice_end = time.perf_counter() + SLICE_SECONDS
                 async for event in client.stream(request, trace=trace):
                     self._take(live, event)
                     result = event.accumulator
+                    if time.perf_counter() > slice_end:
+                        # One network read can hold hundreds of events; hand the thread back
+                        # to Qt now and then so input and repaints never wait long.
+                        await asyncio.sleep(0)
+                        slice_end = time.perf_counter() + SLICE_SECONDS
                 completion = result.result() if result is not None else None
             else:
                 completion = await client.complete(request, trace=trace)

@@ -5,10 +5,6 @@ from __future__ import annotations
 import html
 import math
 
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import TextLexer, get_lexer_by_name
-from pygments.util import ClassNotFound
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QPalette, QTextCursor
 from PySide6.QtWidgets import QSizePolicy, QTextBrowser, QWidget
@@ -107,6 +103,12 @@ class MarkdownView(QTextBrowser):
             cursor.insertMarkdown(block.text.strip("\n"))
 
     def _code_html(self, block: Block) -> str:
+        # Imported on the first code block: keeps pygments off the start-up path.
+        from pygments import highlight
+        from pygments.formatters import HtmlFormatter
+        from pygments.lexers import TextLexer, get_lexer_by_name
+        from pygments.util import ClassNotFound
+
         index = len(self._code_blocks)
         self._code_blocks.append(block.text)
         try:
