@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from desktop_app.core.chat import ChatController
 from desktop_app.core.history import HistoryService
+from desktop_app.core.presets import PresetStore
 from desktop_app.core.profiles import ProfileStore, ServerProfile
 from desktop_app.core.secrets import SecretStore
 from desktop_app.core.session import ConnectionReport, ServerSession, probe
@@ -24,6 +25,10 @@ class AppState:
         self.profiles = ProfileStore(self.settings, self.secrets)
         self.session = ServerSession(self.runner)
         self.chat = ChatController(self.session, self.runner)
+        self.presets = PresetStore()
+        # New chats (and the empty one made at start-up) begin from the default preset.
+        self.chat.settings_factory = self.presets.default_settings
+        self.chat.current.settings = self.presets.default_settings()
         self.demo_profile: ServerProfile | None = None
         self.store: HistoryStore | None = None
         self.history: HistoryService | None = None
