@@ -24,7 +24,7 @@ from desktop_app.core.attachments import (
     prepare_pixels,
     remote_attachment,
 )
-from desktop_app.core.conversation import Attachment
+from desktop_app.core.conversation import Attachment, Conversation, MessageStatus
 from desktop_app.core.settings import Settings
 from desktop_app.core.tasks import TaskRunner
 from desktop_app.core.thumbnails import shared_thumbnails
@@ -213,6 +213,8 @@ class AttachmentTray(QObject):
             self.noticeChanged.emit("")
 
     def show_notice(self, text: str) -> None:
+        """Replaces what the notice says (e.g. why a send cannot go yet)."""
+        self._notices.clear()
         self._say(text)
 
     def _say(self, text: str) -> None:
@@ -265,6 +267,21 @@ class AttachmentTray(QObject):
             self.items.remove(item)
             self.changed.emit()
         self._say(message)
+
+
+def images_in_next_request(conv: Conversation) -> int:
+    """Images the next send replays from history (a failed turn that a send replaces, i.e. a
+    user message followed by an empty failed reply, is not counted: ChatController drops it)."""
+    msgs = conv.messages
+    skip = None
+    if (
+        len(msgs) >= 2
+        and msgs[-1].status == MessageStatus.ERROR
+        and not (msgs[-1].content or msgs[-1].reasoning)
+        and msgs[-2].role == "user"
+    ):
+        skip = msgs[-2]
+    return sum(len(m.images) for m in conv.history_for_request() if m is not skip)
 
 
 def _task_name(key: int) -> str:

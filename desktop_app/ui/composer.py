@@ -1,14 +1,43 @@
-"""The message box: Enter sends, Shift+Enter adds a line; Send and Stop buttons."""
+"""The message box: Enter sends, Shift+Enter adds a line; Send, Stop and attaching images."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QKeyEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.attach_tray import AttachmentTray
+from desktop_app.core.conversation import Attachment
+from desktop_app.core.resources import resource_path
+from desktop_app.ui.attachment_strip import AttachmentStrip
+from desktop_app.ui.image_mime import has_images, take_images
+
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp);;All files (*)"
+ATTACH_STYLE = """
+#attachButton { border: 1px solid palette(mid); border-radius: 8px; background: palette(base);
+    padding: 5px 22px 5px 8px; }
+#attachButton:hover { border-color: palette(highlight); }
+#attachButton::menu-button { border: none; width: 18px; }
+"""
 
 
 class ComposerEdit(QPlainTextEdit):
     submitted = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tray: AttachmentTray | None = None
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -20,9 +49,21 @@ class ComposerEdit(QPlainTextEdit):
             return
         super().keyPressEvent(event)
 
+    # Paste and drops on the text both arrive here: images go to the tray, text as usual.
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:
+        if self.tray is not None and has_images(source):
+            return True
+        return super().canInsertFromMimeData(source)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        if self.tray is not None and take_images(source, self.tray):
+            return
+        super().insertFromMimeData(source)
+
 
 class Composer(QFrame):
-    """Emits `sendRequested(text)`; the text is cleared only by the caller, once accepted."""
+    """Emits `sendRequested(text)`; the caller takes `attachments()` along and clears the text
+    and the images only once the send is accepted. The text may be empty when images go."""
 
     sendRequested = Signal(str)
     stopRequested = Signal()
@@ -30,8 +71,30 @@ class Composer(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("composerFrame")
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(12, 8, 12, 8)
+        self.tray: AttachmentTray | None = None
+        self.strip: AttachmentStrip | None = None
+        self.file_dialog: QFileDialog | None = None
+        self.outer = QVBoxLayout(self)
+        self.outer.setContentsMargins(12, 8, 12, 8)
+        self.outer.setSpacing(6)
+        self.notice_row = QWidget(self)
+        notice_lay = QHBoxLayout(self.notice_row)
+        notice_lay.setContentsMargins(0, 0, 0, 0)
+        self.notice = QLabel(self.notice_row)
+        self.notice.setObjectName("attachNotice")
+        self.notice.setProperty("warning", True)
+        self.notice.setWordWrap(True)
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        notice_lay.addWidget(self.notice, 1)
+        self.notice_close = QToolButton(self.notice_row)
+        self.notice_close.setObjectName("attachNoticeClose")
+        self.notice_close.setText("✕")
+        self.notice_close.setAutoRaise(True)
+        self.notice_close.setToolTip("Dismiss")
+        self.notice_close.setAccessibleName("Dismiss the image notice")
+        notice_lay.addWidget(self.notice_close, 0, Qt.AlignmentFlag.AlignTop)
+        self.notice_row.hide()
+        self.outer.addWidget(self.notice_row)
         row = QHBoxLayout()
         row.setSpacing(8)
         self.edit = ComposerEdit(self)
@@ -55,14 +118,76 @@ class Composer(QFrame):
         self.stop_button.setToolTip("Stop the reply (Esc)")
         self.stop_button.clicked.connect(self.stopRequested)
         self.stop_button.hide()
+        self.attach_button = QToolButton(self)
+        self.attach_button.setObjectName("attachButton")
+        self.attach_button.setAccessibleName("attachButton")
+        self.attach_button.setAccessibleDescription("Attach images")
+        self.attach_button.setToolTip("Attach images (you can also drop or paste them)")
+        self.attach_button.setIcon(QIcon(str(resource_path("icons", "attach.svg"))))
+        self.attach_button.setText("Image")
+        self.attach_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.attach_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.attach_button.clicked.connect(self.pick_images)
+        self.attach_button.hide()  # shown once a tray is set
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.stop_button)
+        buttons.addWidget(self.attach_button)
         buttons.addStretch(1)
         row.addLayout(buttons)
-        outer.addLayout(row)
+        self.outer.addLayout(row)
         self._busy = False
         self._blocks: dict[str, str] = {}
 
+    # -- images ----------------------------------------------------------------------------
+    def set_tray(self, tray: AttachmentTray, menu: QMenu | None = None) -> None:
+        """Turns on attaching: the button, the strip of pending images, drops and paste."""
+        self.tray = tray
+        self.edit.tray = tray
+        self.strip = AttachmentStrip(tray, self)
+        self.outer.insertWidget(1, self.strip)
+        tray.noticeChanged.connect(self._show_notice)
+        self.notice_close.clicked.connect(tray.clear_notice)
+        if menu is not None:
+            self.attach_button.setMenu(menu)
+        else:
+            self.attach_button.setPopupMode(QToolButton.ToolButtonPopupMode.DelayedPopup)
+        self.attach_button.setStyleSheet(ATTACH_STYLE)
+        self.attach_button.show()
+        self.setAcceptDrops(True)
+
+    def attachments(self) -> list[Attachment]:
+        return self.tray.attachments() if self.tray is not None else []
+
+    def pick_images(self) -> QFileDialog | None:
+        if self.tray is None:
+            return None
+        dialog = QFileDialog(self, "Attach images")
+        dialog.setObjectName("attachFileDialog")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        dialog.setNameFilter(IMAGE_FILTER)
+        dialog.filesSelected.connect(self.tray.add_files)
+        dialog.finished.connect(dialog.deleteLater)
+        self.file_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _show_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice_row.setVisible(bool(text))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.tray is not None and has_images(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if self.tray is not None and take_images(event.mimeData(), self.tray, "Dropped image"):
+            event.acceptProposedAction()
+        else:
+            super().dropEvent(event)
+
+    # -- text ------------------------------------------------------------------------------
     def text(self) -> str:
         return self.edit.toPlainText()
 
@@ -73,7 +198,10 @@ class Composer(QFrame):
         self.edit.setTextCursor(cursor)
 
     def clear(self) -> None:
+        """Empties the message box and the pending images (after a send was accepted)."""
         self.edit.clear()
+        if self.tray is not None:
+            self.tray.clear()
 
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -101,5 +229,11 @@ class Composer(QFrame):
         if self._busy or self._blocks:
             return
         text = self.text()
-        if text.strip():
+        tray = self.tray
+        if tray is not None:
+            problem = tray.send_problem()
+            if problem:
+                tray.show_notice(problem)
+                return
+        if text.strip() or (tray is not None and tray.items):
             self.sendRequested.emit(text)
