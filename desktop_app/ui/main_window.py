@@ -24,6 +24,7 @@ from desktop_app.core.app_state import AppState
 from desktop_app.ui.chat_view import ChatView
 from desktop_app.ui.composer import Composer
 from desktop_app.ui.history_panel import install_history
+from desktop_app.ui.images import install_images
 from desktop_app.ui.settings_dialog import SettingsDialog
 
 EMPTY_HINT = (
@@ -164,6 +165,7 @@ class MainWindow(QMainWindow):
     def _install_panels(self) -> None:
         """Docks and panels add themselves here: one line each."""
         install_history(self)
+        install_images(self)
 
     def _on_message_action(self, name: str, message_id: str) -> None:
         handler = self.message_action_handlers.get(name)
@@ -271,7 +273,7 @@ class MainWindow(QMainWindow):
 
     # -- actions ---------------------------------------------------------------------------
     def _send(self, text: str) -> None:
-        if self.chat.send(text):
+        if self.chat.send(text, self.composer.attachments()):
             self.composer.clear()
 
     def _restore_composer(self, text: str) -> None:

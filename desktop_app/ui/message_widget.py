@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.conversation import ChatMessage, MessageStatus
+from desktop_app.ui.attachment_strip import MessageImages
 from desktop_app.ui.markdown_view import MarkdownView
 from desktop_app.ui.reply_details import details_line, length_note
 
@@ -170,6 +171,9 @@ class MessageWidget(QFrame):
             self.thinking = ThinkingSection(self)
             self.thinking.hide()
             lay.addWidget(self.thinking)
+        self.images = MessageImages(msg.images, self) if msg.images else None
+        if self.images is not None:
+            lay.addWidget(self.images)  # images first, as they are sent
         self.text = MarkdownView(self, plain=msg.role == "user")
         self.text.setObjectName("messageText")
         self.text.setAccessibleName("Your message" if msg.role == "user" else "Reply")
@@ -200,7 +204,9 @@ class MessageWidget(QFrame):
                 self.thinking.hide()
         self.text.set_markdown_text(msg.content)
         self.text.setVisible(
-            bool(msg.content) or msg.role == "user" or (streaming and not msg.reasoning)
+            bool(msg.content)
+            or (msg.role == "user" and not msg.images)
+            or (streaming and not msg.reasoning)
         )
         badge = {
             MessageStatus.STREAMING: "",
