@@ -236,7 +236,7 @@ class AttachmentTray(QObject):
         counted = f" ({_count(earlier)} already in this chat count too)" if earlier else ""
         return (
             f"{_count(extra)} not attached: a request can carry at most {limit}{counted}. "
-            "Remove some, start a new chat, or raise “Images per request” in the attach menu "
+            "Remove some, start a new chat, or raise “Images per request” (the ▾ beside Image) "
             "if the server allows more (vLLM --limit-mm-per-prompt)."
         )
 

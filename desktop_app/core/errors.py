@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from desktop_app.api import (
     AuthenticationError,
     BadRequestError,
@@ -91,10 +93,30 @@ _TITLES: list[tuple[type[BaseException], str, str]] = [
 ]
 
 
+# vLLM's words when a request carries more images than --limit-mm-per-prompt allows.
+_IMAGE_LIMIT = re.compile(r"At most (\d+) image\(s\) may be provided in one prompt")
+
+
+def _image_limit_hint(server_message: str | None) -> str:
+    match = _IMAGE_LIMIT.search(server_message or "")
+    if match is None:
+        return ""
+    n = match.group(1)
+    return (
+        f"This server takes at most {n} image(s) per request, and vLLM counts every image of "
+        "the chat, earlier messages included. Start a new chat or delete earlier messages "
+        f"with images, then send again; set “Images per request” to {n} (the ▾ beside Image) so "
+        "the app warns first. If you run the server, raise --limit-mm-per-prompt instead."
+    )
+
+
 def describe_error(exc: BaseException) -> ErrorInfo:
     """The card for `exc`; the server's own words are kept verbatim when it gave any."""
     message = getattr(exc, "user_message", None) or str(exc) or type(exc).__name__
     server_message = exc.server_message if isinstance(exc, ServerError) else None
+    if isinstance(exc, BadRequestError) and (hint := _image_limit_hint(server_message)):
+        title = "Too many images for this server"
+        return ErrorInfo(title, message, hint, server_message, type(exc).__name__)
     for cls, title, hint in _TITLES:
         if isinstance(exc, cls):
             return ErrorInfo(title, message, hint, server_message, type(exc).__name__)
