@@ -18,7 +18,7 @@ def _value_text(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(json.dumps(v, ensure_ascii=False) for v in value)
     if isinstance(value, float):
-        return f"{value:g}"
+        return repr(value)
     return json.dumps(value, ensure_ascii=False) if not isinstance(value, int) else str(value)
 
 

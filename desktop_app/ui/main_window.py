@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.app_state import AppState
 from desktop_app.ui.chat_view import ChatView
 from desktop_app.ui.composer import Composer
+from desktop_app.ui.generation_controls import install_generation_controls
 from desktop_app.ui.history_panel import install_history
 from desktop_app.ui.images import install_images
 from desktop_app.ui.settings_dialog import SettingsDialog
@@ -164,6 +165,7 @@ class MainWindow(QMainWindow):
 
     def _install_panels(self) -> None:
         """Docks and panels add themselves here: one line each."""
+        install_generation_controls(self)
         install_history(self)
         install_images(self)
 

@@ -1,0 +1,374 @@
+"""The Parameters panel's rows: a number with slider and spin box, the seed, stop sequences.
+
+Each row can be "unset" (not sent: the server's default applies). A spin box shows that as
+"default" one step below its lowest valid value, so no out-of-range number can be entered:
+stepping below the minimum unsets the field instead.
+"""
+
+from __future__ import annotations
+
+import random
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QValidator
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.api import FIELD_RANGES
+
+UNSET_TEXT = "default"
+
+
+def _reset_button(parent: QWidget, name: str) -> QToolButton:
+    btn = QToolButton(parent)
+    btn.setText("↺")
+    btn.setAutoRaise(True)
+    btn.setObjectName("paramReset")
+    btn.setToolTip(f"Reset {name}: not sent, the server's default applies")
+    btn.setAccessibleName(f"Reset {name}")
+    return btn
+
+
+def _send_box(parent: QWidget, name: str) -> QCheckBox:
+    box = QCheckBox(name, parent)
+    box.setObjectName("paramSend")
+    box.setAccessibleName(f"Send {name}")
+    box.setToolTip(f"Checked: {name} is sent. Unchecked: the server's default applies.")
+    return box
+
+
+class NumberField(QWidget):
+    """One numeric sampling field: send checkbox, spin box, reset button, slider."""
+
+    valueChanged = Signal(object)  # the new value, or None when unset
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        bounds: tuple[float, float],
+        span: tuple[float, float],
+        step: float,
+        decimals: int,
+        start: float,
+        help_text: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.name = name
+        self._is_int = FIELD_RANGES[name].type is int
+        self._step = step
+        self._start = start  # what checking "send" fills in: the server's own default
+        self._low = bounds[0]
+        self._scale = 1 if self._is_int else 10**decimals
+        self._quiet = False
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 2, 0, 2)
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(0)
+        self.send = _send_box(self, name)
+        self.send.setToolTip(help_text)
+        if self._is_int:
+            spin: QSpinBox | QDoubleSpinBox = QSpinBox(self)
+            spin.setRange(int(bounds[0] - step), int(bounds[1]))
+            spin.setSingleStep(int(step))
+        else:
+            spin = QDoubleSpinBox(self)
+            spin.setDecimals(decimals)
+            spin.setRange(bounds[0] - step, bounds[1])
+            spin.setSingleStep(step)
+        spin.setSpecialValueText(UNSET_TEXT)
+        spin.setObjectName(f"param_{name}")
+        spin.setAccessibleName(name)
+        spin.setAccessibleDescription(help_text)
+        spin.setToolTip(help_text)
+        spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+        spin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+        spin.setMinimumWidth(78)
+        self.spin = spin
+        self.reset = _reset_button(self, name)
+        self.slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.slider.setObjectName("paramSlider")
+        self.slider.setAccessibleName(f"{name} slider")
+        self.slider.setRange(round(span[0] * self._scale), round(span[1] * self._scale))
+        self.slider.setSingleStep(max(1, round(step * self._scale)))
+        self.slider.setPageStep(max(1, round(step * self._scale * 5)))
+        grid.addWidget(self.send, 0, 0)
+        grid.addWidget(spin, 0, 1, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(self.reset, 0, 2)
+        grid.addWidget(self.slider, 1, 0, 1, 3)
+        grid.setColumnStretch(0, 1)
+        spin.valueChanged.connect(self._on_spin)
+        self.slider.valueChanged.connect(self._on_slider)
+        self.send.toggled.connect(self._on_send)
+        self.reset.clicked.connect(lambda: self._emit(None))
+        self.set_value(None)
+
+    def set_span(self, low: float, high: float) -> None:
+        """The slider's range (e.g. max_tokens up to the model's context length)."""
+        self._quiet = True
+        self.slider.setRange(round(low * self._scale), round(high * self._scale))
+        self._quiet = False
+        self.set_value(self.value())
+
+    def value(self) -> float | int | None:
+        raw = self.spin.value()
+        if raw < self._low:
+            return None
+        if self._is_int:
+            return int(raw)
+        return round(raw, self.spin.decimals())  # type: ignore[union-attr]
+
+    def set_value(self, value: float | int | None) -> None:
+        """Shows ``value`` without emitting (None: unset)."""
+        self._quiet = True
+        try:
+            if value is None:
+                self.spin.setValue(self.spin.minimum())
+                self.slider.setValue(round(self._start * self._scale))
+            else:
+                self.spin.setValue(value)
+                self.slider.setValue(round(value * self._scale))
+            self.send.setChecked(value is not None)
+            self.setProperty("unset", value is None)
+            self.reset.setEnabled(value is not None)
+            self.slider.setProperty("unset", value is None)
+            self.slider.style().unpolish(self.slider)
+            self.slider.style().polish(self.slider)
+        finally:
+            self._quiet = False
+
+    def _emit(self, value: float | int | None) -> None:
+        self.set_value(value)
+        self.valueChanged.emit(self.value())
+
+    def _on_spin(self, _raw: float) -> None:
+        if not self._quiet:
+            self._emit(self.value())
+
+    def _on_slider(self, position: int) -> None:
+        if not self._quiet:
+            value = position if self._is_int else round(position / self._scale, 6)
+            self._emit(max(value, self._low))
+
+    def _on_send(self, on: bool) -> None:
+        if not self._quiet:
+            self._emit(self._start if on else None)
+
+
+class _Int64Validator(QValidator):
+    """Whole numbers within vLLM's seed range; anything else cannot be typed."""
+
+    def validate(self, text: str, pos: int) -> object:
+        spec = FIELD_RANGES["seed"]
+        if text in ("", "-"):
+            return QValidator.State.Intermediate, text, pos
+        try:
+            number = int(text)
+        except ValueError:
+            return QValidator.State.Invalid, text, pos
+        if text.strip() != text or not spec.min <= number <= spec.max:
+            return QValidator.State.Invalid, text, pos
+        return QValidator.State.Acceptable, text, pos
+
+
+class SeedField(QWidget):
+    """The seed: empty means not sent (a new random reply each time)."""
+
+    valueChanged = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 2, 0, 2)
+        row.setSpacing(6)
+        help_text = "seed: the same seed and prompt repeat the same reply. Empty: not sent."
+        self.send = _send_box(self, "seed")
+        self.send.setToolTip(help_text)
+        self.edit = QLineEdit(self)
+        self.edit.setObjectName("param_seed")
+        self.edit.setAccessibleName("seed")
+        self.edit.setAccessibleDescription(help_text)
+        self.edit.setToolTip(help_text)
+        self.edit.setPlaceholderText("random")
+        self.edit.setValidator(_Int64Validator(self.edit))
+        self.edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.edit.setMaximumWidth(150)
+        self.dice = QToolButton(self)
+        self.dice.setText("⚄")
+        self.dice.setAutoRaise(True)
+        self.dice.setToolTip("Pick a random seed (to be able to repeat this reply)")
+        self.dice.setAccessibleName("Random seed")
+        self.reset = _reset_button(self, "seed")
+        row.addWidget(self.send, 1)
+        row.addWidget(self.edit)
+        row.addWidget(self.dice)
+        row.addWidget(self.reset)
+        self.edit.textEdited.connect(lambda _t: self.valueChanged.emit(self.value()))
+        self.dice.clicked.connect(lambda: self._emit(random.randrange(2**31)))
+        self.reset.clicked.connect(lambda: self._emit(None))
+        self.send.toggled.connect(self._on_send)
+        self._quiet = False
+        self.set_value(None)
+
+    def value(self) -> int | None:
+        text = self.edit.text()
+        return int(text) if text not in ("", "-") else None
+
+    def set_value(self, value: int | None) -> None:
+        self._quiet = True
+        if self.value() != value:
+            self.edit.setText("" if value is None else str(value))
+        self.send.setChecked(value is not None)
+        self.reset.setEnabled(value is not None)
+        self._quiet = False
+
+    def _emit(self, value: int | None) -> None:
+        self.set_value(value)
+        self.valueChanged.emit(value)
+
+    def _on_send(self, on: bool) -> None:
+        if not self._quiet:
+            self._emit(random.randrange(2**31) if on else None)
+
+
+def decode_escapes(text: str) -> str:
+    """``\\n``, ``\\t``, ``\\r`` and ``\\\\`` as typed in the stop field; other text as is."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] in "ntr\\":
+            out.append({"n": "\n", "t": "\t", "r": "\r", "\\": "\\"}[text[i + 1]])
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def show_escapes(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
+
+
+class _StopLine(QLineEdit):
+    submitted = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.submitted.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class StopEditor(QWidget):
+    """Stop sequences: type one and press Enter; select one and press Delete to remove it."""
+
+    valueChanged = Signal(object)  # tuple of strings, or None when there are none
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 2, 0, 2)
+        lay.setSpacing(3)
+        head = QHBoxLayout()
+        title = QLabel("stop", self)
+        title.setObjectName("paramTitle")
+        head.addWidget(title, 1)
+        self.reset = _reset_button(self, "stop")
+        head.addWidget(self.reset)
+        lay.addLayout(head)
+        self.edit = _StopLine(self)
+        self.edit.setObjectName("param_stop")
+        self.edit.setAccessibleName("stop")
+        self.edit.setAccessibleDescription(
+            "Type a stop sequence and press Enter. \\n stands for a new line."
+        )
+        self.edit.setPlaceholderText("Add a stop sequence, Enter (\\n = new line)")
+        lay.addWidget(self.edit)
+        self.list = QListWidget(self)
+        self.list.setObjectName("stopList")
+        self.list.setAccessibleName("Stop sequences")
+        self.list.setToolTip("Select a sequence and press Delete to remove it.")
+        self.list.setSpacing(1)
+        self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        lay.addWidget(self.list)
+        self.note = QLabel(self)
+        self.note.setObjectName("paramNote")
+        self.note.hide()
+        lay.addWidget(self.note)
+        self.edit.submitted.connect(self._add)
+        self.reset.clicked.connect(lambda: self._emit(None))
+        self.list.installEventFilter(self)
+        self._values: list[str] = []
+        self.set_value(None)
+
+    def value(self) -> tuple[str, ...] | None:
+        return tuple(self._values) or None
+
+    def set_value(self, value: tuple[str, ...] | None) -> None:
+        self._values = list(value or ())
+        self.list.clear()
+        for seq in self._values:
+            item = QListWidgetItem(show_escapes(seq), self.list)
+            item.setToolTip(f"Stop at {seq!r}. Delete removes it.")
+        self.list.setVisible(bool(self._values))
+        if self._values:
+            # As tall as its items (up to five), so the panel does not keep an empty gap.
+            row = self.list.sizeHintForRow(0) + 2 * self.list.spacing()
+            self.list.setFixedHeight(row * min(len(self._values), 5) + 4)
+        self.reset.setEnabled(bool(self._values))
+
+    def add(self, text: str) -> bool:
+        """Adds a stop sequence as typed (escapes decoded); False with a note when refused."""
+        seq = decode_escapes(text)
+        if not seq:
+            return self._refuse("A stop sequence cannot be empty (vLLM rejects it).")
+        if seq in self._values:
+            return self._refuse(f"{show_escapes(seq)!r} is already a stop sequence.")
+        self.note.hide()
+        self._emit((*self._values, seq))
+        return True
+
+    def remove(self, index: int) -> None:
+        values = [v for i, v in enumerate(self._values) if i != index]
+        self._emit(tuple(values) or None)
+
+    def _refuse(self, why: str) -> bool:
+        self.note.setText(why)
+        self.note.show()
+        return False
+
+    def _add(self) -> None:
+        if self.add(self.edit.text()):
+            self.edit.clear()
+
+    def _emit(self, value: tuple[str, ...] | None) -> None:
+        self.set_value(value)
+        self.valueChanged.emit(self.value())
+
+    def eventFilter(self, obj: object, event: object) -> bool:
+        if (
+            obj is self.list
+            and isinstance(event, QKeyEvent)
+            and event.type() == QKeyEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+            and self.list.currentRow() >= 0
+        ):
+            self.remove(self.list.currentRow())
+            return True
+        return super().eventFilter(obj, event)  # type: ignore[arg-type]
