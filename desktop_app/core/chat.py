@@ -290,11 +290,13 @@ class ChatController(QObject):
                 msg.content = completion.content
                 msg.reasoning = completion.reasoning
                 msg.tool_calls = list(completion.tool_calls)
+                if msg.reply is not None:
+                    # Provenance as the server reports it, set before the reply is saved.
+                    msg.reply.model = completion.model or msg.reply.model
+                    msg.reply.request_id = completion.id or msg.reply.request_id
                 self._finish(
                     live, MessageStatus.COMPLETE, completion.finish_reason, completion.usage
                 )
-                if completion.model and msg.reply:
-                    msg.reply.model = completion.model
             else:
                 self._finish(live, MessageStatus.COMPLETE, None, None)
         except asyncio.CancelledError:
