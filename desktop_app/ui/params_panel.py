@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.generation_params import GenerationParams, editor_bounds, slider_span
-from desktop_app.ui.param_controls import NumberField, SeedField, StopEditor, _reset_button
+from desktop_app.ui.param_controls import NumberField, SeedField, reset_button
 from desktop_app.ui.presets_bar import PresetsBar
+from desktop_app.ui.stop_editor import StopEditor
 
 # name: (step, decimals, value filled in when "send" is checked, help)
 NUMBER_FIELDS: dict[str, tuple[float, int, float, str]] = {
@@ -210,7 +211,7 @@ class ParamsPanel(QWidget):
         self.thinking_state = QLabel(self)
         self.thinking_state.setObjectName("paramState")
         row.addWidget(self.thinking_state, 1)
-        self.thinking_reset = _reset_button(self, "enable_thinking")
+        self.thinking_reset = reset_button(self, "enable_thinking")
         self.thinking_reset.clicked.connect(lambda: self.params.set_thinking(None))
         row.addWidget(self.thinking_reset)
         return row
