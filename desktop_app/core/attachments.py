@@ -149,6 +149,7 @@ def prepare_bytes(data: bytes, name: str, max_side: int = DEFAULT_MAX_SIDE) -> P
             "can be attached. Save a smaller copy and attach that."
         )
     img = _open(data, name)
+    out = img
     try:
         fmt = img.format or ""
         if fmt not in FORMAT_NAMES:
@@ -176,7 +177,8 @@ def prepare_bytes(data: bytes, name: str, max_side: int = DEFAULT_MAX_SIDE) -> P
         if orientation in _ORIENT:
             out = out.transpose(_ORIENT[orientation])
     finally:
-        img.close()
+        if out is not img:  # the source is done with; `out` may still be the same object
+            img.close()
     encoded, mime = _encode(out, lossless_source=fmt not in _LOSSY)
     attachment = Attachment(
         url=f"data:{mime};base64,{base64.b64encode(encoded).decode('ascii')}",
