@@ -133,6 +133,14 @@ def pretty_arguments(text: str) -> str:
         return _indent_partial(text)
 
 
+def pretty_json(text: str) -> str:
+    """JSON indented; any other text as it is."""
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text
+
+
 def _indent_partial(text: str) -> str:
     out: list[str] = []
     depth = 0

@@ -152,8 +152,10 @@ class ToolBench:
                 continue
             check = entry.check()
             if not check.ok:
-                first = check.errors[0].describe() if check.errors else "invalid"
-                reasons.append(f"Tool “{entry.name}” has an error ({first}). Fix or disable it.")
+                n = len(check.errors)
+                reasons.append(
+                    f"Tool “{entry.name}” has {n} error{'s' * (n != 1)}: fix or disable it."
+                )
             elif entry.name in seen:
                 reasons.append(
                     f"Two enabled tools are named “{entry.name}”. Rename or disable one."
@@ -204,11 +206,9 @@ def check_tool_source(text: str) -> ToolCheck:
     shape = _WIRE_SHAPE if wire else _FUNCTION_SHAPE
     base: JsonPath = ("function",) if wire else ()
     problems = [_shape_problem(text, e) for e in Draft202012Validator(shape).iter_errors(data)]
-    if problems:
-        return ToolCheck(None, tuple(_sorted(problems)))
-    function = data["function"] if wire else data
-    parameters = function.get("parameters")
-    if parameters is not None:
+    function = data.get("function") if wire else data
+    parameters = function.get("parameters") if isinstance(function, dict) else None
+    if isinstance(parameters, dict):
         problems.extend(_schema_problems(text, parameters, (*base, "parameters")))
     definition = None
     if not any(p.severity == "error" for p in problems):

@@ -19,6 +19,7 @@ from desktop_app.core.conversation import ChatMessage, MessageStatus
 from desktop_app.ui.attachment_strip import MessageImages
 from desktop_app.ui.markdown_view import MarkdownView
 from desktop_app.ui.reply_details import details_line, length_note
+from desktop_app.ui.tool_turn_view import ToolTurnView
 
 
 class ThinkingSection(QWidget):
@@ -179,6 +180,9 @@ class MessageWidget(QFrame):
         self.text.setAccessibleName("Your message" if msg.role == "user" else "Reply")
         self.text.copyRequested.connect(self.copyRequested)
         lay.addWidget(self.text)
+        self.tool_view = ToolTurnView.for_message(msg, self)  # tool calls, or a tool result
+        if self.tool_view is not None:
+            lay.addWidget(self.tool_view)
 
         self.editor: QWidget | None = None
         self.details = QLabel(self)
@@ -224,6 +228,8 @@ class MessageWidget(QFrame):
         for name, btn in self.actions.items():
             btn.setEnabled(not streaming or name == "copy")
         self.error_card.show_error(msg)
+        if self.tool_view is not None:
+            self.tool_view.refresh(msg)
 
     def set_last_reply(self, last: bool) -> None:
         btn = self.actions.get("regenerate")

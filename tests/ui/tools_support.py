@@ -1,0 +1,36 @@
+"""Helpers shared by the tools workbench window tests."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from desktop_app.core.conversation import ChatMessage
+
+
+def send(qtbot, window, text: str) -> None:
+    window.composer.edit.setFocus()
+    window.composer.set_text(text)
+    qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
+
+
+def wait_idle(qtbot, window, n_messages: int, timeout: int = 15_000) -> ChatMessage:
+    """Waits until the conversation has ``n_messages`` and no reply runs; the last one."""
+    chat = window.state.chat
+    qtbot.waitUntil(
+        lambda: not chat.busy and len(chat.current.messages) == n_messages, timeout=timeout
+    )
+    return chat.current.messages[-1]
+
+
+def add_sample(window, name: str = "get_weather.json") -> None:
+    window.tools_panel.add_sample(name)
+
+
+def chat_requests(sim) -> list[dict]:
+    return [r.body for r in sim.simulator.requests if r.path.endswith("/chat/completions")]
+
+
+def turn_view(window, message_id: str):
+    widget = window.chat_view.widget_for(message_id)
+    assert widget is not None
+    return widget.tool_view
