@@ -1,5 +1,7 @@
-"""The images waiting to be sent: added from files, bytes, pixels or URLs, encoded off the UI
-thread by the app's task runner, limited per request, with notices the composer shows."""
+"""The images waiting to be sent: adding, encoding off the UI thread, the limit, notices.
+
+Encoding runs as named tasks on the app's TaskRunner; each awaits a worker thread.
+"""
 
 from __future__ import annotations
 
@@ -127,18 +129,18 @@ class AttachmentTray(QObject):
             self._start(Path(path).name, lambda p=path: prepare_file(p, max_side))
 
     def add_encoded(self, data: bytes, name: str = "Pasted image") -> None:
-        max_side = self.prepare_begin()
+        max_side = self.prefs.max_side
         if self._admit([data]):
             self._start(name, lambda: prepare_bytes(data, name, max_side))
 
     def add_pixels(self, raw: bytes, width: int, height: int, raw_mode: str,
                    name: str = "Pasted image") -> None:
-        max_side = self.prepare_begin()
+        max_side = self.prefs.max_side
         if self._admit([raw]):
             self._start(name, lambda: prepare_pixels(raw, width, height, raw_mode, name, max_side))
 
     def add_urls(self, urls: Sequence[str]) -> None:
-        max_side = self.prepare_begin()
+        max_side = self.prefs.max_side
         for url in self._admit(list(urls)):
             if url.startswith("data:"):
                 self._start("Dropped image", lambda u=url: prepare_data_url(u, max_side=max_side))
@@ -161,11 +163,6 @@ class AttachmentTray(QObject):
             else:
                 self.items.append(PendingImage(next(self._keys), att.name, remote=att))
         self.changed.emit()
-
-    def prepare_begin(self) -> int:
-        """A new user action: the previous notice goes; returns the longest side to use."""
-        self.clear_notice()
-        return self.prefs.max_side
 
     # -- removing and taking -------------------------------------------------------------------
     def remove(self, key: int) -> None:
@@ -223,7 +220,8 @@ class AttachmentTray(QObject):
 
     # -- internals -----------------------------------------------------------------------------
     def _admit(self, candidates: list) -> list:
-        """The candidates that fit under the limit; a notice says what did not."""
+        """The candidates that fit under the limit; a notice says what did not. Each new
+        attempt starts with a clean notice."""
         self.clear_notice()
         room = max(0, self.room())
         if len(candidates) > room:

@@ -1,12 +1,11 @@
-"""Reading dropped or pasted data as images (files, encoded bytes, pixels, URLs), and the
-drop target that lets the chat area take them."""
+"""Dropped or pasted data read as images (files, bytes, pixels, URLs); the chat drop target."""
 
 from __future__ import annotations
 
 import sys
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
+from PySide6.QtGui import QDropEvent, QImage
 from PySide6.QtWidgets import QLabel, QWidget
 
 from desktop_app.core.attach_tray import AttachmentTray
@@ -118,7 +117,7 @@ class ChatDropTarget(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
-            assert isinstance(event, QDragEnterEvent | QDropEvent)
+            assert isinstance(event, QDropEvent)  # drag enter and move events are drop events
             if has_images(event.mimeData()):
                 event.acceptProposedAction()
                 self._show_overlay()

@@ -1,5 +1,4 @@
-"""Wiring images into the main window: the composer's tray, chat-area drops, the attach menu,
-and giving a failed send's images back to the composer."""
+"""Images in the main window: the composer's tray, chat drops, the Image menu, restores."""
 
 from __future__ import annotations
 

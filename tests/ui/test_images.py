@@ -342,3 +342,29 @@ def test_drag_of_plain_text_is_not_taken_as_an_image(qtbot, window):
     QApplication.sendEvent(window.chat_view.viewport(), enter)
     assert not enter.isAccepted()
     assert not window.images.drop_target.overlay.isVisible()
+
+
+def test_drop_on_a_message_in_the_chat_attaches(qtbot, window, files):
+    send(qtbot, window, "Hello")
+    reply = wait_reply(qtbot, window)
+    text_view = window.chat_view.widget_for(reply.id).text.viewport()
+    drop(text_view, file_mime(files["plain1"]))
+    wait_ready(qtbot, window, 1)
+    assert tray_of(window).items[0].name == "plain1.png"
+
+
+def test_saved_conversation_images_get_previews_off_the_ui_thread(qtbot, window):
+    from desktop_app.core.attachments import prepare_bytes
+    from desktop_app.core.conversation import ChatMessage, Conversation
+    from desktop_app.core.thumbnails import shared_thumbnails
+
+    att = prepare_bytes(png_bytes((300, 200), "gold"), "saved.png").attachment
+    assert shared_thumbnails().get(att.url) is None  # never previewed in this run
+    conv = Conversation(messages=[ChatMessage(role="user", content="old", images=[att])])
+    chat = window.state.chat
+    chat.conversations.insert(0, conv)
+    chat.select(conv.id)
+    button = window.chat_view.widget_for(conv.messages[0].id).images.buttons[0]
+    qtbot.waitUntil(lambda: not button.icon().isNull(), timeout=10_000)
+    assert shared_thumbnails().get(att.url)
+    assert button.iconSize().width() == 168 and button.iconSize().height() == 112
