@@ -7,9 +7,9 @@ O(N) however long the reply grows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError
 
-from .deltas import ChunkDelta
+from .deltas import ChunkDelta, ChunkFields
 from .messages import ToolCall
 from .results import Completion, ToolCallSnapshot, Usage
 
@@ -64,24 +64,57 @@ class Accumulator:
         self._snapshot: Completion | None = None
 
     def add(self, delta: ChunkDelta) -> None:
+        self.add_fields(
+            (
+                delta.id,
+                delta.model,
+                delta.created,
+                delta.role,
+                delta.content,
+                delta.reasoning,
+                delta.tool_calls,
+                delta.finish_reason,
+                delta.stop_reason,
+                delta.usage,
+                delta.system_fingerprint,
+                delta.choice_index,
+            )
+        )
+
+    def add_fields(self, fields: ChunkFields) -> None:
+        """``add`` for a delta given as ``chunk_fields`` returns it (no ``ChunkDelta`` built)."""
+        (
+            id_,
+            model,
+            _created,
+            _role,
+            content,
+            reasoning,
+            tool_calls,
+            finish_reason,
+            stop_reason,
+            usage,
+            fingerprint,
+            choice_index,
+        ) = fields
         self._chunks += 1
         self._snapshot = None
         if self._id is None:
-            self._id = delta.id
+            self._id = id_
         if self._model is None:
-            self._model = delta.model
-        if delta.usage is not None:
+            self._model = model
+        if usage is not None:
             # With continuous usage stats every chunk carries the running total.
-            self._usage = delta.usage
-        if delta.system_fingerprint is not None:
-            self._fingerprint = delta.system_fingerprint
-        if delta.choice_index not in (0, None):
+            self._usage = usage
+        if fingerprint is not None:
+            self._fingerprint = fingerprint
+        if choice_index != 0 and choice_index is not None:
             return  # another choice of an n > 1 request
-        if delta.content:
-            self._content.append(delta.content)
-        if delta.reasoning:
-            self._reasoning.append(delta.reasoning)
-        for fragment in delta.tool_calls:
+        if content:
+            self._content.append(content)
+        if reasoning:
+            self._reasoning.append(reasoning)
+        for fragment in tool_calls:
             state = self._tools.get(fragment.index)
             if state is None:
                 state = self._tools[fragment.index] = _ToolCallState(fragment.index)
@@ -92,9 +125,9 @@ class Accumulator:
                 state.name = fragment.name
             if fragment.arguments:
                 state.arguments.append(fragment.arguments)
-        if delta.finish_reason is not None:
-            self._finish_reason = delta.finish_reason
-            self._stop_reason = delta.stop_reason
+        if finish_reason is not None:
+            self._finish_reason = finish_reason
+            self._stop_reason = stop_reason
 
     @property
     def received_anything(self) -> bool:
@@ -141,17 +174,41 @@ class Accumulator:
         return [self._tools[i] for i in sorted(self._tools)]
 
 
-@dataclass(frozen=True, slots=True)
 class StreamEvent:
     """What ``VLLMClient.stream`` yields per chunk: the delta, and the running reply.
 
     A view can append ``content_delta``/``reasoning_delta`` or read ``snapshot()``.
+    Immutable, compared and hashed by its four fields like a frozen dataclass. The stream
+    builds ``delta`` only when it is first read: most consumers never do.
     """
 
-    delta: ChunkDelta
+    __slots__ = ("_delta", "_fields", "accumulator", "content_delta", "reasoning_delta")
+    __match_args__ = ("delta", "content_delta", "reasoning_delta", "accumulator")
+
+    accumulator: Accumulator
     content_delta: str
     reasoning_delta: str
-    accumulator: Accumulator
+
+    def __init__(
+        self,
+        delta: ChunkDelta,
+        content_delta: str,
+        reasoning_delta: str,
+        accumulator: Accumulator,
+    ) -> None:
+        _set_delta(self, delta)
+        _set_fields(self, None)
+        _set_content(self, content_delta)
+        _set_reasoning(self, reasoning_delta)
+        _set_accumulator(self, accumulator)
+
+    @property
+    def delta(self) -> ChunkDelta:
+        delta = self._delta
+        if delta is None:
+            delta = ChunkDelta(*self._fields)
+            _set_delta(self, delta)
+        return delta
 
     def snapshot(self) -> Completion:
         return self.accumulator.snapshot()
@@ -167,3 +224,53 @@ class StreamEvent:
             reasoning_delta=(delta.reasoning or "") if folded else "",
             accumulator=accumulator,
         )
+
+    @staticmethod
+    def fold_fields(accumulator: Accumulator, fields: ChunkFields) -> StreamEvent:
+        """``fold`` for a delta given as ``chunk_fields`` returns it (``delta`` built lazily)."""
+        accumulator.add_fields(fields)
+        event = _new(StreamEvent)
+        _set_delta(event, None)
+        _set_fields(event, fields)
+        choice_index = fields[11]
+        if choice_index == 0 or choice_index is None:
+            _set_content(event, fields[4] or "")
+            _set_reasoning(event, fields[5] or "")
+        else:
+            _set_content(event, "")
+            _set_reasoning(event, "")
+        _set_accumulator(event, accumulator)
+        return event
+
+    def _astuple(self) -> tuple[ChunkDelta, str, str, Accumulator]:
+        return (self.delta, self.content_delta, self.reasoning_delta, self.accumulator)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, StreamEvent)
+        return self._astuple() == other._astuple()
+
+    def __hash__(self) -> int:
+        return hash(self._astuple())
+
+    def __repr__(self) -> str:
+        return (
+            f"StreamEvent(delta={self.delta!r}, content_delta={self.content_delta!r}, "
+            f"reasoning_delta={self.reasoning_delta!r}, accumulator={self.accumulator!r})"
+        )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+# The slots' own setters: how the frozen StreamEvent sets its fields, quickly.
+_new = object.__new__
+_set_delta = StreamEvent.__dict__["_delta"].__set__
+_set_fields = StreamEvent.__dict__["_fields"].__set__
+_set_content = StreamEvent.__dict__["content_delta"].__set__
+_set_reasoning = StreamEvent.__dict__["reasoning_delta"].__set__
+_set_accumulator = StreamEvent.__dict__["accumulator"].__set__

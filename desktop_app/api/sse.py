@@ -7,10 +7,21 @@ value; data lines of one event are joined with "\\n"; a blank line dispatches th
 byte-order mark at the very start is ignored; an event not ended by a blank line when the
 stream ends is discarded.
 
-Bytes go through an incremental UTF-8 decoder, so a multi-byte character split across
-chunks comes out whole. Undecodable bytes become U+FFFD; an incomplete character at the
-very end only becomes U+FFFD at ``flush``. Each chunk is scanned once: a partial line is
-kept as a list of fragments and joined only when its line end arrives.
+Two paths give the same events:
+
+- While the stream has only LF line ends (as vLLM and every common server send), the bytes
+  are cut at the last blank line (``\\n\\n``) of what has arrived; everything before it is a
+  run of whole events, decoded from UTF-8 in one call and split on ``"\\n\\n"``. An event
+  that is a single ``data:`` line (the usual shape) costs a slice; any other event goes
+  through the line rules below. The bytes after the last blank line wait for more.
+  Splitting at LF bytes is safe for UTF-8: no multi-byte character contains one, and an
+  incomplete character just before one is replaced the same way a stream decoder would.
+- From the first CR on, every byte goes line by line through an incremental UTF-8 decoder
+  (a CR may end a line alone, and a CRLF may be split across chunks), scanning each chunk
+  once and keeping a partial line as fragments joined only when its line end arrives.
+
+Undecodable bytes become U+FFFD; an incomplete character at the very end of the stream is in
+an unterminated event, which is discarded.
 """
 
 from __future__ import annotations
@@ -20,6 +31,7 @@ import re
 from dataclasses import dataclass
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
+_BOM = codecs.BOM_UTF8
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,33 +45,136 @@ class SSEEvent:
 
 
 class SSEDecoder:
-    """Feed it bytes as they arrive; it returns the events completed by them."""
+    """Feed it bytes as they arrive; it returns the events completed by them.
+
+    ``feed`` returns ``SSEEvent`` s; ``feed_data`` returns only their ``data``, for a
+    caller that needs nothing else (it builds no event objects).
+    """
+
+    __slots__ = (
+        "_at_start",
+        "_data",
+        "_decoder",
+        "_event_type",
+        "_full",
+        "_last_id",
+        "_line_by_line",
+        "_partial_line",
+        "_pending",
+        "_retry",
+        "_skip_lf",
+    )
 
     def __init__(self) -> None:
-        # utf-8-sig drops one leading BOM, even when it is split across chunks.
-        self._decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
+        self._pending = bytearray()  # bytes after the last blank line, waiting for more
+        self._at_start = True  # whether a leading BOM may still be in the next bytes
+        self._line_by_line = False  # set for good by the first CR
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._partial_line: list[str] = []
         self._skip_lf = False
         self._event_type = ""
         self._data: list[str] = []
         self._retry: int | None = None
         self._last_id: str | None = None
+        self._full = True  # feed (events) or feed_data (their data only)
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
-        return self._feed_text(self._decoder.decode(chunk))
+        out: list[SSEEvent] = []
+        self._full = True
+        self._feed(chunk, out)
+        return out
+
+    def feed_data(self, chunk: bytes) -> list[str]:
+        """The ``data`` of each event completed by ``chunk``, in order."""
+        out: list[str] = []
+        self._full = False
+        self._feed(chunk, out)
+        return out
 
     def flush(self) -> list[SSEEvent]:
-        """End of stream: decode what is left; an unterminated event is discarded."""
-        events = self._feed_text(self._decoder.decode(b"", final=True))
+        """End of stream: an unterminated event is discarded (it never completes one)."""
+        out: list[SSEEvent] = []
+        self._full = True
+        if self._line_by_line:
+            self._feed_text(self._decoder.decode(b"", final=True), out)
+        self._pending.clear()
         self._partial_line.clear()
         self._skip_lf = False
         self._reset_event()
-        return events
+        return out
 
-    def _feed_text(self, text: str) -> list[SSEEvent]:
-        events: list[SSEEvent] = []
+    # -- the LF path ---------------------------------------------------------------------
+
+    def _feed(self, chunk: bytes, out: list) -> None:
+        if self._line_by_line:
+            self._feed_text(self._decoder.decode(chunk), out)
+            return
+        pending = self._pending
+        if self._at_start:
+            pending += chunk
+            if len(pending) < len(_BOM) and _BOM.startswith(pending):
+                return  # too few bytes yet to tell whether the stream starts with a BOM
+            self._at_start = False
+            if pending.startswith(_BOM):
+                del pending[: len(_BOM)]
+            chunk = bytes(pending)
+            pending.clear()
+        if b"\r" in chunk:
+            # CR line ends from here on (the pending bytes hold none): line by line.
+            self._line_by_line = True
+            text = self._decoder.decode(bytes(pending) + chunk)
+            pending.clear()
+            self._feed_text(text, out)
+            return
+        if pending:
+            # Search only the new bytes (and the one before them) for the blank line.
+            old = len(pending)
+            pending += chunk
+            end = pending.rfind(b"\n\n", old - 1)
+            if end < 0:
+                return
+            run = bytes(pending[:end])
+            del pending[: end + 2]
+        else:
+            end = chunk.rfind(b"\n\n")
+            if end < 0:
+                pending += chunk
+                return
+            run = chunk[:end]
+            if end + 2 < len(chunk):
+                pending += memoryview(chunk)[end + 2 :]
+        self._whole_events(run.decode("utf-8", "replace"), out)
+
+    def _whole_events(self, text: str, out: list) -> None:
+        """``text`` followed by a blank line: events whose last line has ended."""
+        full = self._full
+        if text.startswith("data: "):
+            # The usual run: every event one "data: " line. The LFs are then exactly
+            # those of the separators, and the data are the pieces between them.
+            data = text[6:].split("\n\ndata: ")
+            if text.count("\n") == 2 * len(data) - 2:
+                if full:
+                    last_id = self._last_id
+                    out.extend([SSEEvent("message", d, last_id, None) for d in data])
+                else:
+                    out.extend(data)
+                return
+        for block in text.split("\n\n"):
+            if block[:5] == "data:" and "\n" not in block:
+                # One data line: the event's data is its value (event state is always
+                # fresh here, as every earlier block ended with a dispatch).
+                data = block[6:] if block[5:6] == " " else block[5:]
+                out.append(SSEEvent("message", data, self._last_id, None) if full else data)
+                continue
+            for line in block.split("\n"):
+                self._process_line(line)
+            self._dispatch(out)
+
+    # -- the line-by-line path -----------------------------------------------------------
+
+    def _feed_text(self, text: str, out: list) -> None:
         if not text:
-            return events
+            return
         start = 0
         if self._skip_lf:
             # The previous chunk ended in CR; an LF here belongs to the same line end.
@@ -74,21 +189,22 @@ class SSEDecoder:
                 self._partial_line.clear()
             else:
                 line = piece
-            event = self._process_line(line)
-            if event is not None:
-                events.append(event)
+            if line:
+                self._process_line(line)
+            else:
+                self._dispatch(out)
             start = match.end()
         if start < len(text):
             self._partial_line.append(text[start:])
         elif text[-1] == "\r":
             self._skip_lf = True
-        return events
 
-    def _process_line(self, line: str) -> SSEEvent | None:
-        if not line:
-            return self._dispatch()
-        if line[0] == ":":
-            return None
+    # -- the event rules -----------------------------------------------------------------
+
+    def _process_line(self, line: str) -> None:
+        """One line of an event (a blank line is a dispatch, which callers do themselves)."""
+        if not line or line[0] == ":":
+            return
         name, colon, value = line.partition(":")
         if colon and value[:1] == " ":
             value = value[1:]
@@ -101,20 +217,17 @@ class SSEDecoder:
                 self._last_id = value
         elif name == "retry" and value.isascii() and value.isdigit():
             self._retry = int(value)
-        return None
 
-    def _dispatch(self) -> SSEEvent | None:
-        if not self._data:
-            self._reset_event()
-            return None
-        event = SSEEvent(
-            event=self._event_type or "message",
-            data="\n".join(self._data),
-            id=self._last_id,
-            retry=self._retry,
-        )
+    def _dispatch(self, out: list) -> None:
+        if self._data:
+            data = "\n".join(self._data)
+            if self._full:
+                out.append(
+                    SSEEvent(self._event_type or "message", data, self._last_id, self._retry)
+                )
+            else:
+                out.append(data)
         self._reset_event()
-        return event
 
     def _reset_event(self) -> None:
         self._event_type = ""

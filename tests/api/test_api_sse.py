@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from pathlib import Path
 
@@ -240,3 +241,118 @@ def test_cost_is_linear_in_the_bytes() -> None:
     elapsed = time.perf_counter() - started
     assert len(events) == 1 and len(events[0].data) == len(payload)
     assert elapsed < 5.0
+
+
+# -- against a reference: the whole body decoded at once, line by line ------------------
+
+
+def reference_events(body: bytes) -> list[SSEEvent]:
+    """The spec applied to the whole stream in one go (no chunking, no fast path)."""
+    text = body.decode("utf-8", "replace").removeprefix("\ufeff")
+    *lines, _unterminated = re.split(r"\r\n|\r|\n", text)
+    events: list[SSEEvent] = []
+    kind, data, last_id, retry = "", [], None, None
+    for line in lines:
+        if not line:
+            if data:
+                events.append(SSEEvent(kind or "message", "\n".join(data), last_id, retry))
+            kind, data, retry = "", [], None
+            continue
+        if line.startswith(":"):
+            continue
+        name, colon, value = line.partition(":")
+        value = value.removeprefix(" ") if colon else value
+        if name == "data":
+            data.append(value)
+        elif name == "event":
+            kind = value
+        elif name == "id" and "\0" not in value:
+            last_id = value
+        elif name == "retry" and value.isascii() and value.isdigit():
+            retry = int(value)
+    return events
+
+
+_PIECES = [
+    b"data:",
+    b"data: ",
+    b"data: {}",
+    b"event: e",
+    b"id: 7",
+    b"retry: 10",
+    b":",
+    b"\r",
+    b"\n",
+    b"\n\n",
+    b"\r\n",
+    b"\xef\xbb\xbf",
+    b"\xef\xbb",
+    b"\xe4\xb8\x96",
+    b"\xf0\x9f\x8e\x89",
+    b"\xff",
+    b"\xe4",
+    b"x",
+    b" ",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    body=st.lists(st.sampled_from(_PIECES), max_size=50).map(b"".join),
+    cuts=st.lists(st.integers(0, 500), max_size=30),
+)
+def test_any_bytes_match_the_reference(body: bytes, cuts: list[int]) -> None:
+    """The LF fast path and the line-by-line path both give exactly the spec's events."""
+    assert decode_split(body, cuts) == reference_events(body)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    body=st.lists(st.sampled_from([p for p in _PIECES if b"\r" not in p]), max_size=50).map(
+        b"".join
+    ),
+    cuts=st.lists(st.integers(0, 500), max_size=30),
+)
+def test_lf_only_bytes_match_the_reference(body: bytes, cuts: list[int]) -> None:
+    """Without any CR the whole stream stays on the fast path."""
+    assert decode_split(body, cuts) == reference_events(body)
+
+
+def test_captures_match_the_reference_with_every_line_end(captures_dir: Path) -> None:
+    for name in stream_capture_names(captures_dir):
+        body = (captures_dir / f"{name}.body").read_bytes()
+        for eol in EOL_VARIANTS.values():
+            variant = _with_line_ends(body, eol)
+            assert decode(variant) == reference_events(variant), name
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    body=st.lists(st.sampled_from(_PIECES), max_size=50).map(b"".join),
+    cuts=st.lists(st.integers(0, 500), max_size=30),
+)
+def test_feed_data_gives_the_data_of_feed(body: bytes, cuts: list[int]) -> None:
+    points = sorted({0, len(body), *(min(c, len(body)) for c in cuts)})
+    pieces = [body[a:b] for a, b in itertools.pairwise(points)]
+    full, data_only = SSEDecoder(), SSEDecoder()
+    expected = [e.data for piece in pieces for e in full.feed(piece)]
+    assert [d for piece in pieces for d in data_only.feed_data(piece)] == expected
+
+
+def test_a_cr_after_lf_events_switches_paths_without_losing_state() -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed(b"id: 3\ndata: a\n\ndata: b") == [msg("a", id="3")]
+    assert decoder.feed(b"\r\n\r\ndata: c\r\r") == [msg("b", id="3"), msg("c", id="3")]
+    assert decoder.feed(b"data: d\n\n") == [msg("d", id="3")]
+
+
+def test_long_line_with_cr_late_is_linear() -> None:
+    payload = b"x" * (2 * 1024 * 1024)
+    body = b"data: " + payload + b"\r\n\r\n"
+    decoder = SSEDecoder()
+    started = time.perf_counter()
+    events: list[SSEEvent] = []
+    for i in range(0, len(body), 64):
+        events.extend(decoder.feed(body[i : i + 64]))
+    assert len(events) == 1 and len(events[0].data) == len(payload)
+    assert time.perf_counter() - started < 5.0

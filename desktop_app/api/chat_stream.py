@@ -1,0 +1,156 @@
+"""A streamed chat reply without the I/O: bytes in, ``StreamEvent`` s out, errors settled.
+
+``streaming.stream_events`` (asyncio) and ``sync_client.stream_events_sync`` (blocking) both
+drive a ``ChatStream`` the same way, so both clients read a reply, check it and fail with
+exactly the same results. Nothing here imports asyncio.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+
+from .accumulator import Accumulator, StreamEvent
+from .deltas import chunk_fields
+from .error_bodies import excerpt
+from .errors import (
+    ConnectionDropped,
+    GemmaAPIError,
+    ProtocolError,
+    TransportError,
+    error_from_response,
+)
+from .sse import SSEDecoder
+from .trace import WireTrace
+
+_DONE = "[DONE]"
+
+
+@dataclass(frozen=True, slots=True)
+class CallContext:
+    """What error messages need to know about the call."""
+
+    url: str
+    timeout: httpx.Timeout
+    secret: str | None
+
+    def fail(self, exc: GemmaAPIError, trace: WireTrace | None) -> None:
+        exc.redact(self.secret)
+        if trace is not None:
+            trace.error = exc.user_message
+
+
+def error_reply(
+    response: httpx.Response, raw: bytes, ctx: CallContext, trace: WireTrace | None
+) -> GemmaAPIError:
+    """The error a reply with status >= 400 stands for, given its body."""
+    if trace is not None:
+        trace.set_body(raw)
+    return error_from_response(
+        response.status_code,
+        raw,
+        response.headers.get("content-type"),
+        url=ctx.url,
+        api_key_sent=ctx.secret is not None,
+    )
+
+
+def is_event_stream(response: httpx.Response) -> bool:
+    return "text/event-stream" in response.headers.get("content-type", "").lower()
+
+
+def not_an_event_stream(
+    response: httpx.Response, raw: bytes, ctx: CallContext, trace: WireTrace | None
+) -> GemmaAPIError:
+    """The error for a successful reply that is not an event stream, given its body."""
+    if trace is not None:
+        trace.set_body(raw)
+    content_type = response.headers.get("content-type", "")
+    # vLLM can send an error body with status 200 (PROTOCOL.md 2.2).
+    if _has_error_key(raw):
+        return error_from_response(response.status_code, raw, content_type, url=ctx.url)
+    return ProtocolError(
+        f"The server answered with {content_type or 'an unlabelled body'} instead of an "
+        "event stream. Check that the base URL points at a vLLM server.",
+        excerpt=excerpt(raw),
+    )
+
+
+def _has_error_key(raw: bytes) -> bool:
+    try:
+        payload = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(payload, dict) and "error" in payload
+
+
+def _dropped() -> ConnectionDropped:
+    return ConnectionDropped(
+        "The reply stream ended before the server said it was complete. Try again; if it "
+        "keeps happening, check the server's log or any proxy in between."
+    )
+
+
+class ChatStream:
+    """The state of one streamed reply: the SSE decoder, the accumulator, ``[DONE]``."""
+
+    __slots__ = ("accumulator", "decoder", "done", "trace")
+
+    def __init__(self, trace: WireTrace | None) -> None:
+        self.accumulator = Accumulator()
+        self.decoder = SSEDecoder()
+        self.done = False
+        self.trace = trace
+
+    def events(self, chunk: bytes) -> Iterator[StreamEvent]:
+        """The events of the chunks of choice data that ``chunk`` completes.
+
+        A generator, so that a chunk that fails to parse raises only after the events
+        before it in the same bytes have been handed on. After ``[DONE]`` nothing more is
+        read (the caller still drains the connection).
+        """
+        if self.done:
+            return
+        trace = self.trace
+        accumulator = self.accumulator
+        fold = StreamEvent.fold_fields
+        for data in self.decoder.feed_data(chunk):
+            if trace is not None:
+                trace.add_event(data)
+            if data[:1] != "{":  # not a chunk's JSON object: [DONE], blank, or bad data
+                stripped = data.strip()
+                if stripped == _DONE:
+                    self.done = True
+                    return
+                if not stripped:
+                    continue
+            fields = chunk_fields(data)
+            event = fold(accumulator, fields)
+            if trace is not None and (
+                event.content_delta or event.reasoning_delta or fields[6]  # tool_calls
+            ):
+                trace.mark_first_token()
+            yield event
+
+    def end(self) -> None:
+        """The bytes are over: raise when they did not hold a whole reply."""
+        self.decoder.flush()
+        # Without [DONE] a finish_reason still proves the reply is whole (only the usage
+        # chunk may be missing); without either, the stream was cut short.
+        if not self.done and self.accumulator.finish_reason is None:
+            raise _dropped()
+
+    def settle(self, exc: GemmaAPIError, ctx: CallContext) -> bool:
+        """After ``exc``: True when the reply was whole anyway (the caller ends quietly);
+        else ``exc`` gets the partial reply and is redacted, and the caller re-raises it."""
+        if isinstance(exc, TransportError) and self.done:
+            return True  # the reply was complete; only reading past [DONE] failed
+        if isinstance(exc, ConnectionDropped) and self.accumulator.finish_reason is not None:
+            return True
+        if exc.partial is None and self.accumulator.received_anything:
+            exc.keep_partial(self.accumulator.snapshot())
+        ctx.fail(exc, self.trace)
+        return False
