@@ -214,7 +214,7 @@ class SeedField(QWidget):
         row.addWidget(self.edit)
         row.addWidget(self.dice)
         row.addWidget(self.reset)
-        self.edit.textEdited.connect(lambda _t: self.valueChanged.emit(self.value()))
+        self.edit.textEdited.connect(lambda _t: self._emit(self.value()))
         self.dice.clicked.connect(lambda: self._emit(random.randrange(2**31)))
         self.reset.clicked.connect(lambda: self._emit(None))
         self.send.toggled.connect(self._on_send)
