@@ -226,8 +226,9 @@ _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][\w\-]*(?:\.[\w\-]+)*)\s*\}\}")
 def render_mock(template: str, name: str, call_id: str, arguments: Any) -> tuple[str, str]:
     """(result, error): ``template`` with ``{{arguments.x}}``, ``{{name}}`` and ``{{id}}``
     filled in. Inside a JSON string a value is escaped; elsewhere it is written as JSON, so
-    ``{"n": {{arguments.n}}}`` keeps a number a number."""
+    ``{"n": {{arguments.n}}}`` keeps a number a number. A plain-text template gets text."""
     context = {"arguments": arguments, "name": name, "id": call_id}
+    json_mode = template.strip()[:1] in ("{", "[")
     out: list[str] = []
     last = 0
     for match in _PLACEHOLDER.finditer(template):
@@ -235,7 +236,9 @@ def render_mock(template: str, name: str, call_id: str, arguments: Any) -> tuple
         if not found:
             return "", f"The mock uses {{{{{match.group(1)}}}}}, which this call does not have."
         out.append(template[last : match.start()])
-        if _inside_string(template, match.start()):
+        if not json_mode and isinstance(value, str):
+            out.append(value)
+        elif _inside_string(template, match.start()):
             text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
             out.append(json.dumps(text, ensure_ascii=False)[1:-1])
         else:

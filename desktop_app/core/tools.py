@@ -239,6 +239,10 @@ def _shape_problem(text: str, error: ValidationError) -> Problem:
             "Gemma 4's tool parser does not recognise other names."
         )
     elif key == "additionalProperties":
+        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        extra = [k for k in error.instance if k not in known]
+        if extra:
+            path = (*path, extra[0])
         message = f"{error.message}. vLLM would ignore it silently; remove or rename it."
     elif key == "minLength" and path[-1:] == ("description",):
         message = "The description is empty: say what the tool does and when to use it."

@@ -34,3 +34,16 @@ def turn_view(window, message_id: str):
     widget = window.chat_view.widget_for(message_id)
     assert widget is not None
     return widget.tool_view
+
+
+def add_tool(window, source: dict, mock: str = "", auto: bool = False) -> None:
+    """Adds a tool through the panel's editor, as a user pasting JSON would."""
+    import json
+
+    panel = window.tools_panel
+    panel.add_blank()
+    panel.editor.source.setPlainText(json.dumps(source, indent=2))
+    if mock:
+        panel.editor.mock.setPlainText(mock)
+    if auto:
+        panel.editor.auto_answer.setChecked(True)
