@@ -109,8 +109,9 @@ class ToolTurnView(QWidget):
         loop = self.loop
         raw = loop.raw_calls(conv, msg) if loop and conv else []
         streaming = msg.status == MessageStatus.STREAMING
-        self.raw_warning.setVisible(bool(raw) and not streaming)
-        if raw and not streaming:
+        show_raw = bool(raw) and not streaming
+        self.raw_warning.setVisible(show_raw)
+        if show_raw:
             names = ", ".join(dict.fromkeys(raw))
             self.raw_warning.setText(
                 f"⚠ The server sent a tool call to <b>{html.escape(names)}</b> as plain text "
@@ -126,7 +127,7 @@ class ToolTurnView(QWidget):
         for card, call in zip(self.cards, msg.tool_calls, strict=True):
             card.show_call(conv, msg, call)
         self._show_footer(conv, msg, streaming)
-        self.setVisible(bool(msg.tool_calls) or self.raw_warning.isVisible())
+        self.setVisible(bool(msg.tool_calls) or show_raw)
 
     def _show_footer(self, conv: Conversation | None, msg: ChatMessage, streaming: bool) -> None:
         loop = self.loop
