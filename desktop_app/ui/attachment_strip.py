@@ -5,12 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPainter, QPainterPath, QPixmap
+from PySide6.QtGui import QIcon, QPainter, QPainterPath, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -21,12 +21,13 @@ from desktop_app.core.attach_tray import AttachmentTray, PendingImage
 from desktop_app.core.attachments import human_size
 from desktop_app.core.conversation import Attachment
 from desktop_app.core.thumbnails import shared_thumbnails
+from desktop_app.ui.flow_layout import FlowLayout
 
 TILE_W, TILE_H = 124, 80  # composer tile preview
 MSG_SIDE = 168  # longest side of a sent image's preview
-MSG_COLUMNS = 4
 # palette() keeps these right in the light and the dark theme alike.
 STRIP_STYLE = """
+#attachmentStrip, #attachmentRow { background: transparent; }
 #attachmentTile { background: palette(base); border: 1px solid palette(mid);
     border-radius: 10px; }
 #attachmentPreview { color: palette(placeholder-text); }
@@ -153,17 +154,27 @@ class AttachmentTile(QFrame):
         self.setAccessibleName(f"{item.name}, {detail}")
 
 
-class AttachmentStrip(QWidget):
-    """The row of pending images above the message box; hidden when there are none."""
+class AttachmentStrip(QScrollArea):
+    """The row of pending images above the message box; it scrolls sideways instead of
+    widening the window, and hides when there are none."""
 
     def __init__(self, tray: AttachmentTray, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("attachmentStrip")
         self.tray = tray
-        self._row = QHBoxLayout(self)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidgetResizable(True)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        inner = QWidget(self)
+        inner.setObjectName("attachmentRow")
+        self._row = QHBoxLayout(inner)
         self._row.setContentsMargins(0, 0, 0, 4)
         self._row.setSpacing(8)
         self._row.addStretch(1)
+        self.setWidget(inner)
+        self.viewport().setAutoFillBackground(False)
+        inner.setAutoFillBackground(False)
         self.tiles: dict[int, AttachmentTile] = {}
         self.setStyleSheet(STRIP_STYLE)
         tray.changed.connect(self.sync)
@@ -180,13 +191,24 @@ class AttachmentStrip(QWidget):
         for index, item in enumerate(self.tray.items):
             tile = self.tiles.get(item.key)
             if tile is None:
-                tile = AttachmentTile(item, self)
+                tile = AttachmentTile(item, self.widget())
                 tile.removeRequested.connect(self.tray.remove)
                 self.tiles[item.key] = tile
                 self._row.insertWidget(index, tile)
             else:
                 tile.update_from(item)
         self.setVisible(bool(self.tray.items))
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        height = self.widget().sizeHint().height()
+        if self.widget().sizeHint().width() > self.viewport().width():
+            height += self.horizontalScrollBar().sizeHint().height()
+        self.setFixedHeight(height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
 
     def _on_thumb(self, _key: str) -> None:
         if self.tray.items:
@@ -200,10 +222,11 @@ class MessageImages(QWidget):
         super().__init__(parent)
         self.setObjectName("messageImages")
         self.images = images
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 2, 0, 4)
-        grid.setSpacing(8)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        flow = FlowLayout(self)
+        flow.setContentsMargins(0, 2, 0, 4)
         self.buttons: list[QToolButton] = []
         self._keys: dict[str, int] = {}
         cache = shared_thumbnails()
@@ -217,11 +240,10 @@ class MessageImages(QWidget):
             btn.setToolTip(f"{label}\n{detail}\nClick to enlarge")
             btn.setAccessibleName(f"Image {label}, {detail}. Press to enlarge.")
             btn.clicked.connect(lambda _=False, a=att: self.open_viewer(a))
-            grid.addWidget(btn, i // MSG_COLUMNS, i % MSG_COLUMNS, Qt.AlignmentFlag.AlignTop)
+            flow.addWidget(btn)
             self.buttons.append(btn)
             self._keys[cache.request(att.url)] = i
             self._paint(i)
-        grid.setColumnStretch(MSG_COLUMNS, 1)
         self.setStyleSheet(MESSAGE_STYLE)
         cache.ready.connect(self._on_thumb)
 

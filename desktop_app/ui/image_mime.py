@@ -107,8 +107,8 @@ class ChatDropTarget(QObject):
         self.overlay.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.overlay.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.overlay.setStyleSheet(
-            "#dropOverlay { background: rgba(59, 111, 224, 40); color: palette(text);"
-            " border: 2px dashed rgba(59, 111, 224, 200); border-radius: 12px;"
+            "#dropOverlay { background: palette(base); color: palette(link);"
+            " border: 2px dashed palette(link); border-radius: 12px;"
             " font-size: 14pt; font-weight: 600; margin: 10px; }"
         )
         self.overlay.hide()

@@ -27,6 +27,7 @@ class ImagePrefsDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("imagePrefsDialog")
         self.setWindowTitle("Image settings")
+        self.setMinimumWidth(440)
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.limit = QSpinBox(self)
