@@ -8,6 +8,7 @@ tools whose text is valid, in ``GenerationSettings.tools``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,6 +21,7 @@ from desktop_app.api import ToolDefinition
 from desktop_app.core.json_spots import JsonPath, Spot, json_path_text, spot_at, spot_of_path
 
 DEFAULT_AUTO_ROUNDS = 5
+_NAME_IN_TEXT = re.compile(r'"name"\s*:\s*"([^"\\]{1,64})"')
 SAMPLE_TOOLS = ("get_weather.json", "calculator.json", "convert_units.json")
 
 Severity = Literal["error", "warning"]
@@ -117,7 +119,9 @@ class ToolEntry:
             function = data.get("function", data) if isinstance(data, dict) else {}
             name = function.get("name") if isinstance(function, dict) else None
         except ValueError:
-            name = None
+            # Half-typed JSON: the name as written, so the list keeps showing it.
+            found = _NAME_IN_TEXT.search(self.source)
+            name = found.group(1) if found else None
         return name if isinstance(name, str) and name else "(unnamed tool)"
 
 
