@@ -37,6 +37,9 @@ class Answer:
     closed: bool = False  # closed without running: the model is told so
     from_mock: bool = False
 
+    def state(self) -> tuple[str, bool, bool]:
+        return (self.text, self.is_error, self.closed)
+
     def content(self) -> str:
         if self.closed:
             return error_result(CLOSED_RESULT)
@@ -63,6 +66,7 @@ class ToolLoop(QObject):
         self._received: dict[str, str] = {}  # call id -> arguments as received, when coerced
         self._coerced: dict[str, tuple[str, ...]] = {}  # call id -> coerced JSON paths
         self.notes: dict[str, str] = {}  # conversation id -> why auto-answer stopped
+        self.mock_problems: dict[str, str] = {}  # call id -> why its mock did not fit
         chat.replyFinished.connect(self._on_finished)
         chat.messageAdded.connect(lambda conv_id, _m: self.changed.emit(conv_id))
         chat.messageRemoved.connect(lambda conv_id, _m: self.changed.emit(conv_id))
@@ -176,12 +180,16 @@ class ToolLoop(QObject):
         """Fills the answer from the tool's mock; returns the problem, or ''."""
         entry = conv.settings.tool_bench.entry_for(call.name)
         if entry is None or not entry.mock.strip():
-            return f"“{call.name}” has no mock answer: write one in the Tools panel."
-        check = self.check(conv, call)
-        text, problem = render_mock(entry.mock, call.name, call.id, check.value)
-        if not problem:
+            text, problem = "", f"“{call.name}” has no mock answer: write one in the Tools panel."
+        else:
+            check = self.check(conv, call)
+            text, problem = render_mock(entry.mock, call.name, call.id, check.value)
+        if problem:
+            self.mock_problems[call.id] = problem
+        else:
+            self.mock_problems.pop(call.id, None)
             self._answers[call.id] = Answer(text=text, from_mock=True)
-            self.changed.emit(conv.id)
+        self.changed.emit(conv.id)
         return problem
 
     def missing(self, conv: Conversation) -> list[str]:
@@ -252,6 +260,7 @@ class ToolLoop(QObject):
             msg = conv.find(msg_id)
         except KeyError:
             return
+        self.notes.pop(conv_id, None)
         if msg.tool_calls and msg.status in _ANSWERABLE:
             self._finalize(conv, msg)
             self._prefill_and_auto(conv, msg)
@@ -272,16 +281,15 @@ class ToolLoop(QObject):
             self.chat.messageChanged.emit(conv.id, msg.id)
 
     def _prefill_and_auto(self, conv: Conversation, msg: ChatMessage) -> None:
+        """Calls of auto-answer tools get their mock; when all did, the results go back."""
         bench = conv.settings.tool_bench
         auto = True
         for call in msg.tool_calls:
             entry = bench.entry_for(call.name)
-            has_mock = entry is not None and bool(entry.mock.strip())
-            if has_mock and call.id not in self._answers:
-                self.use_mock(conv, call)
-            answer = self._answers.get(call.id)
-            auto = auto and has_mock and entry.auto_answer and answer is not None  # type: ignore[union-attr]
-        self.notes.pop(conv.id, None)
+            if entry is None or not entry.auto_answer or not entry.mock.strip():
+                auto = False
+            elif call.id not in self._answers and self.use_mock(conv, call):
+                auto = False  # the mock does not fit this call; its card says why
         if not auto:
             return
         limit = bench.max_auto_rounds

@@ -177,7 +177,8 @@ class ToolCallCard(QFrame):
         paths, received = loop.coerced(call.id) if loop else ((), None)
         is_open = bool(loop and conv and loop.is_open(conv, msg, call))
         answer = loop.answer(call.id) if loop else None
-        key = (call, streaming, check, paths, is_open, answer and (answer.closed, answer.text))
+        mock_problem = loop.mock_problems.get(call.id) if loop else None
+        key = (call, streaming, check, paths, is_open, mock_problem, answer and answer.state())
         if key == self._shown:
             return
         self._shown = key
@@ -253,6 +254,9 @@ class ToolCallCard(QFrame):
             f'What {name} returned: text or JSON, e.g. {{"temperature": 21}}'
         )
         problem = answer.problem() if answer and answer.text.strip() else ""
+        loop = self.area.loop
+        if not text.strip() and loop and call:
+            problem = loop.mock_problems.get(call.id, "")
         if closed:
             problem = "Closed: the model will be told the call was not run."
         self.problem.setText(html.escape(problem))
@@ -267,10 +271,7 @@ class ToolCallCard(QFrame):
     def _use_mock(self) -> None:
         loop, conv = self.area.loop, self.area.conversation()
         if loop and conv and self.call:
-            problem = loop.use_mock(conv, self.call)
-            if problem:
-                self.problem.setText(html.escape(problem))
-                self.problem.show()
+            loop.use_mock(conv, self.call)
 
     def _toggle_closed(self) -> None:
         loop, conv = self.area.loop, self.area.conversation()

@@ -175,3 +175,22 @@ def test_raw_tool_call_text_is_flagged_with_the_server_flags(qtbot, window, sim)
     assert "get_weather" in text
     assert "--enable-auto-tool-choice --tool-call-parser gemma4" in text
     assert window.composer.send_button.isEnabled()  # nothing to answer, nothing blocked
+
+
+def test_use_mock_fills_the_answer_and_a_misfit_mock_says_why(qtbot, window, sim):
+    panel = window.tools_panel
+    add_sample(window)  # mock on, auto-answer off: nothing is filled in by itself
+    send(qtbot, window, "What is the weather in Paris and Tokyo?")
+    reply = wait_idle(qtbot, window, 2)
+    view = turn_view(window, reply.id)
+    assert [c.result.toPlainText() for c in view.cards] == ["", ""]
+    view.cards[1].mock_button.click()
+    assert json.loads(view.cards[1].result.toPlainText())["city"] == "Tokyo"
+    assert view.cards[1].status.text() == "ready to send"
+
+    panel.editor.mock.setPlainText('{"town": "{{arguments.town}}"}')
+    view.cards[0].mock_button.click()
+    assert view.cards[0].problem.isVisible()
+    assert "{{arguments.town}}" in view.cards[0].problem.text()
+    assert view.cards[0].result.toPlainText() == ""
+    assert not view.send_results.isEnabled()
