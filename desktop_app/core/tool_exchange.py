@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from desktop_app.core.json_spots import spot_at
@@ -59,6 +60,32 @@ def import_tools(text: str) -> list[ToolEntry]:
     if not entries:
         raise ValueError("The file holds no tools (an empty list).")
     return entries
+
+
+def read_tools_file(path: str | Path) -> tuple[list[ToolEntry], str]:
+    """(entries, what to tell the user); ``ValueError`` with a readable reason on failure."""
+    name = Path(path).name
+    try:
+        entries = import_tools(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"Could not import {name}: {exc.strerror or exc}.") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"Could not import {name}: {exc}") from None
+    n = len(entries)
+    return entries, f"Imported {n} tool{'s' * (n != 1)} from {name}."
+
+
+def write_tools_file(path: str | Path, entries: Iterable[ToolEntry]) -> str:
+    """Writes the valid entries as an OpenAI ``tools`` array; says what was left out."""
+    entries = list(entries)
+    valid = [e for e in entries if e.check().ok]
+    skipped = [e.name for e in entries if not e.check().ok]
+    try:
+        Path(path).write_text(export_tools(valid), encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"Could not write {Path(path).name}: {exc.strerror or exc}.") from None
+    note = f" Skipped (has errors): {', '.join(skipped)}." if skipped else ""
+    return f"Exported {len(valid)} tool(s) to {Path(path).name}.{note}"
 
 
 # ---- the dict form kept in the history ----------------------------------------------------

@@ -27,7 +27,7 @@ from desktop_app.ui.generation_controls import install_generation_controls
 from desktop_app.ui.history_panel import install_history
 from desktop_app.ui.images import install_images
 from desktop_app.ui.settings_dialog import SettingsDialog
-from desktop_app.ui.tools_panel import install_tools_panel
+from desktop_app.ui.tools_dock import install_tools_panel
 
 EMPTY_HINT = (
     "<h2>What can I help with?</h2>"

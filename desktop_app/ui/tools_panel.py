@@ -1,15 +1,13 @@
-"""The Tools dock: the conversation's tools, tool choice, import/export and Send blocking."""
+"""The Tools panel: the conversation's tools, tool choice, import/export and Send blocking."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDockWidget,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -27,7 +25,7 @@ from PySide6.QtWidgets import (
 from desktop_app.api import NamedToolChoice
 from desktop_app.core.conversation import Conversation
 from desktop_app.core.resources import resource_path
-from desktop_app.core.tool_exchange import export_tools, import_tools
+from desktop_app.core.tool_exchange import import_tools, read_tools_file, write_tools_file
 from desktop_app.core.tool_loop import ToolLoop
 from desktop_app.core.tools import SAMPLE_TOOLS, ToolEntry
 from desktop_app.ui.tool_editor import ToolEditor
@@ -284,30 +282,21 @@ class ToolsPanel(QWidget):
     # -- files -----------------------------------------------------------------------------
     def import_file(self, path: str | Path) -> bool:
         try:
-            text = Path(path).read_text(encoding="utf-8")
-            entries = import_tools(text)
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            self._message = f"Could not import {Path(path).name}: {exc}"
+            entries, note = read_tools_file(path)
+        except ValueError as exc:
+            self._message = str(exc)
             self._sync()
             return False
-        n = len(entries)
-        self.add_entries(entries, f"Imported {n} tool{'s' * (n != 1)} from {Path(path).name}.")
+        self.add_entries(entries, note)
         return True
 
     def export_file(self, path: str | Path) -> bool:
-        valid = [e for e in self.entries() if e.check().ok]
-        skipped = [e.name for e in self.entries() if not e.check().ok]
         try:
-            Path(path).write_text(export_tools(valid), encoding="utf-8")
-        except OSError as exc:
-            self._message = f"Could not write {Path(path).name}: {exc.strerror or exc}"
-            self._sync()
-            return False
-        self._message = f"Exported {len(valid)} tool(s) to {Path(path).name}." + (
-            f" Skipped (has errors): {', '.join(skipped)}." if skipped else ""
-        )
+            self._message = write_tools_file(path, self.entries())
+        except ValueError as exc:
+            self._message = str(exc)
         self._sync()
-        return True
+        return self._message.startswith("Exported")
 
     def _import_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -360,35 +349,3 @@ class ToolsPanel(QWidget):
         index = self.choice.findData(want or "auto")
         self.choice.setCurrentIndex(max(index, 0))
         self.choice.blockSignals(False)
-
-
-def install_tools_panel(window) -> ToolsPanel:
-    """Adds the Tools dock (hidden until View > Tools) and the tool loop to a MainWindow."""
-    panel = ToolsPanel(window)
-    window.tools_panel = panel  # message widgets find the tool loop through this
-    dock = QDockWidget("Tools", window)
-    dock.setObjectName("toolsDock")
-    dock.setWidget(panel)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    dock.hide()
-    action: QAction = dock.toggleViewAction()
-    action.setText("&Tools")
-    action.setShortcut(QKeySequence("Ctrl+Shift+T"))
-    window.view_menu.addAction(action)
-    window.tools_dock = dock
-    # Shown from the menu while tabbed with another dock: bring its tab to the front.
-    action.toggled.connect(lambda on: on and QTimer.singleShot(0, dock, dock.raise_))
-    # Share the right side as a tab with docks installed after this one (e.g. parameters).
-    QTimer.singleShot(0, dock, lambda: _tabify(window, dock))
-    return panel
-
-
-def _tabify(window, dock: QDockWidget) -> None:
-    area = Qt.DockWidgetArea.RightDockWidgetArea
-    others = [
-        d
-        for d in window.findChildren(QDockWidget)
-        if d is not dock and window.dockWidgetArea(d) == area and not d.isFloating()
-    ]
-    if others:
-        window.tabifyDockWidget(others[0], dock)
