@@ -4,8 +4,9 @@ the per-reply Details and Inspect actions, and their menu entries."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow
+from shiboken6 import isValid
 
 from desktop_app.core.generation_params import GenerationParams, slider_span
 from desktop_app.core.presets import PresetError
@@ -78,9 +79,8 @@ class GenerationControls:
         toggle.setShortcut(QKeySequence("F12"))
         window.view_menu.addAction(toggle)  # type: ignore[attr-defined]
 
-        colors = DARK if is_dark_scheme() else LIGHT
-        for widget in (self.dock, self.inspector_dock):
-            widget.setStyleSheet(style_sheet(colors))
+        self._apply_style()
+        QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _s: self._apply_style())
 
         composer = window.composer  # type: ignore[attr-defined]
         self.params.blockedChanged.connect(lambda why: composer.set_blocked("parameters", why))
@@ -92,6 +92,13 @@ class GenerationControls:
         self.details: ReplyDetailsDialog | None = None
 
     # -- wiring helpers --------------------------------------------------------------------
+    def _apply_style(self) -> None:
+        if not isValid(self.dock):
+            return  # the window is gone; the app-wide signal outlives it
+        colors = DARK if is_dark_scheme() else LIGHT
+        for widget in (self.dock, self.inspector_dock):
+            widget.setStyleSheet(style_sheet(colors))
+
     def _api_key(self) -> str | None:
         profile = self.state.session.profile
         return (profile.api_key or None) if profile is not None else None

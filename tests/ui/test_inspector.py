@@ -20,7 +20,7 @@ from desktop_app.core.conversation import Attachment
 from desktop_app.core.profiles import ServerProfile
 from desktop_app.core.secrets import SecretStore
 from desktop_app.core.settings import Settings
-from desktop_app.simulator import SimulatorConfig
+from desktop_app.simulator import Fault, SimulatorConfig
 
 KEY = "sk-inspector-7d3f0a9c41"
 
@@ -215,3 +215,32 @@ def test_images_are_shown_abbreviated_but_copied_whole(qtbot, window, sim, qapp)
     assert f"data:image/png;base64,iVBOR… ({round(size / 1024)} KB)" in request
     inspector.json_button.click()
     assert url in qapp.clipboard().text()
+
+
+def test_a_failed_request_shows_status_and_server_body(qtbot, window, sim):
+    sim.simulator.inject(
+        Fault(http_status=400, http_body={"error": {"message": "bad top_k", "code": 400}})
+    )
+    window.composer.set_text("This will fail")
+    window.composer.send_button.click()
+    reply = wait_reply_done(qtbot, window)
+    assert reply.error is not None
+    inspector = inspect_last(window)
+    assert "HTTP 400" in inspector.summary.text()
+    response = inspector.response_view.toPlainText()
+    assert "bad top_k" in response and "Error:" in response
+    assert inspector.model.rowCount() == 0
+    assert '"This will fail"' in inspector.request_view.toPlainText()
+    assert KEY not in response
+
+
+def test_an_error_inside_the_stream_is_an_event(qtbot, window, sim):
+    sim.simulator.inject(Fault(stream_error_after_tokens=5, stream_error_message="engine died"))
+    window.composer.set_text("Tell me a long story")
+    window.composer.send_button.click()
+    reply = wait_reply_done(qtbot, window)
+    assert reply.error is not None and reply.content
+    inspector = inspect_last(window)
+    kinds = [inspector.model.summary(r)[0] for r in range(inspector.model.rowCount())]
+    assert kinds[-1] == "error"  # the client stops reading at the error
+    assert "engine died" in inspector.response_view.toPlainText()
