@@ -67,6 +67,7 @@ class ToolTurnView(QWidget):
             w.setVisible(msg.role == "tool")
             lay.addWidget(w)
         self._loop: ToolLoop | None = None
+        self._conv: Conversation | None = None
         self._looked = False
         self._error = ""
         self._shown_result: str | None = None
@@ -88,9 +89,12 @@ class ToolTurnView(QWidget):
         loop = self.loop
         if loop is None:
             return None
+        if self._conv is not None and any(c is self._conv for c in loop.chat.conversations):
+            return self._conv  # a message never moves to another conversation
         chat = loop.chat
         for conv in [chat.current, *chat.conversations]:
             if any(m is self.msg for m in conv.messages):
+                self._conv = conv
                 return conv
         return None
 
@@ -105,11 +109,15 @@ class ToolTurnView(QWidget):
         if msg.role == "tool":
             self._show_result(msg)
             return
+        streaming = msg.status == MessageStatus.STREAMING
+        if streaming and not msg.tool_calls and not self.cards:
+            # Called every frame of a streaming reply: cost must not grow with its length.
+            self.hide()
+            return
         conv = self.conversation()
         loop = self.loop
-        raw = loop.raw_calls(conv, msg) if loop and conv else []
-        streaming = msg.status == MessageStatus.STREAMING
-        show_raw = bool(raw) and not streaming
+        raw = loop.raw_calls(conv, msg) if loop and conv and not streaming else []
+        show_raw = bool(raw)
         self.raw_warning.setVisible(show_raw)
         if show_raw:
             names = ", ".join(dict.fromkeys(raw))
