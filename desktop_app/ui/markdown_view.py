@@ -6,10 +6,19 @@ import html
 import math
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QPalette, QTextCursor
+from PySide6.QtGui import (
+    QDesktopServices,
+    QGuiApplication,
+    QPalette,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+)
 from PySide6.QtWidgets import QSizePolicy, QTextBrowser, QWidget
 
 from desktop_app.ui.md_blocks import Block, Splitter
+
+PARAGRAPH_GAP = 8.0  # pixels between finished blocks
 
 
 def is_dark(widget: QWidget) -> bool:
@@ -96,11 +105,21 @@ class MarkdownView(QTextBrowser):
 
     def _insert(self, cursor: QTextCursor, block: Block) -> None:
         if cursor.position() > 0:
-            cursor.insertBlock()
+            # A fresh block format: the new block must not join the list or quote before it.
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+        start = cursor.position()
         if block.kind == "code":
             cursor.insertHtml(self._code_html(block))
         else:
             cursor.insertMarkdown(block.text.strip("\n"))
+        # Markdown blocks are inserted one by one, so Qt sees no paragraph gap between them:
+        # give the block's last paragraph the spacing a reader expects.
+        end = QTextCursor(self.document())
+        end.setPosition(cursor.position())
+        if end.block().position() >= start:
+            fmt = QTextBlockFormat()
+            fmt.setBottomMargin(PARAGRAPH_GAP)
+            end.mergeBlockFormat(fmt)
 
     def _code_html(self, block: Block) -> str:
         # Imported on the first code block: keeps pygments off the start-up path.
