@@ -194,3 +194,46 @@ def test_use_mock_fills_the_answer_and_a_misfit_mock_says_why(qtbot, window, sim
     assert "{{arguments.town}}" in view.cards[0].problem.text()
     assert view.cards[0].result.toPlainText() == ""
     assert not view.send_results.isEnabled()
+
+
+def test_stopped_mid_call_the_incomplete_call_is_closed_and_dropped(qtbot, window, sim):
+    add_tool(
+        window,
+        {
+            "name": "search",
+            "description": "Search the web",
+            "parameters": {
+                "type": "object",
+                "properties": {"query": {"type": "string"}},
+                "required": ["query"],
+            },
+        },
+    )
+    sim.simulator.config.tokens_per_second = 20
+    prompt = 'Search for "the long history of the printing press across seven centuries of Europe"'
+    send(qtbot, window, prompt)
+    chat = window.state.chat
+
+    def partial_arguments() -> bool:
+        msgs = chat.current.messages
+        return (
+            len(msgs) == 2
+            and bool(msgs[1].tool_calls)
+            and "history" in (msgs[1].tool_calls[0].arguments)
+        )
+
+    qtbot.waitUntil(partial_arguments, timeout=10_000)
+    qtbot.keyClick(window.composer.edit, Qt.Key.Key_Escape)
+    reply = wait_idle(qtbot, window, 2)
+    assert reply.reply is not None and reply.status.value == "stopped"
+    card = turn_view(window, reply.id).cards[0]
+    assert "not valid JSON" in card.check.text()
+    assert not window.composer.send_button.isEnabled()  # even a broken call needs closing
+    sim.simulator.config.tokens_per_second = None
+    card.close_button.click()
+    turn_view(window, reply.id).send_results.click()
+    wait_idle(qtbot, window, 3)
+    body = chat_requests(sim)[-1]
+    # vLLM answers 400 to arguments that are not JSON, so the broken call is not sent back.
+    assert [m["role"] for m in body["messages"]] == ["user"]
+    assert reply.tool_calls == []
