@@ -4,19 +4,20 @@ Exit status: 0 the reply arrived; 2 bad usage; 3 the server answered with an err
 reply that could not be read); 4 the server could not be reached or the connection failed;
 130 interrupted (Ctrl-C). Whatever had arrived before a failure stays printed.
 
-Only the standard library and `desktop_app.api` are imported up front (never Qt), so the
+Only the standard library, httpx and the parts of `desktop_app.api` it uses are imported up
+front (never Qt, nor asyncio: the call is made with the blocking `SyncVLLMClient`), so the
 command starts quickly; Pillow is loaded only when a local image is attached.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import base64
 import io
 import json
 import os
 import sys
+from contextlib import closing
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -38,10 +39,10 @@ from desktop_app.api import (
     ServerError,
     ServerUnreachable,
     StreamError,
+    SyncVLLMClient,
     TLSError,
     ToolDefinition,
     TransportError,
-    VLLMClient,
     split_base_url,
 )
 
@@ -302,19 +303,19 @@ class Printer:
         sys.stdout.flush()
         self._out_tail = text[-1]
 
-    async def stream(self, client: VLLMClient, request: ChatRequest) -> Completion:
+    def stream(self, client: SyncVLLMClient, request: ChatRequest) -> Completion:
         # Two loops so that --json pays nothing per event beyond the client's own work.
-        stream = client.stream(request)
-        if self.quiet:
-            async for event in stream:
-                self.accumulator = event.accumulator
-        else:
-            async for event in stream:
-                self.accumulator = event.accumulator
-                if text := event.reasoning_delta:
-                    self.reasoning(text)
-                if text := event.content_delta:
-                    self.content(text)
+        with closing(client.stream(request)) as stream:
+            if self.quiet:
+                for event in stream:
+                    self.accumulator = event.accumulator
+            else:
+                for event in stream:
+                    self.accumulator = event.accumulator
+                    if text := event.reasoning_delta:
+                        self.reasoning(text)
+                    if text := event.content_delta:
+                        self.content(text)
         # A stream that ended cleanly without a single chunk is an empty reply.
         return (self.accumulator or Accumulator()).result()
 
@@ -373,12 +374,12 @@ def _readable_arguments(arguments: str) -> str:
         return arguments
 
 
-async def _run(plan: Plan, printer: Printer) -> Completion:
+def _run(plan: Plan, printer: Printer) -> Completion:
     timeout = httpx.Timeout(plan.timeout) if plan.timeout else None
-    async with VLLMClient(plan.base_url, plan.api_key, timeout=timeout) as client:
+    with SyncVLLMClient(plan.base_url, plan.api_key, timeout=timeout) as client:
         if plan.request.stream:
-            return await printer.stream(client, plan.request)
-        return await client.complete(plan.request)
+            return printer.stream(client, plan.request)
+        return client.complete(plan.request)
 
 
 def _describe(exc: GemmaAPIError, plan: Plan) -> tuple[int, str]:
@@ -425,7 +426,7 @@ def main(argv: list[str]) -> int:
     printer = Printer(quiet=plan.json)
     try:
         try:
-            completion = asyncio.run(_run(plan, printer))
+            completion = _run(plan, printer)
         except GemmaAPIError as exc:
             status, message = _describe(exc, plan)
             printer.abort(exc.partial)

@@ -14,53 +14,105 @@ Typical use::
 Layers: ``sse`` (bytes -> events) -> ``deltas`` (event data -> ``ChunkDelta``) ->
 ``accumulator`` (deltas -> ``Completion``); ``client``/``streaming`` drive them over httpx,
 ``transport`` is the only place httpx errors are caught, ``errors`` is the exception tree.
+``SyncVLLMClient`` makes the same chat calls from blocking code (``gemma-desk ask``).
+
+Names are imported on first use, so a program pays only for the modules it touches (the
+command line never loads asyncio).
 """
 
 from __future__ import annotations
 
-from .accumulator import Accumulator, StreamEvent
-from .client import VLLMClient, split_base_url
-from .deltas import ChunkDelta, ToolCallDelta, parse_chunk
-from .errors import (
-    AuthenticationError,
-    BadRequestError,
-    ConnectionDropped,
-    ConnectTimeout,
-    GemmaAPIError,
-    InternalServerError,
-    NotFoundError,
-    ProtocolError,
-    RateLimitError,
-    ReadTimeout,
-    ServerError,
-    ServerUnreachable,
-    ServiceUnavailable,
-    StreamError,
-    TLSError,
-    TransportError,
-    error_from_response,
-)
-from .sse import SSEDecoder, SSEEvent
-from .trace import WireTrace
-from .types import (
-    FIELD_RANGES,
-    ChatRequest,
-    Completion,
-    ContentPart,
-    FieldRange,
-    ImagePart,
-    Message,
-    ModelInfo,
-    NamedToolChoice,
-    Role,
-    SamplingParams,
-    TextPart,
-    ToolCall,
-    ToolCallSnapshot,
-    ToolChoice,
-    ToolDefinition,
-    Usage,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Each public name, and the module that defines it.
+_MODULES = {
+    "Accumulator": "accumulator",
+    "StreamEvent": "accumulator",
+    "VLLMClient": "client",
+    "split_base_url": "connection",
+    "SyncVLLMClient": "sync_client",
+    "ChunkDelta": "deltas",
+    "ToolCallDelta": "deltas",
+    "parse_chunk": "deltas",
+    "SSEDecoder": "sse",
+    "SSEEvent": "sse",
+    "WireTrace": "trace",
+    **dict.fromkeys(
+        [
+            "AuthenticationError",
+            "BadRequestError",
+            "ConnectionDropped",
+            "ConnectTimeout",
+            "GemmaAPIError",
+            "InternalServerError",
+            "NotFoundError",
+            "ProtocolError",
+            "RateLimitError",
+            "ReadTimeout",
+            "ServerError",
+            "ServerUnreachable",
+            "ServiceUnavailable",
+            "StreamError",
+            "TLSError",
+            "TransportError",
+            "error_from_response",
+        ],
+        "errors",
+    ),
+    **dict.fromkeys(
+        ["ContentPart", "ImagePart", "Message", "Role", "TextPart", "ToolCall"], "messages"
+    ),
+    **dict.fromkeys(["ChatRequest", "NamedToolChoice", "ToolChoice", "ToolDefinition"], "request"),
+    **dict.fromkeys(["Completion", "ModelInfo", "ToolCallSnapshot", "Usage"], "results"),
+    **dict.fromkeys(["FIELD_RANGES", "FieldRange", "SamplingParams"], "sampling"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_MODULES})
+
+
+if TYPE_CHECKING:
+    from .accumulator import Accumulator, StreamEvent
+    from .client import VLLMClient
+    from .connection import split_base_url
+    from .deltas import ChunkDelta, ToolCallDelta, parse_chunk
+    from .errors import (
+        AuthenticationError,
+        BadRequestError,
+        ConnectionDropped,
+        ConnectTimeout,
+        GemmaAPIError,
+        InternalServerError,
+        NotFoundError,
+        ProtocolError,
+        RateLimitError,
+        ReadTimeout,
+        ServerError,
+        ServerUnreachable,
+        ServiceUnavailable,
+        StreamError,
+        TLSError,
+        TransportError,
+        error_from_response,
+    )
+    from .messages import ContentPart, ImagePart, Message, Role, TextPart, ToolCall
+    from .request import ChatRequest, NamedToolChoice, ToolChoice, ToolDefinition
+    from .results import Completion, ModelInfo, ToolCallSnapshot, Usage
+    from .sampling import FIELD_RANGES, FieldRange, SamplingParams
+    from .sse import SSEDecoder, SSEEvent
+    from .sync_client import SyncVLLMClient
+    from .trace import WireTrace
 
 __all__ = [
     "FIELD_RANGES",
@@ -93,6 +145,7 @@ __all__ = [
     "ServiceUnavailable",
     "StreamError",
     "StreamEvent",
+    "SyncVLLMClient",
     "TLSError",
     "TextPart",
     "ToolCall",

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import httpx
 
 from .accumulator import Accumulator, StreamEvent
+from .connection import CallContext
 from .deltas import chunk_fields
 from .error_bodies import excerpt
 from .errors import (
@@ -27,20 +27,6 @@ from .sse import SSEDecoder
 from .trace import WireTrace
 
 _DONE = "[DONE]"
-
-
-@dataclass(frozen=True, slots=True)
-class CallContext:
-    """What error messages need to know about the call."""
-
-    url: str
-    timeout: httpx.Timeout
-    secret: str | None
-
-    def fail(self, exc: GemmaAPIError, trace: WireTrace | None) -> None:
-        exc.redact(self.secret)
-        if trace is not None:
-            trace.error = exc.user_message
 
 
 def error_reply(

@@ -7,56 +7,21 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from .accumulator import StreamEvent
-from .errors import GemmaAPIError, error_from_response
+from .connection import CallContext, client_headers, json_reply, split_base_url, ssl_context
+from .errors import GemmaAPIError
 from .messages import Message
-from .replies import (
-    decode_json_object,
-    parse_completion,
-    parse_models,
-    parse_token_count,
-    parse_version,
-)
+from .replies import parse_completion, parse_models, parse_token_count, parse_version
 from .request import ChatRequest
 from .results import Completion, ModelInfo
-from .streaming import CallContext, stream_events
+from .streaming import stream_events
 from .trace import WireTrace
 from .transport import DEFAULT_TIMEOUT, close_quietly, translate_errors
 
-
-def split_base_url(base_url: str) -> tuple[str, str]:
-    """``(root, api_base)``: /health lives at the root, the OpenAI routes under /v1.
-
-    Accepts the address with or without a trailing ``/v1`` (and without a scheme,
-    meaning http).
-    """
-    url = base_url.strip()
-    if not url:
-        raise ValueError("The server address is empty.")
-    if "://" not in url:
-        url = "http://" + url
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{base_url!r} is not an http:// or https:// server address.")
-    path = parts.path.rstrip("/")
-    if path.endswith("/v1"):
-        path = path[: -len("/v1")]
-    root = urlunsplit((parts.scheme, parts.netloc, path, "", ""))
-    return root, root + "/v1"
-
-
-def _ssl_context(verify: bool | str | ssl.SSLContext) -> bool | ssl.SSLContext:
-    if isinstance(verify, str):
-        # A CA bundle path (httpx 0.28 deprecates passing the path itself).
-        try:
-            return ssl.create_default_context(cafile=verify)
-        except (OSError, ssl.SSLError) as exc:
-            raise ValueError(f"The CA bundle {verify!r} could not be loaded: {exc}") from exc
-    return verify
+__all__ = ["VLLMClient", "split_base_url"]
 
 
 class VLLMClient:
@@ -74,13 +39,10 @@ class VLLMClient:
         self.root_url, self.api_base = split_base_url(base_url)
         self._api_key = api_key or None
         self.timeout = timeout or DEFAULT_TIMEOUT
-        headers = {"Accept": "application/json"}
-        if self._api_key is not None:
-            headers["Authorization"] = f"Bearer {self._api_key}"
         self._http = httpx.AsyncClient(
-            headers=headers,
+            headers=client_headers(self._api_key),
             timeout=self.timeout,
-            verify=_ssl_context(verify),
+            verify=ssl_context(verify),
             transport=transport,
         )
 
@@ -186,13 +148,7 @@ class VLLMClient:
         ctx = CallContext(url=url, timeout=self.timeout, secret=self._api_key)
         try:
             status, content_type, raw = await self._exchange(method, url, body, trace)
-            if status >= 400:
-                raise _error(status, raw, content_type, ctx)
-            payload = decode_json_object(raw)
-            # vLLM can send an error body with status 200 (PROTOCOL.md 2.2).
-            if "error" in payload:
-                raise _error(status, raw, content_type, ctx)
-            return payload
+            return json_reply(status, content_type, raw, ctx)
         except GemmaAPIError as exc:
             ctx.fail(exc, trace)
             raise
@@ -228,9 +184,3 @@ class VLLMClient:
                 await close_quietly(response)
             if trace is not None:
                 trace.finish()
-
-
-def _error(status: int, raw: bytes, content_type: str | None, ctx: CallContext) -> GemmaAPIError:
-    return error_from_response(
-        status, raw, content_type, url=ctx.url, api_key_sent=ctx.secret is not None
-    )

@@ -9,13 +9,8 @@ from typing import Any
 import httpx
 
 from .accumulator import StreamEvent
-from .chat_stream import (
-    CallContext,
-    ChatStream,
-    error_reply,
-    is_event_stream,
-    not_an_event_stream,
-)
+from .chat_stream import ChatStream, error_reply, is_event_stream, not_an_event_stream
+from .connection import CallContext
 from .errors import GemmaAPIError
 from .trace import WireTrace
 from .transport import close_quietly, translate_errors

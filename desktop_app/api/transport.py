@@ -194,3 +194,9 @@ async def close_quietly(response: httpx.Response) -> None:
     """Close a response; a failure while closing changes nothing for the caller."""
     with suppress(httpx.HTTPError):
         await response.aclose()
+
+
+def close_quietly_sync(response: httpx.Response) -> None:
+    """``close_quietly`` for a response of a blocking ``httpx.Client``."""
+    with suppress(httpx.HTTPError):
+        response.close()
