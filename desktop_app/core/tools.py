@@ -168,23 +168,30 @@ class ToolBench:
         return reasons
 
     def reconcile(self, tools: Sequence[ToolDefinition]) -> bool:
-        """Follows ``tools`` when they were set elsewhere (a preset, an import); True if changed.
-
-        Disabled and invalid entries stay; the valid enabled ones are replaced by ``tools``,
-        keeping the mock answer of a tool with the same name.
+        """Follows ``tools`` when they were set elsewhere (an import, another panel); True if
+        anything changed. Nothing is dropped: an enabled tool that is no longer in ``tools``
+        is switched off, and a new entry takes the mock of an entry with the same name.
         """
         if self.enabled_definitions() == list(tools):
             return False
-        mocks = {e.name: e for e in self.entries}
-        kept = [e for e in self.entries if not (e.enabled and e.check().ok)]
-        fresh = []
+        fresh: list[ToolEntry] = []
         for tool in tools:
-            entry = ToolEntry(source=tool_source(tool))
-            old = mocks.get(tool.name)
-            if old is not None:
-                entry.mock, entry.auto_answer = old.mock, old.auto_answer
-            fresh.append(entry)
-        self.entries = fresh + kept
+            same = next(
+                (e for e in self.entries if e.check().definition == tool and e not in fresh),
+                None,
+            )
+            if same is None:
+                same = ToolEntry(source=tool_source(tool))
+                named = next((e for e in self.entries if e.name == tool.name), None)
+                if named is not None:
+                    same.mock, same.auto_answer = named.mock, named.auto_answer
+            same.enabled = True
+            fresh.append(same)
+        rest = [e for e in self.entries if not any(e is f for f in fresh)]
+        for entry in rest:
+            if entry.enabled and entry.check().ok:
+                entry.enabled = False
+        self.entries = fresh + rest
         return True
 
 

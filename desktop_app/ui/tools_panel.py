@@ -132,6 +132,7 @@ class ToolsPanel(QWidget):
         self._message = ""
         self.chat.currentChanged.connect(lambda _c: self.show_conversation())
         self.loop.changed.connect(self._on_loop_changed)
+        self.chat.busyChanged.connect(lambda _busy: self._sync())
         self.show_conversation()
 
     # -- the conversation ------------------------------------------------------------------
@@ -317,8 +318,10 @@ class ToolsPanel(QWidget):
 
     def _sync(self) -> None:
         conv = self.conv
-        self._fill_choices()
         bench = conv.settings.tool_bench
+        if bench.reconcile(conv.settings.tools):  # tools set elsewhere since the last look
+            self._fill_list(select=0 if bench.entries else -1)
+        self._fill_choices()
         problems = bench.blocking_problems()
         pending = self.loop.block_reason(conv)
         composer = self.window_.composer

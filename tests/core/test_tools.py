@@ -131,9 +131,12 @@ def test_reconcile_follows_tools_set_elsewhere_keeping_mocks_and_disabled_entrie
     assert [(e.name, e.enabled) for e in bench.entries] == [
         ("f", True),
         ("g", True),
+        ("f", False),  # the old version is kept, switched off
         ("off", False),
     ]
     assert bench.entries[0].mock == "{}" and bench.entries[0].auto_answer
+    assert bench.blocking_problems() == []
+    assert not bench.reconcile([ToolDefinition("f", "new"), ToolDefinition("g", "d")])
 
 
 def test_json_spots_point_at_keys_and_values():

@@ -170,3 +170,20 @@ def test_remove_and_blank_names(qtbot, window):
     panel.remove_button.click()
     assert [e.name for e in panel.entries()] == ["my_tool_2"]
     assert [t.name for t in window.state.chat.current.settings.tools] == ["my_tool_2"]
+
+
+def test_tools_set_elsewhere_show_up_in_the_panel(qtbot, window, sim):
+    from desktop_app.api import ToolDefinition
+
+    panel = window.tools_panel
+    add_sample(window)
+    settings = window.state.chat.current.settings
+    settings.tools = [ToolDefinition("lookup", "Look a word up", {"type": "object"})]
+    send(qtbot, window, "Hello")
+    wait_idle(qtbot, window, 2)
+    assert [t["function"]["name"] for t in chat_requests(sim)[-1]["tools"]] == ["lookup"]
+    assert [(e.name, e.enabled) for e in panel.entries()] == [
+        ("lookup", True),
+        ("get_weather", False),  # not lost, switched off
+    ]
+    assert panel.list.count() == 2 and panel.list.item(0).text().startswith("lookup")
