@@ -177,7 +177,11 @@ class ToolBench:
         fresh: list[ToolEntry] = []
         for tool in tools:
             same = next(
-                (e for e in self.entries if e.check().definition == tool and e not in fresh),
+                (
+                    e
+                    for e in self.entries
+                    if e.check().definition == tool and not any(e is f for f in fresh)
+                ),
                 None,
             )
             if same is None:
