@@ -2,19 +2,23 @@
 
 Run from the repository root:  .venv/bin/python bench/bench_client.py [--tokens N] [--rounds R]
 
-1. Starts the simulator at full speed in a subprocess on a free port.
-2. Alternates R rounds of subprocesses, each timed end to end (Python start-up included in
-   all of them, so they compare like with like):
+1. Byte-compiles the `desktop_app` package (as installing it does), so that `ask` loads
+   bytecode just as httpx does, even where PYTHONDONTWRITEBYTECODE is set.
+2. Starts the simulator at full speed in a subprocess on a free port.
+3. Alternates R rounds of subprocesses, each timed end to end (Python start-up included in
+   all of them, so they compare like with like), wall time and CPU time (user + system of
+   that subprocess alone):
      bare       a minimal script: one httpx.Client streaming POST of the same request body,
                 iterating lines until `data: [DONE]`;
      bare+json  the same loop that also json.loads every chunk and joins the content: the
                 least any client that reads the reply must do (for reference);
-     ask        `gemma-desk ask --json "write N tokens"`.
+     ask        `gemma-desk ask --json "write N tokens"`;
+     asyncio    the desktop app's asyncio `VLLMClient` streaming the same reply (reference).
    Plus the start-up alone: `import httpx` against `import desktop_app.ask`.
    One unmeasured warm-up round runs first.
-3. Captures the bytes of one N-token stream into memory and times, in this process, the
-   client's decoding pipeline over them: SSEDecoder -> parse_chunk -> Accumulator, whole and
-   stage by stage.
+4. Captures the bytes of one N-token stream into memory and times, in this process, the
+   client's own per-chunk work over them (`ChatStream.events`: SSE decoding -> chunk_fields
+   -> StreamEvent.fold_fields into the Accumulator), whole and stage by stage.
 
 Prints a table and a last line `RESULT ratio=<median ask / median bare> events_per_s=<...>`.
 """
@@ -22,9 +26,11 @@ Prints a table and a last line `RESULT ratio=<median ask / median bare> events_p
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -43,6 +49,9 @@ from desktop_app.api import (
     StreamEvent,
     parse_chunk,
 )
+from desktop_app.api import deltas as deltas_module
+from desktop_app.api.chat_stream import ChatStream
+from desktop_app.api.deltas import chunk_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 1.10
@@ -84,11 +93,38 @@ content = "".join(text)
 print(events)
 """
 
+# The desktop app's client (asyncio, httpx.AsyncClient) on the same reply, for reference.
+ASYNC_SCRIPT = """
+import asyncio, sys
+from desktop_app.api import ChatRequest, Message, VLLMClient
+base_url, prompt = sys.argv[1], sys.argv[2]
+async def main():
+    events = 0
+    async with VLLMClient(base_url) as client:
+        request = ChatRequest(model=None, messages=(Message.user(prompt),))
+        async for event in client.stream(request):
+            events += 1
+    print(events)
+asyncio.run(main())
+"""
+
+ASK = "gemma-desk ask --json"
+BARE = "bare httpx loop"
+BARE_JSON = "bare httpx + json.loads (ref.)"
+
+Timing = tuple[float, float]  # wall seconds, CPU seconds (user + system)
+
 
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GEMMA_", "HEXGRID_"))}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return env
+
+
+def precompile() -> None:
+    """Byte-compile desktop_app, as an install does, so that no run pays for compiling it."""
+    if not compileall.compile_dir(ROOT / "desktop_app", quiet=1):
+        raise SystemExit("desktop_app did not byte-compile")
 
 
 @contextmanager
@@ -125,39 +161,54 @@ def request_body(tokens: int) -> bytes:
     return json.dumps(request.to_wire()).encode()
 
 
-def timed(argv: list[str]) -> tuple[float, str]:
+def timed(argv: list[str]) -> tuple[Timing, str]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(argv, capture_output=True, text=True, env=_env(), cwd=ROOT)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode != 0:
         raise SystemExit(f"{argv[1:4]} failed with status {done.returncode}:\n{done.stderr}")
-    return elapsed, done.stdout
+    return (elapsed, cpu), done.stdout
 
 
-def bare_runner(script: str, url: str, body: bytes, tokens: int) -> Callable[[], float]:
-    def run() -> float:
-        elapsed, out = timed([sys.executable, "-c", script, url, body.decode()])
+def bare_runner(script: str, url: str, body: bytes, tokens: int) -> Callable[[], Timing]:
+    def run() -> Timing:
+        timing, out = timed([sys.executable, "-c", script, url, body.decode()])
         if int(out) < tokens:
             raise SystemExit(f"a bare client read only {out.strip()} events, expected {tokens}+")
-        return elapsed
+        return timing
 
     return run
 
 
-def ask_runner(base_url: str, tokens: int) -> Callable[[], float]:
+def ask_runner(base_url: str, tokens: int) -> Callable[[], Timing]:
     argv = [sys.executable, "-m", "desktop_app", "ask", "--base-url", base_url, "--json"]
 
-    def run() -> float:
-        elapsed, out = timed([*argv, f"write {tokens} tokens"])
+    def run() -> Timing:
+        timing, out = timed([*argv, f"write {tokens} tokens"])
         usage = json.loads(out)["usage"] or {}
         if usage.get("completion_tokens") != tokens:
             raise SystemExit(f"ask got {usage.get('completion_tokens')} tokens, not {tokens}")
-        return elapsed
+        return timing
 
     return run
 
 
-def import_runner(module: str) -> Callable[[], float]:
+def async_runner(base_url: str, tokens: int) -> Callable[[], Timing]:
+    argv = [sys.executable, "-c", ASYNC_SCRIPT, base_url, f"write {tokens} tokens"]
+
+    def run() -> Timing:
+        timing, out = timed(argv)
+        if int(out) < tokens:
+            raise SystemExit(f"the asyncio client read only {out.strip()} events")
+        return timing
+
+    return run
+
+
+def import_runner(module: str) -> Callable[[], Timing]:
     return lambda: timed([sys.executable, "-c", f"import {module}"])[0]
 
 
@@ -174,19 +225,28 @@ def capture(url: str, body: bytes) -> list[bytes]:
 
 
 def decode_all(chunks: list[bytes]) -> int:
-    """What the client does per chunk, minus the network: returns the number of events."""
+    """What the client does per network chunk, minus the network: returns the events."""
+    stream = ChatStream(None)
+    events = 0
+    for chunk in chunks:
+        for _event in stream.events(chunk):
+            events += 1
+    stream.end()
+    stream.accumulator.result()
+    return events
+
+
+def decode_public(chunks: list[bytes]) -> None:
+    """The same through the public one-object-per-step API: feed -> parse_chunk -> fold."""
     decoder = SSEDecoder()
     accumulator = Accumulator()
-    events = 0
     for chunk in chunks:
         for sse in decoder.feed(chunk):
             if sse.data == "[DONE]":
                 break
             StreamEvent.fold(accumulator, parse_chunk(sse.data))
-            events += 1
     decoder.flush()
     accumulator.result()
-    return events
 
 
 def best_of(repeats: int, work: Callable[[], object]) -> float:
@@ -199,23 +259,34 @@ def best_of(repeats: int, work: Callable[[], object]) -> float:
 
 
 def stages(chunks: list[bytes], repeats: int) -> dict[str, float]:
-    """Best time of each stage alone over the same input (json.loads for scale)."""
-    decoder = SSEDecoder()
-    data = [e.data for chunk in chunks for e in decoder.feed(chunk) if e.data != "[DONE]"]
-    deltas = [parse_chunk(d) for d in data]
+    """Best time of each stage alone over the same input, and two references."""
+    data = [d for d in _feed_all(chunks) if d != "[DONE]"]
+    fields = [chunk_fields(d) for d in data]
+    fast_loads = deltas_module._orjson_loads
 
     def fold_all() -> None:
         accumulator = Accumulator()
-        for delta in deltas:
-            StreamEvent.fold(accumulator, delta)
+        for one in fields:
+            StreamEvent.fold_fields(accumulator, one)
         accumulator.result()
 
-    return {
-        "SSEDecoder.feed": best_of(repeats, lambda: [SSEDecoder().feed(c) for c in chunks]),
-        "parse_chunk": best_of(repeats, lambda: [parse_chunk(d) for d in data]),
-        "  of which json.loads": best_of(repeats, lambda: [json.loads(d) for d in data]),
-        "StreamEvent.fold": best_of(repeats, fold_all),
+    by_stage = {
+        "SSEDecoder.feed_data": best_of(repeats, lambda: _feed_all(chunks)),
+        "chunk_fields": best_of(repeats, lambda: [chunk_fields(d) for d in data]),
     }
+    if fast_loads is not None:
+        by_stage["  of which orjson.loads"] = best_of(
+            repeats, lambda: [fast_loads(d) for d in data]
+        )
+    by_stage["StreamEvent.fold_fields"] = best_of(repeats, fold_all)
+    by_stage["(ref.) json.loads"] = best_of(repeats, lambda: [json.loads(d) for d in data])
+    by_stage["(ref.) feed -> parse_chunk -> fold"] = best_of(repeats, lambda: decode_public(chunks))
+    return by_stage
+
+
+def _feed_all(chunks: list[bytes]) -> list[str]:
+    decoder = SSEDecoder()
+    return [d for chunk in chunks for d in decoder.feed_data(chunk)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,17 +297,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.tokens < 1 or args.rounds < 1:
         parser.error("--tokens and --rounds must be at least 1")
 
+    precompile()
     body = request_body(args.tokens)
+    load = os.getloadavg()[0]
     with simulator() as base_url:
         url = base_url.rstrip("/") + "/chat/completions"
         runners = {
-            "bare httpx loop": bare_runner(BARE_SCRIPT, url, body, args.tokens),
-            "bare httpx + json.loads (ref.)": bare_runner(BARE_JSON_SCRIPT, url, body, args.tokens),
-            "gemma-desk ask --json": ask_runner(base_url, args.tokens),
+            BARE: bare_runner(BARE_SCRIPT, url, body, args.tokens),
+            BARE_JSON: bare_runner(BARE_JSON_SCRIPT, url, body, args.tokens),
+            ASK: ask_runner(base_url, args.tokens),
+            "VLLMClient, asyncio (ref.)": async_runner(base_url, args.tokens),
             "start-up: import httpx": import_runner("httpx"),
             "start-up: import desktop_app.ask": import_runner("desktop_app.ask"),
         }
-        times: dict[str, list[float]] = {name: [] for name in runners}
+        times: dict[str, list[Timing]] = {name: [] for name in runners}
         for run in runners.values():  # warm-up: disk cache, the simulator's first reply
             run()
         for _ in range(args.rounds):  # interleaved, so drift on the machine hits all alike
@@ -248,24 +322,30 @@ def main(argv: list[str] | None = None) -> int:
     events = decode_all(chunks)
     by_stage = stages(chunks, repeats)
 
-    median = {name: statistics.median(t) for name, t in times.items()}
-    ratio = median["gemma-desk ask --json"] / median["bare httpx loop"]
+    wall = {name: statistics.median(w for w, _ in t) for name, t in times.items()}
+    cpu = {name: statistics.median(c for _, c in t) for name, t in times.items()}
+    ratio = wall[ASK] / wall[BARE]
     rate = events / seconds
     verdict = "within" if ratio <= TARGET_RATIO else "ABOVE"
-    print(f"{args.tokens} tokens per reply, {args.rounds} rounds, Python {sys.version.split()[0]}")
-    print(f"{'subprocess, timed end to end':36} {'best':>8} {'median':>8}")
+    print(
+        f"{args.tokens} tokens per reply, {args.rounds} rounds, Python {sys.version.split()[0]}, "
+        f"JSON by {'orjson' if deltas_module._orjson_loads else 'json'}, "
+        f"load average {load:.2f} at the start"
+    )
+    print(f"{'subprocess, timed end to end':36} {'best':>8} {'median':>8} {'CPU med':>8}")
     for name, t in times.items():
-        print(f"{name:36} {min(t):7.3f}s {median[name]:7.3f}s")
+        best = min(w for w, _ in t)
+        print(f"{name:36} {best:7.3f}s {wall[name]:7.3f}s {cpu[name]:7.3f}s")
     print(f"ratio ask/bare (medians): {ratio:.3f}  ({verdict} the {TARGET_RATIO:.2f} target)")
-    parsing = median["gemma-desk ask --json"] / median["bare httpx + json.loads (ref.)"]
-    print(f"ratio ask/bare+json (medians, reference): {parsing:.3f}")
+    print(f"ratio ask/bare+json (medians, reference): {wall[ASK] / wall[BARE_JSON]:.3f}")
+    print(f"ratio ask/bare in CPU time (medians, reference): {cpu[ASK] / cpu[BARE]:.3f}")
     print(
         f"decoder+accumulator in-process: {events} events, "
         f"{sum(map(len, chunks)) / 1e6:.1f} MB in {seconds * 1000:.1f} ms "
         f"-> {rate:,.0f} events/s"
     )
     for stage, spent in by_stage.items():
-        print(f"  {stage:34} {spent * 1000:7.1f} ms  ({spent / events * 1e6:.2f} us/event)")
+        print(f"  {stage:36} {spent * 1000:7.1f} ms  ({spent / events * 1e6:.2f} us/event)")
     print(f"RESULT ratio={ratio:.3f} events_per_s={rate:.0f}")
     return 0
 
