@@ -41,7 +41,7 @@ def test_drop_rotated_photo_on_composer_arrives_upright(qtbot, window, sim, file
     wait_ready(qtbot, window, 1)
     assert window.composer.text() == ""  # the path was not pasted as text
     tile = next(iter(window.composer.strip.tiles.values()))
-    assert tile.isVisible() and tile.preview.pixmap() is not None
+    assert tile.isVisible() and not tile.preview.pixmap().isNull()
     assert "phone photo.jpg" in tile.name_label.text() or "…" in tile.name_label.text()
     assert "200×400" in tile.size_label.text() and "KB" in tile.size_label.text()
     send(qtbot, window, "What is this?")
@@ -241,7 +241,7 @@ def test_click_on_sent_image_opens_viewer(qtbot, window, files):
     assert viewer is not None
     qtbot.waitUntil(viewer.isVisible, timeout=5_000)
     assert not viewer.image.isNull() and viewer.image.width() == 320
-    assert viewer.picture.pixmap() is not None and not viewer.picture.pixmap().isNull()
+    assert not viewer.picture.pixmap().isNull()
     assert "logo.png" in viewer.info.text() and "320×240" in viewer.info.text()
     viewer.copy()
     assert QGuiApplication.clipboard().image().width() == 320
