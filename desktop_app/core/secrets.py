@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import keyring
 from keyring.errors import KeyringError, PasswordDeleteError
@@ -10,6 +13,8 @@ from keyring.errors import KeyringError, PasswordDeleteError
 log = logging.getLogger(__name__)
 
 SERVICE = "gemma-desk"
+RETRIES = 3
+T = TypeVar("T")
 
 
 class SecretStore:
@@ -44,12 +49,32 @@ class SecretStore:
             )
             return
         try:
-            keyring.get_password(self.service, "__probe__")
+            self._call(keyring.get_password, self.service, "__probe__")
         except KeyringError as exc:
             self.problem = (
                 f"The system keyring could not be used ({exc}). API keys are kept for this "
                 "session only and must be entered again next time."
             )
+
+    @staticmethod
+    def _call(fn: Callable[..., T], *args: str) -> T:
+        """Calls the keyring, retrying a transient failure; raises KeyringError at the end.
+
+        Backends raise their own errors too (the Secret Service one can answer NoSuchObject
+        for an item that a search listed a moment before), so every error is mapped here.
+        """
+        for attempt in range(RETRIES):
+            try:
+                return fn(*args)
+            except PasswordDeleteError:
+                raise
+            except Exception as exc:
+                if attempt == RETRIES - 1:
+                    if isinstance(exc, KeyringError):
+                        raise
+                    raise KeyringError(f"{type(exc).__name__}: {exc}") from exc
+                time.sleep(0.02 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def get(self, account: str) -> str | None:
         if account in self._session:
@@ -57,7 +82,7 @@ class SecretStore:
         if not self.available:
             return None
         try:
-            return keyring.get_password(self.service, account)
+            return self._call(keyring.get_password, self.service, account)
         except KeyringError as exc:
             log.warning("keyring read failed for an entry: %s", type(exc).__name__)
             return None
@@ -69,7 +94,7 @@ class SecretStore:
             return True
         if self.available:
             try:
-                keyring.set_password(self.service, account, value)
+                self._call(keyring.set_password, self.service, account, value)
                 self._session.pop(account, None)
                 return True
             except KeyringError as exc:
@@ -86,7 +111,7 @@ class SecretStore:
         if not self.available:
             return
         try:
-            keyring.delete_password(self.service, account)
+            self._call(keyring.delete_password, self.service, account)
         except PasswordDeleteError:
             pass
         except KeyringError as exc:

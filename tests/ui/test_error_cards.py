@@ -98,5 +98,5 @@ def test_unreachable_server_keeps_text(qtbot, window, state):
     state.session.use(state.profiles.active())
     qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
     reply = wait_done(qtbot, window)
-    assert reply.status == MessageStatus.COMPLETE
+    assert reply.status == MessageStatus.COMPLETE, reply.error
     assert [m.role for m in state.chat.current.messages] == ["user", "assistant"]
