@@ -18,7 +18,7 @@ import json
 import os
 import sys
 from contextlib import closing
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -234,16 +234,27 @@ def tool_choice(choice: str | None, tools: tuple[ToolDefinition, ...]) -> Any:
     return NamedToolChoice(choice)
 
 
-@dataclass
 class Plan:
     """Everything one run needs, checked before anything goes on the wire."""
 
-    base_url: str
-    api_key_env: str
-    api_key: str | None
-    timeout: float | None
-    request: ChatRequest
-    json: bool
+    # A plain class: a dataclass would cost start-up time for nothing used here.
+    __slots__ = ("api_key", "api_key_env", "base_url", "json", "request", "timeout")
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key_env: str,
+        api_key: str | None,
+        timeout: float | None,
+        request: ChatRequest,
+        json: bool,
+    ) -> None:
+        self.base_url = base_url
+        self.api_key_env = api_key_env
+        self.api_key = api_key
+        self.timeout = timeout
+        self.request = request
+        self.json = json
 
 
 def make_plan(args: argparse.Namespace) -> Plan:

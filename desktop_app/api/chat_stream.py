@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import httpx
 
 from .accumulator import Accumulator, StreamEvent
 from .connection import CallContext
 from .deltas import chunk_fields
-from .error_bodies import excerpt
 from .errors import (
     ConnectionDropped,
     GemmaAPIError,
@@ -24,7 +24,9 @@ from .errors import (
     error_from_response,
 )
 from .sse import SSEDecoder
-from .trace import WireTrace
+
+if TYPE_CHECKING:
+    from .trace import WireTrace
 
 _DONE = "[DONE]"
 
@@ -52,6 +54,8 @@ def not_an_event_stream(
     response: httpx.Response, raw: bytes, ctx: CallContext, trace: WireTrace | None
 ) -> GemmaAPIError:
     """The error for a successful reply that is not an event stream, given its body."""
+    from .error_bodies import excerpt  # only on this error path
+
     if trace is not None:
         trace.set_body(raw)
     content_type = response.headers.get("content-type", "")

@@ -7,15 +7,16 @@ build on it alike.
 from __future__ import annotations
 
 import ssl
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from .errors import GemmaAPIError, error_from_response
 from .replies import decode_json_object
-from .trace import WireTrace
+
+if TYPE_CHECKING:
+    from .trace import WireTrace
 
 
 def split_base_url(base_url: str) -> tuple[str, str]:
@@ -58,13 +59,15 @@ def client_headers(api_key: str | None) -> dict[str, str]:
     return headers
 
 
-@dataclass(frozen=True, slots=True)
 class CallContext:
     """What error messages need to know about the call."""
 
-    url: str
-    timeout: httpx.Timeout
-    secret: str | None
+    __slots__ = ("secret", "timeout", "url")
+
+    def __init__(self, url: str, timeout: httpx.Timeout, secret: str | None) -> None:
+        self.url = url
+        self.timeout = timeout
+        self.secret = secret
 
     def fail(self, exc: GemmaAPIError, trace: WireTrace | None) -> None:
         exc.redact(self.secret)

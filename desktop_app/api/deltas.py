@@ -16,7 +16,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .error_bodies import excerpt
 from .errors import ProtocolError, stream_error_from_payload
 from .results import Usage
 
@@ -78,6 +77,8 @@ class _Inexact(Exception):
 
 
 def _malformed(what: str, data: str) -> ProtocolError:
+    from .error_bodies import excerpt  # only when a chunk is bad
+
     return ProtocolError(
         f"The server sent a malformed stream chunk ({what}). Try again; if it keeps "
         "happening, the server or a proxy in between is not speaking the Chat "

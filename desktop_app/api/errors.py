@@ -32,10 +32,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .error_bodies import ErrorBody, parse_error_body
-from .error_text import server_error_message, stream_error_message
-
 if TYPE_CHECKING:
+    from .error_bodies import ErrorBody
     from .results import Completion
 
 
@@ -202,6 +200,10 @@ def error_from_response(
     error response with status 200, PROTOCOL.md 2.2): the class then follows the body's
     ``code``. ``url`` and ``api_key_sent`` only sharpen the advice in ``user_message``.
     """
+    # Reading error bodies needs regexes and HTML helpers: loaded on the first error only.
+    from .error_bodies import parse_error_body
+    from .error_text import server_error_message
+
     info = parse_error_body(body, content_type)
     effective = status
     if status < 400:
@@ -213,6 +215,9 @@ def error_from_response(
 
 def stream_error_from_payload(payload: dict[str, object], *, status: int = 200) -> StreamError:
     """The ``StreamError`` for an in-stream ``{"error": ...}`` event."""
+    from .error_bodies import parse_error_body
+    from .error_text import stream_error_message
+
     info = parse_error_body(payload, "application/json")
     return _build(StreamError, stream_error_message(info), status, info)
 

@@ -6,13 +6,14 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .error_bodies import excerpt
 from .errors import ProtocolError
 from .messages import ToolCall
 from .results import Completion, ModelInfo, Usage
 
 
 def _protocol_error(what: str, raw: bytes | str) -> ProtocolError:
+    from .error_bodies import excerpt  # only when a reply is bad
+
     return ProtocolError(
         f"The server's reply was not what the protocol says ({what}). Check that the base "
         "URL points at a vLLM server and not at another service or a proxy's error page.",

@@ -13,7 +13,7 @@ import ssl
 from collections.abc import Iterator
 from dataclasses import replace
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -24,8 +24,10 @@ from .errors import GemmaAPIError
 from .replies import parse_completion
 from .request import ChatRequest
 from .results import Completion
-from .trace import WireTrace
 from .transport import DEFAULT_TIMEOUT, close_quietly_sync, translate_errors
+
+if TYPE_CHECKING:
+    from .trace import WireTrace
 
 
 class SyncVLLMClient:
