@@ -76,6 +76,7 @@ class ChatController(QObject):
     busyChanged = Signal(bool)
     replyFinished = Signal(str, str)  # conversation id, message id (any end: done, stopped, error)
     composerRestore = Signal(str)  # a failed send gives its text back to the composer
+    notice = Signal(str)  # why an action did not start (shown in the status bar)
 
     def __init__(self, session: ServerSession, runner: TaskRunner, parent: QObject | None = None):
         super().__init__(parent)
@@ -87,6 +88,8 @@ class ChatController(QObject):
         # Conversations listed but not yet read from the history, and how to read one.
         self._stubs: set[str] = set()
         self.loader: Callable[[str], Conversation] | None = None
+        # What currently forbids a request (an invalid panel, unanswered tool calls): "" = none.
+        self.block_check: Callable[[], str] = lambda: ""
         self.current: Conversation = self.new_conversation(select=False)
         self.traces: dict[str, WireTrace] = {}
         self._live: _LiveReply | None = None
@@ -179,10 +182,20 @@ class ChatController(QObject):
         if self._live is not None:
             self.runner.cancel(REPLY_TASK)
 
+    def _may_start(self) -> bool:
+        """False (with a notice saying why) while a reply runs or something blocks requests."""
+        if self.busy:
+            return False
+        reason = self.block_check()
+        if reason:
+            self.notice.emit(f"Not sent: {reason}")
+            return False
+        return True
+
     def regenerate(self) -> bool:
         """Replaces the last assistant reply with a new one."""
         conv = self.current
-        if self.busy or not conv.messages:
+        if not conv.messages or not self._may_start():
             return False
         last_user = max((i for i, m in enumerate(conv.messages) if m.role == "user"), default=None)
         if last_user is None:
@@ -194,7 +207,7 @@ class ChatController(QObject):
     def edit_and_resend(self, message_id: str, text: str) -> bool:
         """Changes a user message and replaces everything that followed it with a new reply."""
         conv = self.current
-        if self.busy or not text.strip():
+        if not text.strip() or not self._may_start():
             return False
         index = conv.index_of(message_id)
         msg = conv.messages[index]
@@ -210,7 +223,7 @@ class ChatController(QObject):
     def retry(self, message_id: str) -> bool:
         """Runs a failed reply again in place of the failed one."""
         conv = self.current
-        if self.busy:
+        if not self._may_start():
             return False
         index = conv.index_of(message_id)
         self._truncate(conv, index)

@@ -63,6 +63,8 @@ class MainWindow(QMainWindow):
         self.chat.messageRemoved.connect(self._on_removed)
         self.chat.busyChanged.connect(self.composer.set_busy)
         self.chat.composerRestore.connect(self._restore_composer)
+        self.chat.notice.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.chat.block_check = self.composer.blocked_reason
         self.state.session.changed.connect(self._refresh_server)
         self.composer.sendRequested.connect(self._send)
         self.composer.stopRequested.connect(self.chat.stop)

@@ -189,3 +189,16 @@ def test_main_controls_have_stable_names(window):
         w = window.findChild(QWidget, name)
         assert w is not None, name
         assert w.accessibleName(), name
+
+
+def test_blocked_settings_stop_regenerate_and_retry_too(qtbot, window, sim):
+    send(qtbot, window, "Hello")
+    first = wait_reply_done(qtbot, window)
+    window.composer.set_blocked("test", "the extra body is not valid JSON")
+    requests_before = len(sim.simulator.chat_requests())
+    window.chat_view.widget_for(first.id).actions["regenerate"].click()
+    assert window.state.chat.current.messages[-1] is first
+    assert "extra body" in window.statusBar().currentMessage()
+    assert len(sim.simulator.chat_requests()) == requests_before
+    window.composer.set_blocked("test", "")
+    assert window.state.chat.regenerate()
