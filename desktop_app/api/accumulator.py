@@ -7,8 +7,6 @@ O(N) however long the reply grows.
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError
-
 from .deltas import ChunkDelta, ChunkFields
 from .messages import ToolCall
 from .results import Completion, ToolCallSnapshot, Usage
@@ -178,16 +176,12 @@ class StreamEvent:
     """What ``VLLMClient.stream`` yields per chunk: the delta, and the running reply.
 
     A view can append ``content_delta``/``reasoning_delta`` or read ``snapshot()``.
-    Immutable, compared and hashed by its four fields like a frozen dataclass. The stream
+    Read-only, compared and hashed by its four fields like a frozen dataclass. The stream
     builds ``delta`` only when it is first read: most consumers never do.
     """
 
-    __slots__ = ("_delta", "_fields", "accumulator", "content_delta", "reasoning_delta")
+    __slots__ = ("_accumulator", "_content", "_delta", "_fields", "_reasoning")
     __match_args__ = ("delta", "content_delta", "reasoning_delta", "accumulator")
-
-    accumulator: Accumulator
-    content_delta: str
-    reasoning_delta: str
 
     def __init__(
         self,
@@ -196,22 +190,35 @@ class StreamEvent:
         reasoning_delta: str,
         accumulator: Accumulator,
     ) -> None:
-        _set_delta(self, delta)
-        _set_fields(self, None)
-        _set_content(self, content_delta)
-        _set_reasoning(self, reasoning_delta)
-        _set_accumulator(self, accumulator)
+        self._delta: ChunkDelta | None = delta
+        self._fields: ChunkFields | None = None
+        self._content = content_delta
+        self._reasoning = reasoning_delta
+        self._accumulator = accumulator
+
+    # Properties without setters: the fields cannot be assigned.
+    @property
+    def content_delta(self) -> str:
+        return self._content
+
+    @property
+    def reasoning_delta(self) -> str:
+        return self._reasoning
+
+    @property
+    def accumulator(self) -> Accumulator:
+        return self._accumulator
 
     @property
     def delta(self) -> ChunkDelta:
         delta = self._delta
         if delta is None:
-            delta = ChunkDelta(*self._fields)
-            _set_delta(self, delta)
+            assert self._fields is not None
+            delta = self._delta = ChunkDelta(*self._fields)
         return delta
 
     def snapshot(self) -> Completion:
-        return self.accumulator.snapshot()
+        return self._accumulator.snapshot()
 
     @staticmethod
     def fold(accumulator: Accumulator, delta: ChunkDelta) -> StreamEvent:
@@ -230,20 +237,19 @@ class StreamEvent:
         """``fold`` for a delta given as ``chunk_fields`` returns it (``delta`` built lazily)."""
         accumulator.add_fields(fields)
         event = _new(StreamEvent)
-        _set_delta(event, None)
-        _set_fields(event, fields)
+        event._delta = None
+        event._fields = fields
         choice_index = fields[11]
         if choice_index == 0 or choice_index is None:
-            _set_content(event, fields[4] or "")
-            _set_reasoning(event, fields[5] or "")
+            event._content = fields[4] or ""
+            event._reasoning = fields[5] or ""
         else:
-            _set_content(event, "")
-            _set_reasoning(event, "")
-        _set_accumulator(event, accumulator)
+            event._content = event._reasoning = ""
+        event._accumulator = accumulator
         return event
 
     def _astuple(self) -> tuple[ChunkDelta, str, str, Accumulator]:
-        return (self.delta, self.content_delta, self.reasoning_delta, self.accumulator)
+        return (self.delta, self._content, self._reasoning, self._accumulator)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
@@ -256,21 +262,9 @@ class StreamEvent:
 
     def __repr__(self) -> str:
         return (
-            f"StreamEvent(delta={self.delta!r}, content_delta={self.content_delta!r}, "
-            f"reasoning_delta={self.reasoning_delta!r}, accumulator={self.accumulator!r})"
+            f"StreamEvent(delta={self.delta!r}, content_delta={self._content!r}, "
+            f"reasoning_delta={self._reasoning!r}, accumulator={self._accumulator!r})"
         )
 
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
 
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-
-# The slots' own setters: how the frozen StreamEvent sets its fields, quickly.
 _new = object.__new__
-_set_delta = StreamEvent.__dict__["_delta"].__set__
-_set_fields = StreamEvent.__dict__["_fields"].__set__
-_set_content = StreamEvent.__dict__["content_delta"].__set__
-_set_reasoning = StreamEvent.__dict__["reasoning_delta"].__set__
-_set_accumulator = StreamEvent.__dict__["accumulator"].__set__
