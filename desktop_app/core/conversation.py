@@ -166,6 +166,10 @@ class Conversation:
                 line = " ".join(msg.content.split())
                 self.title = line[:60] + ("…" if len(line) > 60 else "")
                 return
+            if msg.role == "user" and msg.images:
+                names = ", ".join(a.name for a in msg.images if a.name)
+                self.title = f"Image: {names}"[:60] if names else "Image"
+                return
 
     def history_for_request(self) -> list[ChatMessage]:
         """The messages a request replays: failed replies and empty placeholders are left out."""

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QToolButton,
@@ -121,6 +122,8 @@ def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+PRIMARY_ACTIONS = {"copy", "edit", "regenerate"}
+
 # Extra per-message actions that panels register: (name, button text, tooltip, roles).
 # A click emits MessageWidget.actionRequested(name, message id); the window routes it.
 EXTRA_ACTIONS: list[tuple[str, str, str, tuple[str, ...]]] = []
@@ -147,6 +150,7 @@ class MessageWidget(QFrame):
 
         head = QHBoxLayout()
         head.setSpacing(4)
+        self._menu_items: dict[str, QAction] = {}
         self.role_label = QLabel(_role_title(msg.role), self)
         self.role_label.setObjectName("roleLabel")
         head.addWidget(self.role_label)
@@ -155,6 +159,9 @@ class MessageWidget(QFrame):
         head.addWidget(self.status_label)
         head.addStretch(1)
         self.actions: dict[str, QToolButton] = {}
+        # The common actions are buttons; the rest live in a "More" menu so the header fits
+        # a narrow column. Every action keeps a (possibly hidden) button for automation.
+        more_menu = QMenu(self)
         for name, text, tip in _actions_for(msg.role):
             btn = QToolButton(self)
             btn.setText(text)
@@ -163,8 +170,24 @@ class MessageWidget(QFrame):
             btn.setObjectName(f"{name}Button")
             btn.setAutoRaise(True)
             btn.clicked.connect(lambda _=False, n=name: self._action(n))
-            head.addWidget(btn)
             self.actions[name] = btn
+            if name in PRIMARY_ACTIONS:
+                head.addWidget(btn)
+            else:
+                btn.hide()
+                item = more_menu.addAction(tip)
+                item.triggered.connect(btn.click)
+                self._menu_items[name] = item
+        self.more_button = QToolButton(self)
+        self.more_button.setObjectName("moreButton")
+        self.more_button.setText("⋯")
+        self.more_button.setToolTip("More actions")
+        self.more_button.setAccessibleName("More actions")
+        self.more_button.setAutoRaise(True)
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.more_button.setMenu(more_menu)
+        self.more_button.setVisible(bool(self._menu_items))
+        head.addWidget(self.more_button)
         lay.addLayout(head)
 
         self.thinking: ThinkingSection | None = None
@@ -227,6 +250,8 @@ class MessageWidget(QFrame):
             self.details.setVisible(bool(line or note))
         for name, btn in self.actions.items():
             btn.setEnabled(not streaming or name == "copy")
+            if name in self._menu_items:
+                self._menu_items[name].setEnabled(btn.isEnabled())
         self.error_card.show_error(msg)
         if self.tool_view is not None:
             self.tool_view.refresh(msg)

@@ -86,6 +86,7 @@ def style_sheet(c: dict[str, str]) -> str:
     #assistantMessage {{ background: {c["base"]}; border: 1px solid {c["border"]};
         border-radius: 12px; }}
     #roleLabel {{ font-weight: 600; }}
+    QToolButton#moreButton::menu-indicator {{ image: none; width: 0px; }}
     #statusBadge {{ color: {c["muted"]}; font-style: italic; }}
     #replyDetails {{ color: {c["muted"]}; font-size: 9pt; }}
     #thinkingToggle {{ color: {c["muted"]}; }}
