@@ -177,14 +177,19 @@ def _fields(payload: Any, data: str, inexact: bool) -> ChunkFields:
     delta = choice.get("delta") or {}
     if type(delta) is not dict:
         raise _malformed("'delta' is not an object", data)
-    dget = delta.get
-    role = dget("role")
-    content = dget("content")
-    reasoning = dget("reasoning")
-    if reasoning is None:
-        # Servers before 0.16 name it reasoning_content (PROTOCOL.md 0).
-        reasoning = dget("reasoning_content")
-    raw_calls = dget("tool_calls")
+    if len(delta) == 1 and "content" in delta:
+        # The usual token: {"content": "..."} alone, so the other keys are absent.
+        content = delta["content"]
+        role = reasoning = raw_calls = None
+    else:
+        dget = delta.get
+        role = dget("role")
+        content = dget("content")
+        reasoning = dget("reasoning")
+        if reasoning is None:
+            # Servers before 0.16 name it reasoning_content (PROTOCOL.md 0).
+            reasoning = dget("reasoning_content")
+        raw_calls = dget("tool_calls")
     finish_reason = choice.get("finish_reason")
     if not (
         (role is None or type(role) is str)
