@@ -6,7 +6,10 @@ build on it alike.
 
 from __future__ import annotations
 
+import os
 import ssl
+import sys
+import threading
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -40,8 +43,69 @@ def split_base_url(base_url: str) -> tuple[str, str]:
     return root, root + "/v1"
 
 
+class _DeferredTrustContext(ssl.SSLContext):
+    """httpx's default TLS context, loading its CA certificates on the first handshake.
+
+    Reading the CA bundle takes tens of milliseconds, and a client of an http:// server
+    never needs it. The certificates are loaded before any TLS connection is wrapped (both
+    ways a context wraps one go through here), from where httpx's default would load them
+    when the context was made: $SSL_CERT_FILE, else $SSL_CERT_DIR, else certifi's bundle.
+    Were a handshake ever to start without them, verification would fail, not pass.
+    """
+
+    _trust_source: tuple[str, str] | None  # where the CA certificates are, until loaded
+    _trust_lock: threading.Lock
+
+    def _load_trust(self) -> None:
+        with self._trust_lock:
+            where = self._trust_source
+            if where is None:
+                return
+            if where[0] == "file":
+                self.load_verify_locations(cafile=where[1])
+            elif where[0] == "dir":
+                self.load_verify_locations(capath=where[1])
+            else:
+                import certifi
+
+                self.load_verify_locations(cafile=certifi.where())
+            self._trust_source = None
+
+    def wrap_socket(self, *args: Any, **kwargs: Any) -> ssl.SSLSocket:
+        if self._trust_source is not None:
+            self._load_trust()
+        return super().wrap_socket(*args, **kwargs)
+
+    def wrap_bio(self, *args: Any, **kwargs: Any) -> ssl.SSLObject:
+        if self._trust_source is not None:
+            self._load_trust()
+        return super().wrap_bio(*args, **kwargs)
+
+
+def default_ssl_context() -> ssl.SSLContext:
+    """What httpx makes for ``verify=True`` (``ssl.create_default_context`` with httpx's CA
+    bundle choice), with the CA bundle read only when a first TLS connection is made."""
+    context = _DeferredTrustContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.check_hostname = True
+    if os.environ.get("SSL_CERT_FILE"):
+        context._trust_source = ("file", os.environ["SSL_CERT_FILE"])
+    elif os.environ.get("SSL_CERT_DIR"):
+        context._trust_source = ("dir", os.environ["SSL_CERT_DIR"])
+    else:
+        context._trust_source = ("certifi", "")
+    context._trust_lock = threading.Lock()
+    keylog = os.environ.get("SSLKEYLOGFILE")
+    if keylog and not sys.flags.ignore_environment and hasattr(context, "keylog_filename"):
+        context.keylog_filename = keylog  # as ssl.create_default_context does
+    return context
+
+
 def ssl_context(verify: bool | str | ssl.SSLContext) -> bool | ssl.SSLContext:
-    """httpx's ``verify`` for a client: a CA bundle path becomes a context."""
+    """httpx's ``verify`` for a client: a CA bundle path becomes a context, and the default
+    context reads its CA bundle on first use."""
+    if verify is True:
+        return default_ssl_context()
     if isinstance(verify, str):
         # A CA bundle path (httpx 0.28 deprecates passing the path itself).
         try:
