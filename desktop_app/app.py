@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import logging.handlers
 import sys
+import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from desktop_app import APP_NAME, __version__
-from desktop_app.core.app_state import AppState
 from desktop_app.core.paths import log_dir
-from desktop_app.core.profiles import ServerProfile
 from desktop_app.core.resources import resource_path
 from desktop_app.gc_guard import MainThreadCollector
-from desktop_app.qt_loop import QtAsyncLoop
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from desktop_app.core.app_state import AppState
+    from desktop_app.core.profiles import ServerProfile
+    from desktop_app.ui.main_window import MainWindow
+
+# Start-up order: the window is built and shown first, with only Qt and the widgets
+# imported; the client, keyring, history and panels are loaded right after, while the
+# window is already on screen.
 
 DESKTOP_ID = "io.github.gemmadesk.GemmaDesk"
 log = logging.getLogger(__name__)
@@ -37,6 +46,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="open the window against the simulator, check it works, exit",
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    # For bench/bench_window.py: print when the window is shown and when it is ready, then exit.
+    parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     parser.epilog = "Also: gemma-desk ask --help (one question from the command line)."
     return parser.parse_args(argv)
 
@@ -80,6 +91,7 @@ def create_application() -> QApplication:
 
 def start_demo_server() -> ServerProfile:
     """Starts the built-in simulator on a free loopback port and returns its profile."""
+    from desktop_app.core.profiles import ServerProfile
     from desktop_app.simulator import SimulatorConfig, start_simulator_thread
 
     running = start_simulator_thread(SimulatorConfig(tokens_per_second=60.0), port=0)
@@ -97,15 +109,26 @@ def stop_demo_servers() -> None:
         _demo_servers.pop().stop()
 
 
-async def run_window(args: argparse.Namespace) -> int:
+def show_window() -> MainWindow:
+    """Builds the window (widgets only) and puts it on screen."""
     from desktop_app.ui.main_window import MainWindow
+
+    window = MainWindow()
+    window.setWindowIcon(QApplication.windowIcon())
+    window.show()
+    QApplication.processEvents()
+    return window
+
+
+async def run_window(args: argparse.Namespace, window: MainWindow) -> int:
+    import asyncio
+
+    from desktop_app.core.app_state import AppState
 
     collector = MainThreadCollector(QApplication.instance())
     state = AppState()
     state.start(start_demo_server, force_demo=args.demo or args.smoke_test)
-    window = MainWindow(state)
-    window.setWindowIcon(QApplication.windowIcon())
-    window.show()
+    window.attach(state)
     closed = asyncio.get_running_loop().create_future()
     app = QApplication.instance()
 
@@ -116,8 +139,8 @@ async def run_window(args: argparse.Namespace) -> int:
     app.lastWindowClosed.connect(finish)
     app.aboutToQuit.connect(finish)
     _stop_on_signals(window)
-    if args.smoke_test:
-        state.runner.start("smoke-test", _smoke(state, window, closed))
+    if args.smoke_test or args.startup_probe:
+        state.runner.start("smoke-test", _smoke(state, window, closed, args.startup_probe))
     try:
         return await closed
     finally:
@@ -139,13 +162,18 @@ def _stop_on_signals(window) -> None:
     wake.start(250)
 
 
-async def _smoke(state: AppState, window, closed: asyncio.Future) -> None:
+async def _smoke(state: AppState, window, closed: asyncio.Future, probe: bool) -> None:
     """Waits until the window is shown and the server's models are listed, then exits."""
+    import asyncio
+
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 30
     while loop.time() < deadline:
         if window.isVisible() and state.session.models:
-            print(f"smoke-test: ok ({len(state.session.models)} model(s))", flush=True)
+            if probe:
+                print(f"ready {time.monotonic()}", flush=True)
+            else:
+                print(f"smoke-test: ok ({len(state.session.models)} model(s))", flush=True)
             closed.set_result(0)
             return
         await asyncio.sleep(0.05)
@@ -157,10 +185,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     setup_logging()
     app = create_application()
+    window = show_window()
+    if args.startup_probe:
+        print(f"shown {time.monotonic()}", flush=True)
+    import asyncio
+
+    from desktop_app.qt_loop import QtAsyncLoop
+
     code = 1
     try:
         with asyncio.Runner(loop_factory=lambda: QtAsyncLoop(app)) as runner:
-            code = runner.run(run_window(args))
+            code = runner.run(run_window(args, window))
     except RuntimeError as exc:
         # Qt quit underneath the loop (the session or display went away): nothing to save here
         # that the history has not already written.

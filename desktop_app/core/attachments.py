@@ -21,6 +21,12 @@ from PIL import Image, UnidentifiedImageError
 
 from desktop_app.api import GemmaAPIError
 from desktop_app.core.conversation import Attachment
+from desktop_app.core.image_urls import (  # noqa: F401 - re-exported
+    IMAGE_SUFFIXES,
+    human_size,
+    is_remote_url,
+    looks_like_image_url,
+)
 
 DEFAULT_MAX_SIDE = 2048  # Gemma 4's largest image budget (1120 soft tokens) gains nothing above
 MIN_MAX_SIDE = 256
@@ -32,10 +38,15 @@ PNG_MAX_BYTES = 2 * 1024 * 1024  # a lossless source larger than this as PNG goe
 JPEG_QUALITY = 90
 THUMB_SIDE = 256
 
-FORMAT_NAMES = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG", "WEBP": "WebP", "GIF": "GIF",
-                "BMP": "BMP"}
+FORMAT_NAMES = {
+    "PNG": "PNG",
+    "JPEG": "JPEG",
+    "MPO": "JPEG",
+    "WEBP": "WebP",
+    "GIF": "GIF",
+    "BMP": "BMP",
+}
 SUPPORTED_TEXT = "PNG, JPEG, WebP, GIF or BMP"
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp")
 _LOSSY = {"JPEG", "MPO"}
 
 # EXIF orientation tag (0x0112) values and the transpose that makes the pixels upright.
@@ -64,28 +75,6 @@ class Prepared:
     source_width: int = 0
     source_height: int = 0
     source_bytes: int = 0
-
-
-def human_size(n: int | None) -> str:
-    if n is None:
-        return ""
-    if n < 1024:
-        return f"{n} B"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.0f} KB"
-    return f"{n / (1024 * 1024):.1f} MB"
-
-
-def is_remote_url(text: str) -> bool:
-    return text[:8].lower().startswith(("http://", "https://"))
-
-
-def looks_like_image_url(text: str) -> bool:
-    """An http(s) URL whose path ends like an image file (for pasted or dropped text)."""
-    text = text.strip()
-    if not is_remote_url(text) or any(c.isspace() for c in text):
-        return False
-    return urlsplit(text).path.lower().endswith(IMAGE_SUFFIXES)
 
 
 def remote_attachment(url: str) -> Attachment:
@@ -124,8 +113,9 @@ def prepare_file(path: str | Path, max_side: int = DEFAULT_MAX_SIDE) -> Prepared
     return prepare_bytes(data, name, max_side)
 
 
-def prepare_data_url(url: str, name: str = "Dropped image",
-                     max_side: int = DEFAULT_MAX_SIDE) -> Prepared:
+def prepare_data_url(
+    url: str, name: str = "Dropped image", max_side: int = DEFAULT_MAX_SIDE
+) -> Prepared:
     return prepare_bytes(decode_data_url(url), name, max_side)
 
 
@@ -191,8 +181,9 @@ def prepare_bytes(data: bytes, name: str, max_side: int = DEFAULT_MAX_SIDE) -> P
     return Prepared(attachment, make_thumbnail(out), FORMAT_NAMES[fmt], width, height, len(data))
 
 
-def prepare_pixels(raw: bytes, width: int, height: int, raw_mode: str, name: str,
-                   max_side: int = DEFAULT_MAX_SIDE) -> Prepared:
+def prepare_pixels(
+    raw: bytes, width: int, height: int, raw_mode: str, name: str, max_side: int = DEFAULT_MAX_SIDE
+) -> Prepared:
     """Encodes raw pixels (a clipboard image with no encoded form), e.g. raw_mode "BGRA"."""
     mode = "RGBA" if "A" in raw_mode.upper() else "RGB"
     try:

@@ -7,9 +7,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
-
 from desktop_app.api import ToolDefinition
 from desktop_app.core.json_spots import JsonPath, json_path_text, spot_at
 from desktop_app.core.tools import Problem
@@ -49,6 +46,9 @@ def check_arguments(tool: ToolDefinition | None, arguments: str) -> ArgumentChec
     coerced_paths: list[JsonPath] = []
     value = coerce(value, schema, (), coerced_paths)
     problems = []
+    from jsonschema import Draft202012Validator  # imported on first use: keeps start-up fast
+    from jsonschema.exceptions import SchemaError
+
     try:
         for error in Draft202012Validator(schema).iter_errors(value):
             path = tuple(error.absolute_path)

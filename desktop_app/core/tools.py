@@ -12,13 +12,13 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any, Literal
 
 from desktop_app.api import ToolDefinition
 from desktop_app.core.json_spots import JsonPath, Spot, json_path_text, spot_at, spot_of_path
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 DEFAULT_AUTO_ROUNDS = 5
 _NAME_IN_TEXT = re.compile(r'"name"\s*:\s*"([^"\\]{1,64})"')
@@ -45,7 +45,15 @@ _WIRE_SHAPE: dict[str, Any] = {
     "properties": {"type": {"const": "function"}, "function": _FUNCTION_SHAPE},
     "additionalProperties": False,
 }
-_META = Draft202012Validator(Draft202012Validator.META_SCHEMA)
+
+
+@lru_cache(maxsize=1)
+def _meta_validator():
+    """The meta-schema validator; jsonschema is imported on first use, off the start-up path."""
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(Draft202012Validator.META_SCHEMA)
+
 # Keywords of JSON Schema 2020-12 (plus the common annotations); anything else in a
 # parameters schema is ignored by validators and by the model, usually a typo ("requried").
 _KNOWN_KEYWORDS = frozenset(
@@ -220,6 +228,8 @@ def check_tool_source(text: str) -> ToolCheck:
     wire = isinstance(data, dict) and "function" in data
     shape = _WIRE_SHAPE if wire else _FUNCTION_SHAPE
     base: JsonPath = ("function",) if wire else ()
+    from jsonschema import Draft202012Validator
+
     problems = [_shape_problem(text, e) for e in Draft202012Validator(shape).iter_errors(data)]
     function = data.get("function") if wire else data
     parameters = function.get("parameters") if isinstance(function, dict) else None
@@ -268,7 +278,7 @@ def _shape_problem(text: str, error: ValidationError) -> Problem:
 
 def _schema_problems(text: str, schema: object, base: JsonPath) -> list[Problem]:
     problems = []
-    for error in _META.iter_errors(schema):
+    for error in _meta_validator().iter_errors(schema):
         path = (*base, *error.absolute_path)
         message = f"Not a valid JSON Schema: {error.message}."
         if path[-1:] == ("type",) and isinstance(error.instance, str):

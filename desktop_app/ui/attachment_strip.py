@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -17,11 +18,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.attach_tray import AttachmentTray, PendingImage
-from desktop_app.core.attachments import human_size
 from desktop_app.core.conversation import Attachment
-from desktop_app.core.thumbnails import shared_thumbnails
+from desktop_app.core.image_urls import human_size
 from desktop_app.ui.flow_layout import FlowLayout
+
+if TYPE_CHECKING:
+    from desktop_app.core.attach_tray import AttachmentTray, PendingImage
+
+
+# Pillow and the thumbnail cache load on first use, not at start-up.
+def shared_thumbnails():
+    from desktop_app.core.thumbnails import shared_thumbnails as cache
+
+    return cache()
+
 
 TILE_W, TILE_H = 124, 80  # composer tile preview
 MSG_SIDE = 168  # longest side of a sent image's preview
@@ -69,7 +79,7 @@ def rounded_pixmap(data: bytes | None, size: QSize, dpr: float, radius: float = 
 
 
 def describe(att: Attachment) -> str:
-    """"2048×1365 · JPEG · 412 KB", or the host for an image sent as a link."""
+    """ "2048×1365 · JPEG · 412 KB", or the host for an image sent as a link."""
     if not att.url.startswith("data:"):
         return f"link · {urlsplit(att.url).netloc}"
     bits = []
@@ -283,4 +293,3 @@ def _fit(att: Attachment, side: int) -> QSize:
     w, h = att.width or side, att.height or side
     scale = side / max(w, h)
     return QSize(max(48, round(w * scale)), max(48, round(h * scale)))
-

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt
 from PySide6.QtGui import QDropEvent, QImage
 from PySide6.QtWidgets import QLabel, QWidget
 
-from desktop_app.core.attach_tray import AttachmentTray
-from desktop_app.core.attachments import looks_like_image_url
+from desktop_app.core.image_urls import looks_like_image_url
+
+if TYPE_CHECKING:
+    from desktop_app.core.attach_tray import AttachmentTray
 
 # Encoded image types a clipboard or a drag may carry, preferred first.
 ENCODED_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif", "image/bmp")
-_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif",
-        "image/bmp": "bmp"}
+_EXT = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/webp": "webp",
+    "image/gif": "gif",
+    "image/bmp": "bmp",
+}
 
 
 def _local_files(mime: QMimeData) -> list[str]:
@@ -84,8 +92,15 @@ def image_pixels(image: QImage) -> tuple[bytes, int, int, str]:
     off the UI thread). 32-bit formats are taken as they are; others are converted first."""
     fmt = QImage.Format
     little = sys.byteorder == "little"
-    modes = {fmt.Format_ARGB32: "BGRA", fmt.Format_ARGB32_Premultiplied: "BGRa",
-             fmt.Format_RGB32: "BGRX"} if little else {}
+    modes = (
+        {
+            fmt.Format_ARGB32: "BGRA",
+            fmt.Format_ARGB32_Premultiplied: "BGRa",
+            fmt.Format_RGB32: "BGRX",
+        }
+        if little
+        else {}
+    )
     mode = modes.get(image.format())
     if mode is None:
         image = image.convertToFormat(fmt.Format_RGBA8888)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
@@ -20,14 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.app_state import AppState
 from desktop_app.ui.chat_view import ChatView
 from desktop_app.ui.composer import Composer
-from desktop_app.ui.generation_controls import install_generation_controls
-from desktop_app.ui.history_panel import install_history
-from desktop_app.ui.images import install_images
-from desktop_app.ui.settings_dialog import SettingsDialog
-from desktop_app.ui.tools_dock import install_tools_panel
+
+if TYPE_CHECKING:
+    from desktop_app.core.app_state import AppState
+    from desktop_app.core.chat import ChatController
+    from desktop_app.ui.settings_dialog import SettingsDialog
 
 EMPTY_HINT = (
     "<h2>What can I help with?</h2>"
@@ -36,10 +36,14 @@ EMPTY_HINT = (
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, state: AppState) -> None:
+    """Built in two steps so the window can appear before the app's state exists: the
+    constructor makes the widgets, `attach` connects them to an AppState (done at once when
+    one is given)."""
+
+    def __init__(self, state: AppState | None = None) -> None:
         super().__init__()
-        self.state = state
-        self.chat = state.chat
+        self.state: AppState = None  # type: ignore[assignment] - set by attach()
+        self.chat: ChatController = None  # type: ignore[assignment] - set by attach()
         self.setObjectName("mainWindow")
         self.setWindowTitle("Gemma Desk")
         self.resize(1180, 780)
@@ -55,7 +59,16 @@ class MainWindow(QMainWindow):
         splitter.setSizes([250, 930])
         self.setCentralWidget(splitter)
         self._build_menu()
+        self.composer.setEnabled(False)
+        self.settings_button.setEnabled(False)
+        self.server_label.setText("<b>Starting…</b>")
+        if state is not None:
+            self.attach(state)
 
+    def attach(self, state: AppState) -> None:
+        """Connects the widgets to the app's state and installs the panels."""
+        self.state = state
+        self.chat = state.chat
         self.chat.conversationsChanged.connect(self._refresh_list)
         self.chat.currentChanged.connect(self._show_current)
         self.chat.messageAdded.connect(self._on_added)
@@ -79,6 +92,8 @@ class MainWindow(QMainWindow):
         self.chat_view.actionRequested.connect(self._on_message_action)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.chat.stop)
         self._install_panels()
+        self.composer.setEnabled(True)
+        self.settings_button.setEnabled(True)
         self._refresh_list()
         self._show_current(self.chat.current.id)
         self._refresh_server()
@@ -170,7 +185,13 @@ class MainWindow(QMainWindow):
         return main
 
     def _install_panels(self) -> None:
-        """Docks and panels add themselves here: one line each."""
+        """Docks and panels add themselves here: one line each (imported here, after the
+        window is on screen, to keep them off the start-up path)."""
+        from desktop_app.ui.generation_controls import install_generation_controls
+        from desktop_app.ui.history_panel import install_history
+        from desktop_app.ui.images import install_images
+        from desktop_app.ui.tools_dock import install_tools_panel
+
         install_generation_controls(self)
         install_tools_panel(self)
         install_history(self)
@@ -190,7 +211,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(new)
         settings = QAction("&Servers and settings…", self)
         settings.setShortcut(QKeySequence("Ctrl+,"))
-        settings.triggered.connect(self.open_settings)
+        settings.triggered.connect(lambda: self.state and self.open_settings())
         file_menu.addAction(settings)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
@@ -200,11 +221,11 @@ class MainWindow(QMainWindow):
         self.view_menu = bar.addMenu("&View")
         chat_menu = bar.addMenu("&Chat")
         stop = QAction("&Stop reply", self)
-        stop.triggered.connect(self.chat.stop)
+        stop.triggered.connect(lambda: self.chat and self.chat.stop())
         chat_menu.addAction(stop)
         regen = QAction("&Regenerate last reply", self)
         regen.setShortcut(QKeySequence("Ctrl+R"))
-        regen.triggered.connect(self.chat.regenerate)
+        regen.triggered.connect(lambda: self.chat and self.chat.regenerate())
         chat_menu.addAction(regen)
         focus = QAction("&Focus message box", self)
         focus.setShortcut(QKeySequence("Ctrl+L"))
@@ -299,6 +320,8 @@ class MainWindow(QMainWindow):
             self.chat.select(conv_id)
 
     def open_settings(self) -> SettingsDialog:
+        from desktop_app.ui.settings_dialog import SettingsDialog
+
         state = self.state
         dialog = SettingsDialog(
             state.profiles.profiles(),

@@ -22,12 +22,15 @@ from desktop_app.api import ToolCall
 from desktop_app.core.conversation import ChatMessage, Conversation, MessageStatus
 from desktop_app.core.json_spots import json_path_text, value_offsets
 from desktop_app.core.tool_calls import pretty_arguments
-from desktop_app.core.tool_loop import ToolLoop
 from desktop_app.ui.markdown_view import is_dark
 from desktop_app.ui.theme import DARK, LIGHT
 
 if TYPE_CHECKING:
     from desktop_app.ui.tool_turn_view import ToolTurnView
+
+
+if TYPE_CHECKING:
+    from desktop_app.core.tool_loop import ToolLoop
 
 
 def find_loop(widget: QWidget) -> ToolLoop | None:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.core.conversation import ChatMessage, Conversation, MessageStatus
 from desktop_app.core.tool_calls import SERVER_FLAGS, is_error_result, pretty_json
-from desktop_app.core.tool_loop import ToolLoop
 from desktop_app.ui.tool_call_card import ToolCallCard, card_style, find_loop, mono
+
+if TYPE_CHECKING:
+    from desktop_app.core.tool_loop import ToolLoop
 
 
 class ToolTurnView(QWidget):
