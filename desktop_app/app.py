@@ -129,6 +129,9 @@ async def run_window(args: argparse.Namespace, window: MainWindow) -> int:
     state = AppState()
     state.start(start_demo_server, force_demo=args.demo or args.smoke_test)
     window.attach(state)
+    from desktop_app.ui.markdown_view import warm_up_highlighter
+
+    warm_up_highlighter()
     closed = asyncio.get_running_loop().create_future()
     app = QApplication.instance()
 
