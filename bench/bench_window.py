@@ -76,6 +76,9 @@ def window_run(base_url: str, prompt: str, tokens: int) -> dict[str, float]:
         state = AppState(secrets=SecretStore(service="gemma-desk-bench"), settings=Settings())
         state.session.use(ServerProfile(name="bench", base_url=base_url))
         window = MainWindow(state)
+        from desktop_app.ui.markdown_view import warm_up_highlighter
+
+        warm_up_highlighter()  # as the app does after start-up
         window.resize(1200, 800)
         window.show()
         while not state.session.models:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import logging.handlers
 import sys
 import time
 from typing import TYPE_CHECKING
@@ -14,8 +13,6 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from desktop_app import APP_NAME, __version__
-from desktop_app.core.paths import log_dir
-from desktop_app.core.resources import resource_path
 from desktop_app.gc_guard import MainThreadCollector
 
 if TYPE_CHECKING:
@@ -53,6 +50,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def setup_logging() -> None:
+    import logging.handlers
+
+    from desktop_app.core.paths import log_dir
+
     handler = logging.handlers.RotatingFileHandler(
         log_dir() / "gemma-desk.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
     )
@@ -65,6 +66,8 @@ def setup_logging() -> None:
 
 
 def app_icon() -> QIcon:
+    from desktop_app.core.resources import resource_path
+
     icon = QIcon()
     for size in (16, 24, 32, 48, 64, 128, 256, 512):
         path = resource_path("icons", f"gemma-desk-{size}.png")
@@ -82,7 +85,6 @@ def create_application() -> QApplication:
     # The app ends when run_window's future resolves, after clients are closed; Qt quitting by
     # itself on the last window would stop the loop mid-cleanup.
     app.setQuitOnLastWindowClosed(False)
-    app.setWindowIcon(app_icon())
     from desktop_app.ui.theme import apply_theme
 
     apply_theme(app)
@@ -114,7 +116,6 @@ def show_window() -> MainWindow:
     from desktop_app.ui.main_window import MainWindow
 
     window = MainWindow()
-    window.setWindowIcon(QApplication.windowIcon())
     window.show()
     QApplication.processEvents()
     return window
@@ -186,11 +187,14 @@ async def _smoke(state: AppState, window, closed: asyncio.Future, probe: bool) -
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    setup_logging()
     app = create_application()
     window = show_window()
     if args.startup_probe:
         print(f"shown {time.monotonic()}", flush=True)
+    # What the first frame does not need comes after it.
+    setup_logging()
+    app.setWindowIcon(app_icon())
+    window.setWindowIcon(app.windowIcon())
     import asyncio
 
     from desktop_app.qt_loop import QtAsyncLoop

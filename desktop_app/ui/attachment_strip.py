@@ -18,12 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.conversation import Attachment
 from desktop_app.core.image_urls import human_size
 from desktop_app.ui.flow_layout import FlowLayout
 
 if TYPE_CHECKING:
     from desktop_app.core.attach_tray import AttachmentTray, PendingImage
+    from desktop_app.core.conversation import Attachment
 
 
 # Pillow and the thumbnail cache load on first use, not at start-up.

@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.conversation import Attachment
 from desktop_app.core.resources import resource_path
 from desktop_app.ui.attachment_strip import AttachmentStrip
 from desktop_app.ui.image_mime import has_images, take_images
 
 if TYPE_CHECKING:
     from desktop_app.core.attach_tray import AttachmentTray
+    from desktop_app.core.conversation import Attachment
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp);;All files (*)"
 ATTACH_STYLE = """

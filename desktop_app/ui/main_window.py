@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.chat_view import ChatView
 from desktop_app.ui.composer import Composer
 
 if TYPE_CHECKING:
     from desktop_app.core.app_state import AppState
     from desktop_app.core.chat import ChatController
+    from desktop_app.ui.chat_view import ChatView
     from desktop_app.ui.settings_dialog import SettingsDialog
 
 EMPTY_HINT = (
@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         """Connects the widgets to the app's state and installs the panels."""
         self.state = state
         self.chat = state.chat
+        self._build_chat_view()
         self.chat.conversationsChanged.connect(self._refresh_list)
         self.chat.currentChanged.connect(self._show_current)
         self.chat.messageAdded.connect(self._on_added)
@@ -178,11 +179,23 @@ class MainWindow(QMainWindow):
         self.banner.setWordWrap(True)
         self.banner.hide()
         lay.addWidget(self.banner)
-        self.chat_view = ChatView(main)
-        lay.addWidget(self.chat_view, 1)
+        # The chat view (and the markdown, tool and image widgets it needs) is built in
+        # attach(): until then an empty area of the same colour holds its place.
+        self.chat_view: ChatView = None  # type: ignore[assignment] - set by attach()
+        self._chat_placeholder = QWidget(main)
+        self._chat_placeholder.setObjectName("chatBody")
+        lay.addWidget(self._chat_placeholder, 1)
         self.composer = Composer(main)
         lay.addWidget(self.composer)
         return main
+
+    def _build_chat_view(self) -> None:
+        from desktop_app.ui.chat_view import ChatView
+
+        column = self._chat_placeholder.parentWidget().layout()
+        self.chat_view = ChatView(self._chat_placeholder.parentWidget())
+        column.replaceWidget(self._chat_placeholder, self.chat_view)
+        self._chat_placeholder.deleteLater()
 
     def _install_panels(self) -> None:
         """Docks and panels add themselves here: one line each (imported here, after the
