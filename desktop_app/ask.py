@@ -319,7 +319,9 @@ class Printer:
         with closing(client.stream(request)) as stream:
             if self.quiet:
                 for event in stream:
-                    self.accumulator = event.accumulator
+                    self.accumulator = event.accumulator  # one accumulator for the stream
+                    for _ in stream:
+                        pass  # nothing to write per event: it all goes into the accumulator
             else:
                 for event in stream:
                     self.accumulator = event.accumulator

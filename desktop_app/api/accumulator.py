@@ -81,6 +81,13 @@ class Accumulator:
 
     def add_fields(self, fields: ChunkFields) -> None:
         """``add`` for a delta given as ``chunk_fields`` returns it (no ``ChunkDelta`` built)."""
+        self.fold_fields(fields)
+
+    def fold_fields(self, fields: ChunkFields) -> StreamEvent:
+        """``add_fields``, and the ``StreamEvent`` that describes what was added.
+
+        The stream's per-chunk step, kept to one call: it adds the text fragments itself.
+        """
         (
             id_,
             model,
@@ -106,12 +113,27 @@ class Accumulator:
             self._usage = usage
         if fingerprint is not None:
             self._fingerprint = fingerprint
+        event = _new(StreamEvent)
+        event._delta = None
+        event._fields = fields
+        event._accumulator = self
         if choice_index != 0 and choice_index is not None:
-            return  # another choice of an n > 1 request
+            event._content = event._reasoning = ""
+            return event  # another choice of an n > 1 request: nothing is added
         if content:
-            self._content.append(content)
+            text = self._content
+            text._parts.append(content)
+            text._cache = None
+        else:
+            content = ""
         if reasoning:
-            self._reasoning.append(reasoning)
+            text = self._reasoning
+            text._parts.append(reasoning)
+            text._cache = None
+        else:
+            reasoning = ""
+        event._content = content
+        event._reasoning = reasoning
         for fragment in tool_calls:
             state = self._tools.get(fragment.index)
             if state is None:
@@ -126,6 +148,7 @@ class Accumulator:
         if finish_reason is not None:
             self._finish_reason = finish_reason
             self._stop_reason = stop_reason
+        return event
 
     @property
     def received_anything(self) -> bool:
@@ -235,18 +258,7 @@ class StreamEvent:
     @staticmethod
     def fold_fields(accumulator: Accumulator, fields: ChunkFields) -> StreamEvent:
         """``fold`` for a delta given as ``chunk_fields`` returns it (``delta`` built lazily)."""
-        accumulator.add_fields(fields)
-        event = _new(StreamEvent)
-        event._delta = None
-        event._fields = fields
-        choice_index = fields[11]
-        if choice_index == 0 or choice_index is None:
-            event._content = fields[4] or ""
-            event._reasoning = fields[5] or ""
-        else:
-            event._content = event._reasoning = ""
-        event._accumulator = accumulator
-        return event
+        return accumulator.fold_fields(fields)
 
     def _astuple(self) -> tuple[ChunkDelta, str, str, Accumulator]:
         return (self.delta, self._content, self._reasoning, self._accumulator)

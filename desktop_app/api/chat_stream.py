@@ -105,8 +105,7 @@ class ChatStream:
         if self.done:
             return
         trace = self.trace
-        accumulator = self.accumulator
-        fold = StreamEvent.fold_fields
+        fold = self.accumulator.fold_fields
         for data in self.decoder.feed_data(chunk):
             if trace is not None:
                 trace.add_event(data)
@@ -118,7 +117,7 @@ class ChatStream:
                 if not stripped:
                     continue
             fields = chunk_fields(data)
-            event = fold(accumulator, fields)
+            event = fold(fields)
             if trace is not None and (
                 event.content_delta or event.reasoning_delta or fields[6]  # tool_calls
             ):
