@@ -3,7 +3,7 @@ the per-reply Details and Inspect actions, and their menu entries."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 from shiboken6 import isValid
@@ -64,6 +64,12 @@ class GenerationControls:
         self.panel = ParamsPanel(self.params, self._max_model_len())
         self.dock = make_params_dock(self.panel, window)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        # Wide enough for every row of the panel without scrolling sideways.
+        # (after the window's first layout pass, which would otherwise undo it).
+        natural = max(330, self.panel.sizeHint().width() + 24)
+        QTimer.singleShot(
+            0, lambda: window.resizeDocks([self.dock], [natural], Qt.Orientation.Horizontal)
+        )
         toggle = self.dock.toggleViewAction()
         toggle.setText("&Parameters")
         window.view_menu.addAction(toggle)  # type: ignore[attr-defined]

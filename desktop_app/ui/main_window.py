@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.composer import Composer
+from desktop_app.ui.elided_label import ElidedLabel
 
 if TYPE_CHECKING:
     from desktop_app.core.app_state import AppState
@@ -146,7 +147,7 @@ class MainWindow(QMainWindow):
         header.setObjectName("header")
         h = QHBoxLayout(header)
         h.setContentsMargins(16, 8, 12, 8)
-        self.title_label = QLabel(header)
+        self.title_label = ElidedLabel("", header)
         self.title_label.setObjectName("conversationTitle")
         h.addWidget(self.title_label, 1)
         self.demo_badge = QLabel("DEMO SERVER", header)

@@ -300,7 +300,8 @@ def make_params_dock(panel: ParamsPanel, parent: QWidget) -> QDockWidget:
     scroll.setObjectName("parametersScroll")
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    # A narrow dock scrolls sideways rather than clipping controls.
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     scroll.setWidget(panel)
     dock.setWidget(scroll)
     dock.setMinimumWidth(290)
