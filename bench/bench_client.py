@@ -10,6 +10,8 @@ Run from the repository root:  .venv/bin/python bench/bench_client.py [--tokens 
    that subprocess alone):
      bare       a minimal script: one httpx.Client streaming POST of the same request body,
                 iterating lines until `data: [DONE]`;
+     bare, no CA the same with verify=False, so that it reads no CA bundle, as `ask` does not
+                for an http:// server (for reference);
      bare+json  the same loop that also json.loads every chunk and joins the content: the
                 least any client that reads the reply must do (for reference);
      ask        `gemma-desk ask --json "write N tokens"`;
@@ -72,6 +74,12 @@ with httpx.Client(timeout=None) as client:
                 events += 1
 print(events)
 """
+
+# The bare loop without reading a CA bundle (verify=False makes an empty TLS context): for
+# reference, as `ask` reads its bundle only when it meets an https:// server.
+BARE_NO_CA_SCRIPT = BARE_SCRIPT.replace(
+    "httpx.Client(timeout=None)", "httpx.Client(timeout=None, verify=False)"
+)
 
 # The bare loop plus what reading the reply cannot skip: parse each chunk, keep the text.
 BARE_JSON_SCRIPT = """
@@ -304,6 +312,9 @@ def main(argv: list[str] | None = None) -> int:
         url = base_url.rstrip("/") + "/chat/completions"
         runners = {
             BARE: bare_runner(BARE_SCRIPT, url, body, args.tokens),
+            "bare httpx loop, no CA bundle (ref.)": bare_runner(
+                BARE_NO_CA_SCRIPT, url, body, args.tokens
+            ),
             BARE_JSON: bare_runner(BARE_JSON_SCRIPT, url, body, args.tokens),
             ASK: ask_runner(base_url, args.tokens),
             "VLLMClient, asyncio (ref.)": async_runner(base_url, args.tokens),
