@@ -88,6 +88,9 @@ def default_ssl_context() -> ssl.SSLContext:
     context = _DeferredTrustContext(ssl.PROTOCOL_TLS_CLIENT)
     context.verify_mode = ssl.CERT_REQUIRED
     context.check_hostname = True
+    if sys.version_info >= (3, 13):
+        # ssl.create_default_context turns these on from Python 3.13 (stricter chain checks).
+        context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN | ssl.VERIFY_X509_STRICT
     if os.environ.get("SSL_CERT_FILE"):
         context._trust_source = ("file", os.environ["SSL_CERT_FILE"])
     elif os.environ.get("SSL_CERT_DIR"):

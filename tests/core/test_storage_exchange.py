@@ -317,7 +317,7 @@ BAD_FILES = [
     ("\x00\x01binary", "not valid JSON"),
     (b"\xff\xfe{}", "not UTF-8"),
     ("[" * 100_000, "too deeply"),
-    ('{"extra_body": ' * 3000 + "1" + "}" * 3000, "too deeply"),
+    ('{"extra_body": ' * 3000 + "1" + "}" * 3000, "too deeply|neither"),
     (truncated(), "not valid JSON"),
     ("42", "neither"),
     ('"text"', "neither"),
@@ -348,7 +348,8 @@ BAD_FILES = [
 def test_bad_files_are_rejected_with_a_reason(text: str | bytes, reason: str) -> None:
     with pytest.raises(ImportFormatError) as info:
         import_conversation_json(text)
-    assert reason in str(info.value)
+    # Python 3.13 parses deeper JSON than 3.12: the file is then refused for its shape.
+    assert any(r in str(info.value) for r in reason.split("|"))
     assert isinstance(info.value, StorageError)
 
 

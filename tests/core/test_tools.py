@@ -208,7 +208,8 @@ def test_results_claiming_to_be_json_must_parse():
     assert check_result("sunny, 21 degrees") is None
     assert check_result('{"t": 21}') is None
     problem = check_result('{"t": 21,}')
-    assert problem is not None and problem.spot.column == 10
+    # Python 3.13 points at the comma, 3.12 at the brace after it.
+    assert problem is not None and problem.spot.column in (9, 10)
     assert check_result("   ") is not None
 
 
