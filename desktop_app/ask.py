@@ -315,20 +315,18 @@ class Printer:
         self._out_tail = text[-1]
 
     def stream(self, client: SyncVLLMClient, request: ChatRequest) -> Completion:
-        # Two loops so that --json pays nothing per event beyond the client's own work.
+        if self.quiet:
+            # Nothing is written per chunk: the reply is only collected (no event per chunk),
+            # into an accumulator kept here for a partial reply.
+            self.accumulator = Accumulator()
+            return client.collect(request, self.accumulator)
         with closing(client.stream(request)) as stream:
-            if self.quiet:
-                for event in stream:
-                    self.accumulator = event.accumulator  # one accumulator for the stream
-                    for _ in stream:
-                        pass  # nothing to write per event: it all goes into the accumulator
-            else:
-                for event in stream:
-                    self.accumulator = event.accumulator
-                    if text := event.reasoning_delta:
-                        self.reasoning(text)
-                    if text := event.content_delta:
-                        self.content(text)
+            for event in stream:
+                self.accumulator = event.accumulator
+                if text := event.reasoning_delta:
+                    self.reasoning(text)
+                if text := event.content_delta:
+                    self.content(text)
         # A stream that ended cleanly without a single chunk is an empty reply.
         return (self.accumulator or Accumulator()).result()
 

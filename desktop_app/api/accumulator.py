@@ -81,13 +81,6 @@ class Accumulator:
 
     def add_fields(self, fields: ChunkFields) -> None:
         """``add`` for a delta given as ``chunk_fields`` returns it (no ``ChunkDelta`` built)."""
-        self.fold_fields(fields)
-
-    def fold_fields(self, fields: ChunkFields) -> StreamEvent:
-        """``add_fields``, and the ``StreamEvent`` that describes what was added.
-
-        The stream's per-chunk step, kept to one call: it adds the text fragments itself.
-        """
         (
             id_,
             model,
@@ -113,27 +106,16 @@ class Accumulator:
             self._usage = usage
         if fingerprint is not None:
             self._fingerprint = fingerprint
-        event = _new(StreamEvent)
-        event._delta = None
-        event._fields = fields
-        event._accumulator = self
         if choice_index != 0 and choice_index is not None:
-            event._content = event._reasoning = ""
-            return event  # another choice of an n > 1 request: nothing is added
+            return  # another choice of an n > 1 request
         if content:
             text = self._content
             text._parts.append(content)
             text._cache = None
-        else:
-            content = ""
         if reasoning:
             text = self._reasoning
             text._parts.append(reasoning)
             text._cache = None
-        else:
-            reasoning = ""
-        event._content = content
-        event._reasoning = reasoning
         for fragment in tool_calls:
             state = self._tools.get(fragment.index)
             if state is None:
@@ -148,6 +130,20 @@ class Accumulator:
         if finish_reason is not None:
             self._finish_reason = finish_reason
             self._stop_reason = stop_reason
+
+    def fold_fields(self, fields: ChunkFields) -> StreamEvent:
+        """``add_fields``, and the ``StreamEvent`` that describes what was added."""
+        self.add_fields(fields)
+        event = _new(StreamEvent)
+        event._delta = None
+        event._fields = fields
+        event._accumulator = self
+        choice_index = fields[11]
+        if choice_index == 0 or choice_index is None:
+            event._content = fields[4] or ""
+            event._reasoning = fields[5] or ""
+        else:
+            event._content = event._reasoning = ""
         return event
 
     @property

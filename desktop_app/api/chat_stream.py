@@ -89,8 +89,8 @@ class ChatStream:
 
     __slots__ = ("accumulator", "decoder", "done", "trace")
 
-    def __init__(self, trace: WireTrace | None) -> None:
-        self.accumulator = Accumulator()
+    def __init__(self, trace: WireTrace | None, accumulator: Accumulator | None = None) -> None:
+        self.accumulator = Accumulator() if accumulator is None else accumulator
         self.decoder = SSEDecoder()
         self.done = False
         self.trace = trace
@@ -123,6 +123,30 @@ class ChatStream:
             ):
                 trace.mark_first_token()
             yield event
+
+    def absorb(self, chunk: bytes) -> None:
+        """``events`` for a caller that wants only the reply: the same steps, but the chunks
+        are only added to the accumulator, with no ``StreamEvent`` made for each."""
+        if self.done:
+            return
+        trace = self.trace
+        add = self.accumulator.add_fields
+        for data in self.decoder.feed_data(chunk):
+            if trace is not None:
+                trace.add_event(data)
+            if data[:1] != "{":
+                stripped = data.strip()
+                if stripped == _DONE:
+                    self.done = True
+                    return
+                if not stripped:
+                    continue
+            fields = chunk_fields(data)
+            add(fields)
+            if trace is not None and (
+                ((fields[4] or fields[5]) and fields[11] in (0, None)) or fields[6]
+            ):
+                trace.mark_first_token()
 
     def end(self) -> None:
         """The bytes are over: raise when they did not hold a whole reply."""

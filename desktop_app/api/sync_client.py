@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .accumulator import StreamEvent
+from .accumulator import Accumulator, StreamEvent
 from .chat_stream import ChatStream, error_reply, is_event_stream, not_an_event_stream
 from .connection import CallContext, client_headers, json_reply, split_base_url, ssl_context
 from .errors import GemmaAPIError
@@ -97,6 +97,30 @@ class SyncVLLMClient:
         ctx = CallContext(url=url, timeout=self.timeout, secret=self._api_key)
         return stream_events_sync(self._http, http_request, body, ctx, trace)
 
+    def collect(
+        self,
+        request: ChatRequest,
+        accumulator: Accumulator | None = None,
+        trace: WireTrace | None = None,
+    ) -> Completion:
+        """Stream a chat completion and return the whole reply, with no event per chunk.
+
+        For a caller that shows nothing until the end: the same request, reading and
+        errors as ``stream``, minus a ``StreamEvent`` per chunk. The chunks go into
+        ``accumulator`` as they arrive, so the part that arrived is there if the call is
+        interrupted (an error carries it as ``partial``, as with ``stream``).
+        """
+        body = replace(request, stream=True).to_wire()
+        url = f"{self.api_base}/chat/completions"
+        http_request = self._http.build_request(
+            "POST", url, json=body, headers={"Accept": "text/event-stream"}
+        )
+        ctx = CallContext(url=url, timeout=self.timeout, secret=self._api_key)
+        stream = ChatStream(trace, accumulator)
+        for _ in _run_stream(self._http, http_request, body, ctx, stream, events=False):
+            pass  # yields nothing: each chunk went into the accumulator
+        return stream.accumulator.result()
+
     def _exchange(
         self,
         method: str,
@@ -154,7 +178,21 @@ def stream_events_sync(
     Ctrl-C (``KeyboardInterrupt``) or closing the generator stops the stream and closes
     the response, as cancelling the asyncio task does there.
     """
-    stream = ChatStream(trace)
+    return _run_stream(http, request, body, ctx, ChatStream(trace), events=True)
+
+
+def _run_stream(
+    http: httpx.Client,
+    request: httpx.Request,
+    body: dict[str, Any],
+    ctx: CallContext,
+    stream: ChatStream,
+    *,
+    events: bool,
+) -> Iterator[StreamEvent]:
+    """Send ``request`` and feed the reply to ``stream``: yield its events (``events``), or
+    only fold them into its accumulator and yield nothing."""
+    trace = stream.trace
     response: httpx.Response | None = None
     if trace is not None:
         trace.begin(request.method, str(request.url), request.headers.items(), body, ctx.secret)
@@ -166,8 +204,12 @@ def stream_events_sync(
         _check_event_stream(response, ctx, trace)
         with translate_errors(ctx.url, ctx.timeout):
             # Each network read as it arrives: no re-chunking, so no token waits for more.
-            for chunk in response.iter_bytes():
-                yield from stream.events(chunk)
+            if events:
+                for chunk in response.iter_bytes():
+                    yield from stream.events(chunk)
+            else:
+                for chunk in response.iter_bytes():
+                    stream.absorb(chunk)
         stream.end()
     except GemmaAPIError as exc:
         if stream.settle(exc, ctx):

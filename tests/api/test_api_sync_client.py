@@ -18,6 +18,7 @@ import pytest
 from api_fixture_server import FixtureServer, Reply, load_capture, stream_capture_names
 
 from desktop_app.api import (
+    Accumulator,
     AuthenticationError,
     ChatRequest,
     ConnectionDropped,
@@ -41,9 +42,7 @@ def _summary(events: list[Any], error: GemmaAPIError | None) -> dict[str, Any]:
     return {
         "events": [(e.delta, e.content_delta, e.reasoning_delta) for e in events],
         "result": events[-1].accumulator.result() if events else None,
-        "error": None
-        if error is None
-        else (type(error), error.user_message, error.partial, getattr(error, "status", None)),
+        "error": None if error is None else _error_view(error),
     }
 
 
@@ -69,6 +68,22 @@ def _sync_run(url: str, request: ChatRequest, trace: WireTrace, **kw: Any) -> di
         except GemmaAPIError as exc:
             error = exc
     return _summary(events, error)
+
+
+def _collect_run(url: str, request: ChatRequest, trace: WireTrace, **kw: Any) -> dict:
+    """SyncVLLMClient.collect: the reply, or the error, and what the accumulator kept."""
+    accumulator = Accumulator()
+    with SyncVLLMClient(url, api_key="k-1", **kw) as client:
+        try:
+            result = client.collect(request, accumulator, trace=trace)
+        except GemmaAPIError as exc:
+            return {"result": None, "error": _error_view(exc), "kept": accumulator.snapshot()}
+    assert result == accumulator.result()
+    return {"result": result, "error": None, "kept": accumulator.snapshot()}
+
+
+def _error_view(error: GemmaAPIError) -> tuple[Any, ...]:
+    return (type(error), error.user_message, error.partial, getattr(error, "status", None))
 
 
 def _trace_view(trace: WireTrace) -> tuple[Any, ...]:
@@ -98,6 +113,15 @@ def both(server: FixtureServer, reply: Reply, request: ChatRequest = REQUEST, **
     assert server.requests[0].headers.get("authorization") == "Bearer k-1"
     assert server.requests[1].headers.get("accept") == server.requests[0].headers.get("accept")
     assert _trace_view(sync_trace) == _trace_view(async_trace)
+    collect_trace = WireTrace()
+    collected = _collect_run(server.url, request, collect_trace, **kw)
+    assert server.requests[2].json() == sent[0]
+    assert collected["error"] == by_sync["error"]
+    if by_sync["error"] is None:
+        assert collected["result"] == (by_sync["result"] or Accumulator().result())
+    elif by_sync["error"][2] is not None:
+        assert collected["kept"] == by_sync["error"][2]  # the partial reply stays there
+    assert _trace_view(collect_trace) == _trace_view(sync_trace)
     return by_sync
 
 
