@@ -51,9 +51,9 @@ from desktop_app.api import (
     StreamEvent,
     parse_chunk,
 )
-from desktop_app.api import deltas as deltas_module
+from desktop_app.api import chunks as chunks_module
 from desktop_app.api.chat_stream import ChatStream
-from desktop_app.api.deltas import chunk_fields
+from desktop_app.api.chunks import chunk_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 1.10
@@ -270,7 +270,7 @@ def stages(chunks: list[bytes], repeats: int) -> dict[str, float]:
     """Best time of each stage alone over the same input, and two references."""
     data = [d for d in _feed_all(chunks) if d != "[DONE]"]
     fields = [chunk_fields(d) for d in data]
-    fast_loads = deltas_module._orjson_loads
+    fast_loads = chunks_module._orjson_loads
 
     def fold_all() -> None:
         accumulator = Accumulator()
@@ -340,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     verdict = "within" if ratio <= TARGET_RATIO else "ABOVE"
     print(
         f"{args.tokens} tokens per reply, {args.rounds} rounds, Python {sys.version.split()[0]}, "
-        f"JSON by {'orjson' if deltas_module._orjson_loads else 'json'}, "
+        f"JSON by {'orjson' if chunks_module._orjson_loads else 'json'}, "
         f"load average {load:.2f} at the start"
     )
     print(f"{'subprocess, timed end to end':36} {'best':>8} {'median':>8} {'CPU med':>8}")

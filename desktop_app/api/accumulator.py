@@ -7,9 +7,14 @@ O(N) however long the reply grows.
 
 from __future__ import annotations
 
-from .deltas import ChunkDelta, ChunkFields
+from typing import TYPE_CHECKING
+
 from .messages import ToolCall
 from .results import Completion, ToolCallSnapshot, Usage
+
+if TYPE_CHECKING:
+    from .chunks import ChunkFields
+    from .deltas import ChunkDelta
 
 
 class _Text:
@@ -232,6 +237,8 @@ class StreamEvent:
     def delta(self) -> ChunkDelta:
         delta = self._delta
         if delta is None:
+            from .deltas import ChunkDelta  # loaded on the first delta anyone reads
+
             assert self._fields is not None
             delta = self._delta = ChunkDelta(*self._fields)
         return delta

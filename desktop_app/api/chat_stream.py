@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import httpx
 
 from .accumulator import Accumulator, StreamEvent
+from .chunks import chunk_fields
 from .connection import CallContext
-from .deltas import chunk_fields
 from .errors import (
     ConnectionDropped,
     GemmaAPIError,

@@ -25,8 +25,8 @@ from desktop_app.api import (
     Usage,
     parse_chunk,
 )
-from desktop_app.api import deltas as deltas_module
-from desktop_app.api.deltas import chunk_fields
+from desktop_app.api import chunks as chunks_module
+from desktop_app.api.chunks import chunk_fields
 from desktop_app.api.error_bodies import excerpt
 from desktop_app.api.errors import stream_error_from_payload
 
@@ -131,12 +131,12 @@ def outcome(parse: Any, data: str) -> tuple[Any, ...]:
 
 
 def without_orjson(data: str) -> ChunkDelta:
-    saved = deltas_module._orjson_loads
-    deltas_module._orjson_loads = None
+    saved = chunks_module._orjson_loads
+    chunks_module._orjson_loads = None
     try:
         return parse_chunk(data)
     finally:
-        deltas_module._orjson_loads = saved
+        chunks_module._orjson_loads = saved
 
 
 # -- generated chunks -----------------------------------------------------------------
