@@ -191,8 +191,17 @@ def bare_runner(script: str, url: str, body: bytes, tokens: int) -> Callable[[],
     return run
 
 
-def ask_runner(base_url: str, tokens: int) -> Callable[[], Timing]:
-    argv = [sys.executable, "-m", "desktop_app", "ask", "--base-url", base_url, "--json"]
+# `python -m desktop_app` as if orjson were not installed (for --no-orjson).
+WITHOUT_ORJSON = (
+    "import sys; sys.modules['orjson'] = None\n"
+    "from desktop_app.__main__ import main\n"
+    "sys.exit(main(sys.argv[1:]))"
+)
+
+
+def ask_runner(base_url: str, tokens: int, orjson: bool = True) -> Callable[[], Timing]:
+    start = ["-m", "desktop_app"] if orjson else ["-c", WITHOUT_ORJSON]
+    argv = [sys.executable, *start, "ask", "--base-url", base_url, "--json"]
 
     def run() -> Timing:
         timing, out = timed([*argv, f"write {tokens} tokens"])
@@ -204,8 +213,9 @@ def ask_runner(base_url: str, tokens: int) -> Callable[[], Timing]:
     return run
 
 
-def async_runner(base_url: str, tokens: int) -> Callable[[], Timing]:
-    argv = [sys.executable, "-c", ASYNC_SCRIPT, base_url, f"write {tokens} tokens"]
+def async_runner(base_url: str, tokens: int, orjson: bool = True) -> Callable[[], Timing]:
+    script = ASYNC_SCRIPT if orjson else "import sys; sys.modules['orjson'] = None" + ASYNC_SCRIPT
+    argv = [sys.executable, "-c", script, base_url, f"write {tokens} tokens"]
 
     def run() -> Timing:
         timing, out = timed(argv)
@@ -301,11 +311,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tokens", type=int, default=20000, help="tokens per reply")
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds of each client")
+    parser.add_argument(
+        "--no-orjson",
+        action="store_true",
+        help="measure the client as if orjson were not installed (JSON by the json module)",
+    )
     args = parser.parse_args(argv)
     if args.tokens < 1 or args.rounds < 1:
         parser.error("--tokens and --rounds must be at least 1")
 
     precompile()
+    if args.no_orjson:
+        chunks_module._orjson_loads = None  # this process's in-process stages
     body = request_body(args.tokens)
     load = os.getloadavg()[0]
     with simulator() as base_url:
@@ -316,8 +333,10 @@ def main(argv: list[str] | None = None) -> int:
                 BARE_NO_CA_SCRIPT, url, body, args.tokens
             ),
             BARE_JSON: bare_runner(BARE_JSON_SCRIPT, url, body, args.tokens),
-            ASK: ask_runner(base_url, args.tokens),
-            "VLLMClient, asyncio (ref.)": async_runner(base_url, args.tokens),
+            ASK: ask_runner(base_url, args.tokens, orjson=not args.no_orjson),
+            "VLLMClient, asyncio (ref.)": async_runner(
+                base_url, args.tokens, orjson=not args.no_orjson
+            ),
             "start-up: import httpx": import_runner("httpx"),
             "start-up: import desktop_app.ask": import_runner("desktop_app.ask"),
         }
