@@ -11,10 +11,12 @@ Typical use::
         except GemmaAPIError as exc:
             show(exc.user_message)  # exc.partial: what had arrived, if anything
 
-Layers: ``sse`` (bytes -> events) -> ``deltas`` (event data -> ``ChunkDelta``) ->
-``accumulator`` (deltas -> ``Completion``); ``client``/``streaming`` drive them over httpx,
-``transport`` is the only place httpx errors are caught, ``errors`` is the exception tree.
-``SyncVLLMClient`` makes the same chat calls from blocking code (``gemma-desk ask``).
+Layers: ``sse`` (bytes -> event data) -> ``chunks`` (event data -> the fields of a
+``ChunkDelta``, see ``deltas``) -> ``accumulator`` (deltas -> ``Completion``); ``chat_stream``
+runs them for one reply without I/O, ``client``/``streaming`` (asyncio) and ``sync_client``
+(blocking, for ``gemma-desk ask``) drive it over httpx, ``connection`` holds what both
+clients share, ``transport`` is the only place httpx errors are caught, ``errors`` is the
+exception tree.
 
 Names are imported on first use, so a program pays only for the modules it touches (the
 command line never loads asyncio).
