@@ -127,26 +127,22 @@ class ChatStream:
     def absorb(self, chunk: bytes) -> None:
         """``events`` for a caller that wants only the reply: the same steps, but the chunks
         are only added to the accumulator, with no ``StreamEvent`` made for each."""
+        if self.trace is not None:
+            for _event in self.events(chunk):
+                pass  # a traced stream records each event: the event path does that
+            return
         if self.done:
             return
-        trace = self.trace
         add = self.accumulator.add_fields
         for data in self.decoder.feed_data(chunk):
-            if trace is not None:
-                trace.add_event(data)
-            if data[:1] != "{":
+            if data[:1] != "{":  # as in events: [DONE], blank, or bad data
                 stripped = data.strip()
                 if stripped == _DONE:
                     self.done = True
                     return
                 if not stripped:
                     continue
-            fields = chunk_fields(data)
-            add(fields)
-            if trace is not None and (
-                ((fields[4] or fields[5]) and fields[11] in (0, None)) or fields[6]
-            ):
-                trace.mark_first_token()
+            add(chunk_fields(data))
 
     def end(self) -> None:
         """The bytes are over: raise when they did not hold a whole reply."""
