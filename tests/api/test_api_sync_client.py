@@ -70,7 +70,7 @@ def _sync_run(url: str, request: ChatRequest, trace: WireTrace, **kw: Any) -> di
     return _summary(events, error)
 
 
-def _collect_run(url: str, request: ChatRequest, trace: WireTrace, **kw: Any) -> dict:
+def _collect_run(url: str, request: ChatRequest, trace: WireTrace | None, **kw: Any) -> dict:
     """SyncVLLMClient.collect: the reply, or the error, and what the accumulator kept."""
     accumulator = Accumulator()
     with SyncVLLMClient(url, api_key="k-1", **kw) as client:
@@ -122,6 +122,13 @@ def both(server: FixtureServer, reply: Reply, request: ChatRequest = REQUEST, **
     elif by_sync["error"][2] is not None:
         assert collected["kept"] == by_sync["error"][2]  # the partial reply stays there
     assert _trace_view(collect_trace) == _trace_view(sync_trace)
+    # Untraced, collect takes its own loop (no events at all): the same outcome.
+    untraced = _collect_run(server.url, request, None, **kw)
+    assert (untraced["result"], untraced["error"], untraced["kept"]) == (
+        collected["result"],
+        collected["error"],
+        collected["kept"],
+    )
     return by_sync
 
 
