@@ -133,6 +133,7 @@ async def run_window(args: argparse.Namespace, window: MainWindow) -> int:
     from desktop_app.ui.markdown_view import warm_up_highlighter
 
     warm_up_highlighter()
+    collector.settle()
     closed = asyncio.get_running_loop().create_future()
     app = QApplication.instance()
 

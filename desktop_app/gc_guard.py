@@ -35,7 +35,14 @@ class MainThreadCollector(QObject):
                 if gen2 > t2:
                     gc.collect(2)
 
+    def settle(self) -> None:
+        """After start-up: collect once, then keep what exists out of later full collections
+        (gc.freeze), so their pauses do not grow with the app's long-lived objects."""
+        gc.collect()
+        gc.freeze()
+
     def stop(self) -> None:
         self._timer.stop()
+        gc.unfreeze()
         gc.collect()
         gc.enable()

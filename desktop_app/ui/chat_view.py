@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QVBoxLayout, QWi
 from desktop_app.core.conversation import ChatMessage, Conversation
 from desktop_app.ui.message_widget import MessageWidget
 
-PAGE = 40  # messages built at a time; older ones wait until scrolled to
+PAGE = 16  # messages built when a conversation opens; older ones wait until scrolled to
+EARLIER_PAGE = 4  # messages built each time the reader reaches the top
 
 
 class ChatView(QScrollArea):
@@ -48,6 +49,7 @@ class ChatView(QScrollArea):
         self._widgets: dict[str, MessageWidget] = {}
         self._first_built = 0  # index of the oldest built message
         self._stick = True
+        self._keep_from_bottom: int | None = None
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(self._on_scrolled)
         bar.rangeChanged.connect(self._on_range)
@@ -116,13 +118,14 @@ class ChatView(QScrollArea):
             return
         bar = self.verticalScrollBar()
         from_bottom = bar.maximum() - bar.value()
-        start = max(0, self._first_built - PAGE)
+        start = max(0, self._first_built - EARLIER_PAGE)
         for offset, msg in enumerate(conv.messages[start : self._first_built]):
             self._insert_widget(msg, 2 + offset)  # after the button and the empty hint
         self._first_built = start
         self._sync_chrome()
-        self._body.adjustSize()
-        bar.setValue(bar.maximum() - from_bottom)
+        # Keep what the reader was looking at in place once the taller layout is applied
+        # (the scroll range grows only when Qt lays the page out, see _on_range).
+        self._keep_from_bottom = from_bottom
 
     def _sync_chrome(self) -> None:
         conv = self._conversation
@@ -144,7 +147,10 @@ class ChatView(QScrollArea):
             self._load_earlier()
 
     def _on_range(self, _min: int, maximum: int) -> None:
-        if self._stick:
+        if self._keep_from_bottom is not None:
+            self.verticalScrollBar().setValue(maximum - self._keep_from_bottom)
+            self._keep_from_bottom = None
+        elif self._stick:
             self.verticalScrollBar().setValue(maximum)
 
     def scroll_to_message(self, message_id: str) -> bool:
