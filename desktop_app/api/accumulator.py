@@ -14,7 +14,7 @@ from .results import Completion, ToolCallSnapshot, Usage
 
 if TYPE_CHECKING:
     from .chunks import ChunkFields
-    from .deltas import ChunkDelta
+    from .deltas import ChunkDelta, ToolCallDelta
 
 
 class _Text:
@@ -232,6 +232,14 @@ class StreamEvent:
     @property
     def accumulator(self) -> Accumulator:
         return self._accumulator
+
+    @property
+    def tool_calls(self) -> tuple[ToolCallDelta, ...]:
+        """The chunk's tool-call fragments, read without building ``delta``."""
+        if self._delta is not None:
+            return self._delta.tool_calls
+        assert self._fields is not None
+        return self._fields[6]  # ChunkFields order: tool_calls is the seventh
 
     @property
     def delta(self) -> ChunkDelta:

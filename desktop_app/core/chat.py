@@ -340,7 +340,7 @@ class ChatController(QObject):
             live.content.append(event.content_delta)
             if live.first_content is None:
                 live.first_content = now
-        if event.delta.tool_calls:
+        if event.tool_calls:
             snap = event.accumulator.snapshot()
             live.tool_calls = list(snap.tool_calls)
         if live.first_token is None and (event.reasoning_delta or event.content_delta):
