@@ -12,7 +12,6 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from desktop_app.api import (
     ChatRequest,
     GemmaAPIError,
-    ToolCall,
     WireTrace,
 )
 from desktop_app.core.conversation import (
@@ -24,6 +23,7 @@ from desktop_app.core.conversation import (
     ReplyInfo,
 )
 from desktop_app.core.errors import NotConnected, describe_error
+from desktop_app.core.live_reply import LiveReply
 from desktop_app.core.session import ServerSession
 from desktop_app.core.tasks import TaskRunner
 
@@ -32,37 +32,6 @@ log = logging.getLogger(__name__)
 FRAME_MS = 16  # at most about one repaint per frame, whatever the token rate
 REPLY_TASK = "reply"
 SLICE_SECONDS = 0.004  # longest run of stream work before Qt gets the thread back
-
-
-class _LiveReply:
-    """Deltas received since the last flush, and the timings of one streaming reply."""
-
-    def __init__(self, conversation: Conversation, message: ChatMessage) -> None:
-        self.conversation = conversation
-        self.message = message
-        self.content: list[str] = []
-        self.reasoning: list[str] = []
-        self.started = time.monotonic()
-        self.first_token: float | None = None
-        self.first_reasoning: float | None = None
-        self.first_content: float | None = None
-        self.tool_calls: list[ToolCall] | None = None
-
-    def flush(self) -> bool:
-        changed = False
-        if self.content:
-            self.message.content += "".join(self.content)
-            self.content.clear()
-            changed = True
-        if self.reasoning:
-            self.message.reasoning += "".join(self.reasoning)
-            self.reasoning.clear()
-            changed = True
-        if self.tool_calls is not None:
-            self.message.tool_calls = self.tool_calls
-            self.tool_calls = None
-            changed = True
-        return changed
 
 
 class ChatController(QObject):
@@ -92,7 +61,7 @@ class ChatController(QObject):
         self.block_check: Callable[[], str] = lambda: ""
         self.current: Conversation = self.new_conversation(select=False)
         self.traces: dict[str, WireTrace] = {}
-        self._live: _LiveReply | None = None
+        self._live: LiveReply | None = None
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(FRAME_MS)
@@ -272,11 +241,11 @@ class ChatController(QObject):
             started_at=time.time(),
         )
         self._append(conv, reply)
-        self._live = _LiveReply(conv, reply)
+        self._live = LiveReply(conv, reply)
         self.busyChanged.emit(True)
         self.runner.start(REPLY_TASK, self._run(self._live, request))
 
-    async def _run(self, live: _LiveReply, request: ChatRequest) -> None:
+    async def _run(self, live: LiveReply, request: ChatRequest) -> None:
         msg = live.message
         trace = WireTrace()
         self.traces[msg.id] = trace
@@ -330,7 +299,7 @@ class ChatController(QObject):
                 if user is not None and live.conversation is self.current:
                     self.composerRestore.emit(user.content)
 
-    def _take(self, live: _LiveReply, event) -> None:
+    def _take(self, live: LiveReply, event) -> None:
         now = time.monotonic()
         if event.reasoning_delta:
             live.reasoning.append(event.reasoning_delta)
@@ -353,7 +322,7 @@ class ChatController(QObject):
         if live is not None and live.flush():
             self.messageChanged.emit(live.conversation.id, live.message.id)
 
-    def _finish(self, live: _LiveReply, status: MessageStatus, finish_reason, usage) -> None:
+    def _finish(self, live: LiveReply, status: MessageStatus, finish_reason, usage) -> None:
         self._flush_timer.stop()
         live.flush()
         msg = live.message
