@@ -1,3 +1,4 @@
+
 """Attaching big images to the real window: how long the UI thread stalls meanwhile.
 
 Run: .venv/bin/python bench/bench_attach.py [--rounds 3]
@@ -19,13 +20,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from stall_probe import TICK_MS, StallProbe
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GEMMA_DESK_DATA_DIR", tempfile.mkdtemp(prefix="gd-bench-"))
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-TICK_MS = 5
 TARGET_MS = 50.0
 
 
@@ -57,34 +59,6 @@ def make_screenshot(path: Path) -> None:
     path.write_bytes(buf.getvalue())
 
 
-class Probe:
-    """Records how late each tick of a 5 ms timer fires."""
-
-    def __init__(self) -> None:
-        from PySide6.QtCore import Qt, QTimer
-
-        self.timer = QTimer()
-        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.setInterval(TICK_MS)
-        self.timer.timeout.connect(self._tick)
-        self.stalls: list[float] = []
-        self._last = 0.0
-
-    def start(self) -> None:
-        self.stalls = []
-        self._last = time.perf_counter()
-        self.timer.start()
-
-    def stop(self) -> list[float]:
-        self.timer.stop()
-        return self.stalls
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.stalls.append(max(0.0, (now - self._last) * 1000 - TICK_MS))
-        self._last = now
-
-
 def summary(stalls: list[float]) -> dict[str, float]:
     ordered = sorted(stalls) or [0.0]
     return {
@@ -107,7 +81,7 @@ async def run(rounds: int, files: list[tuple[str, Path]]) -> dict[str, list[dict
     window.resize(1180, 780)
     window.show()
     tray = window.images.tray
-    probe = Probe()
+    probe = StallProbe(precise=True)
     results: dict[str, list[dict[str, float]]] = {}
     await asyncio.sleep(0.3)  # let the first paint settle
     for _ in range(rounds):

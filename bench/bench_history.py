@@ -21,8 +21,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["GEMMA_DESK_DATA_DIR"] = tempfile.mkdtemp(prefix="gd-bench-history-")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
+from stall_probe import StallProbe
 
 from desktop_app.app import create_application
 from desktop_app.core.app_state import AppState
@@ -97,24 +97,13 @@ def main() -> None:
             results["open_long"].append(await open_conv(long_id))
 
         async def probe(seconds: float | None, scroller=None) -> list[float]:
-            gaps: list[float] = []
-            last = [time.perf_counter()]
-
-            def tick() -> None:
-                now = time.perf_counter()
-                gaps.append(max(0.0, (now - last[0]) * 1000 - 5))
-                last[0] = now
-
-            timer = QTimer()
-            timer.setInterval(5)
-            timer.timeout.connect(tick)
+            timer = StallProbe()
             timer.start()
             if scroller is None:
                 await asyncio.sleep(seconds or 1.0)
             else:
                 await scroller()
-            timer.stop()
-            return gaps
+            return timer.stop()
 
         async def scroll_through() -> None:
             bar = window.chat_view.verticalScrollBar()

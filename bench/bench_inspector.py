@@ -1,3 +1,4 @@
+
 """The request inspector under a long stream: does following 20,000 events slow the window?
 
 Run: .venv/bin/python bench/bench_inspector.py [--tokens 20000] [--rounds 3]
@@ -18,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from stall_probe import StallProbe
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GEMMA_DESK_DATA_DIR", tempfile.mkdtemp(prefix="gd-bench-"))
 
@@ -30,23 +33,12 @@ from bench_window import start_simulator  # noqa: E402
 
 async def stream_once(window, state, prompt: str, inspector_shown: bool) -> dict[str, float]:
     """One reply; returns wall time and main-thread stalls (lateness of a 5 ms timer)."""
-    from PySide6.QtCore import QTimer
 
     controls = window.generation_controls
     controls.inspector_dock.setVisible(inspector_shown)
     controls.inspector.follow.setChecked(True)
     chat = state.chat
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(max(0.0, (now - last[0]) * 1000 - 5))
-        last[0] = now
-
-    probe = QTimer()
-    probe.setInterval(5)
-    probe.timeout.connect(tick)
+    probe = StallProbe()
     done = asyncio.get_running_loop().create_future()
 
     def finished(*_args: object) -> None:
@@ -68,7 +60,7 @@ async def stream_once(window, state, prompt: str, inspector_shown: bool) -> dict
             chat.traces[chat.current.messages[-1].id].events
         ):
             await asyncio.sleep(0.01)
-    gaps.sort()
+    gaps = sorted(probe.stalls)
     return {
         "total": total,
         "p99": gaps[max(0, int(len(gaps) * 0.99) - 1)] if gaps else 0.0,

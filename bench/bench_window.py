@@ -20,6 +20,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GEMMA_DESK_DATA_DIR", tempfile.mkdtemp(prefix="gd-bench-"))
 
 import httpx
+from stall_probe import StallProbe
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -58,7 +59,6 @@ def bare_reader(base_url: str, prompt: str) -> float:
 
 
 def window_run(base_url: str, prompt: str, tokens: int) -> dict[str, float]:
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.app import create_application
@@ -85,21 +85,7 @@ def window_run(base_url: str, prompt: str, tokens: int) -> dict[str, float]:
             await asyncio.sleep(0.01)
         chat = state.chat
         # Probe: a 5 ms timer; any lateness beyond its period is a main-thread stall.
-        gaps: list[float] = []
-        last = [time.perf_counter()]
-
-        stall_marks: list[tuple[float, float]] = []
-
-        def tick() -> None:
-            now = time.perf_counter()
-            gap = max(0.0, (now - last[0]) * 1000 - 5)
-            gaps.append(gap)
-            stall_marks.append((now, gap))
-            last[0] = now
-
-        probe = QTimer()
-        probe.setInterval(5)
-        probe.timeout.connect(tick)
+        probe = StallProbe()
         marks: list[tuple[int, float]] = []
         done = asyncio.get_running_loop().create_future()
 
@@ -136,10 +122,10 @@ def window_run(base_url: str, prompt: str, tokens: int) -> dict[str, float]:
         k = 1000 / n_tokens
         first = time_at(k + 100 / n_tokens) - time_at(100 / n_tokens)
         lastk = time_at(1.0) - time_at(1 - k)
-        slow = [(round(t - start, 3), round(g, 1)) for t, g in stall_marks if g > 30]
+        slow = [(round(t - start, 3), round(g, 1)) for t, g in probe.marks if g > 30]
         if slow:
             print("  stalls over 30 ms at (s after send, ms):", slow)
-        gaps_sorted = sorted(gaps)
+        gaps_sorted = sorted(probe.stalls)
         result.update(
             total=total,
             stall_p50=statistics.median(gaps_sorted),
