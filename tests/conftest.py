@@ -1,4 +1,4 @@
-"""Suite-wide set-up: headless Qt, a private data folder, the shared captures."""
+"""Suite-wide set-up: headless Qt, a private data folder, the recorded vLLM captures."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ROOT = Path(__file__).resolve().parent.parent
-CAPTURES = ROOT.parent / "shared" / "fixtures" / "vllm-0.32-captures"
+CAPTURES = ROOT / "tests" / "fixtures" / "vllm-0.32-captures"
 
 
 @pytest.fixture(scope="session")
