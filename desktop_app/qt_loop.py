@@ -12,7 +12,7 @@ class QtAsyncLoop(qasync.QEventLoop):
 
     Without them, an async generator left early (e.g. httpx's line iterator when a stream is
     stopped) is finalised with no running loop, which logs "async generator ignored
-    GeneratorExit" noise; see QT_NOTES.md.
+    GeneratorExit" noise; see docs/qt-notes.md §3.
     """
 
     def run_forever(self) -> None:

@@ -59,7 +59,7 @@ def not_an_event_stream(
     if trace is not None:
         trace.set_body(raw)
     content_type = response.headers.get("content-type", "")
-    # vLLM can send an error body with status 200 (PROTOCOL.md 2.2).
+    # vLLM can send an error body with status 200 (docs/protocol.md §2.3).
     if _has_error_key(raw):
         return error_from_response(response.status_code, raw, content_type, url=ctx.url)
     return ProtocolError(

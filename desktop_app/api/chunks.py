@@ -1,4 +1,4 @@
-"""Reading one ``data:`` payload of a chat stream (PROTOCOL.md 3): ``chunk_fields``.
+"""Reading one ``data:`` payload of a chat stream (docs/protocol.md §3): ``chunk_fields``.
 
 The stream's per-token step. It returns ``ChunkDelta``'s fields as a plain tuple, cheap to
 build; ``deltas.parse_chunk`` wraps them in a ``ChunkDelta``. This module defines no record
@@ -155,7 +155,7 @@ def _fields(payload: Any, data: str, inexact: bool) -> ChunkFields:
         content = dget("content")
         reasoning = dget("reasoning")
         if reasoning is None:
-            # Servers before 0.16 name it reasoning_content (PROTOCOL.md 0).
+            # Servers before 0.16 name it reasoning_content (docs/protocol.md §3.4).
             reasoning = dget("reasoning_content")
         raw_calls = dget("tool_calls")
     finish_reason = choice.get("finish_reason")

@@ -149,7 +149,7 @@ def json_reply(
     if status >= 400:
         raise _error(status, raw, content_type, ctx)
     payload = decode_json_object(raw)
-    # vLLM can send an error body with status 200 (PROTOCOL.md 2.2).
+    # vLLM can send an error body with status 200 (docs/protocol.md §2.3).
     if "error" in payload:
         raise _error(status, raw, content_type, ctx)
     return payload

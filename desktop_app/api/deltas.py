@@ -1,4 +1,4 @@
-"""One ``data:`` payload of a chat stream turned into a typed delta (PROTOCOL.md 3).
+"""One ``data:`` payload of a chat stream turned into a typed delta (docs/protocol.md §3).
 
 ``parse_chunk`` gives a ``ChunkDelta``; the reading itself is ``chunks.chunk_fields``, which
 the stream uses directly (a tuple per token, a ``ChunkDelta`` only when one is asked for).

@@ -22,7 +22,7 @@ reply as far as it had arrived before the failure, or ``None``)::
     │   └── StreamError           an error that arrived inside a 200 event stream
     └── ProtocolError             the reply was not what the protocol says (.excerpt)
 
-Error bodies come in several shapes (PROTOCOL.md section 2): nested
+Error bodies come in several shapes (docs/protocol.md §2): nested
 ``{"error":{message,type,param,code}}``, the flat pre-0.10.1 ``{"object":"error",...}``,
 the auth middleware's ``{"error":"Unauthorized"}``, FastAPI's ``{"detail": ...}``,
 non-JSON text or HTML from a proxy, or nothing at all. ``error_from_response`` reads them all.
@@ -157,7 +157,7 @@ class InternalServerError(ServerError):
 
 
 class StreamError(ServerError):
-    """An error sent inside a 200 event stream (PROTOCOL.md 2.3)."""
+    """An error sent inside a 200 event stream (docs/protocol.md §2.4)."""
 
 
 class ProtocolError(GemmaAPIError):
@@ -197,7 +197,7 @@ def error_from_response(
     """Turn an error reply into the matching ``ServerError``.
 
     Also handles a 200 JSON body with a top-level ``"error"`` key (vLLM can serialise an
-    error response with status 200, PROTOCOL.md 2.2): the class then follows the body's
+    error response with status 200, docs/protocol.md §2.3): the class then follows the body's
     ``code``. ``url`` and ``api_key_sent`` only sharpen the advice in ``user_message``.
     """
     # Reading error bodies needs regexes and HTML helpers: loaded on the first error only.

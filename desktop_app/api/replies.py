@@ -38,7 +38,7 @@ def _opt_str(d: Mapping[str, Any], key: str) -> str | None:
 
 
 def parse_completion(payload: Mapping[str, Any]) -> Completion:
-    """A non-streamed ``chat.completion`` (PROTOCOL.md 4) as a ``Completion``."""
+    """A non-streamed ``chat.completion`` (docs/protocol.md §4) as a ``Completion``."""
     choices = payload.get("choices")
     if not isinstance(choices, list) or not choices:
         raise _protocol_error("no choices", json.dumps(payload, ensure_ascii=False))

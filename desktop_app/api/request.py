@@ -11,7 +11,7 @@ from .messages import Message
 from .sampling import SamplingParams
 
 # The Gemma 4 tool parser only recognises these characters in a function name
-# (regex `call:([\w\-\.]+)\{`, PROTOCOL.md 7.4); other names would never come back as calls.
+# (regex `call:([\w\-\.]+)\{`, docs/protocol.md §6.3); other names would never come back as calls.
 _TOOL_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 
 
@@ -111,7 +111,7 @@ class ChatRequest:
         # vLLM answers `tools: []` with 400 "`tools` must not be an empty array".
         if self.tools:
             body["tools"] = [t.to_wire() for t in self.tools]
-        # Any tool_choice other than "none" without tools is a 400 (PROTOCOL.md 1.2).
+        # Any tool_choice other than "none" without tools is a 400 (docs/protocol.md §1.4).
         if self.tool_choice is not None and (self.tools or self.tool_choice == "none"):
             choice = self.tool_choice
             named = isinstance(choice, NamedToolChoice)

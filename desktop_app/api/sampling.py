@@ -1,4 +1,4 @@
-"""Sampling parameters, their valid ranges (PROTOCOL.md 1.2) and their wire form."""
+"""Sampling parameters, their valid ranges (docs/protocol.md §1.2) and their wire form."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class FieldRange(NamedTuple):
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
 
-# Ranges enforced by vLLM's SamplingParams / request validation (PROTOCOL.md 1.2).
+# Ranges enforced by vLLM's SamplingParams / request validation (docs/protocol.md §1.2).
 FIELD_RANGES: dict[str, FieldRange] = {
     "temperature": FieldRange(0.0, 2.0, True, True, float),
     "top_p": FieldRange(0.0, 1.0, False, True, float),

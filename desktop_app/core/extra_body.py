@@ -28,7 +28,7 @@ _OWNED: dict[str, str] = {
     "parallel_tool_calls": "parallel_tool_calls is set in the Tools panel.",
 }
 
-# Removed in vLLM 0.12 and silently ignored since (PROTOCOL.md version map): a request that
+# Removed in vLLM 0.12 and silently ignored since (docs/protocol.md §7): a request that
 # uses them runs unconstrained with HTTP 200, so they are refused here.
 _REMOVED: dict[str, str] = {
     name: f"{name} was removed in vLLM 0.12 and is silently ignored; use structured_outputs."
@@ -42,7 +42,7 @@ _REMOVED: dict[str, str] = {
     )
 }
 
-# Fields a vLLM Chat Completions request accepts (PROTOCOL.md 1.2). vLLM ignores unknown
+# Fields a vLLM Chat Completions request accepts (docs/protocol.md §1.7). vLLM ignores unknown
 # keys without an error, so a typo would go unnoticed: unknown keys get a warning.
 KNOWN_FIELDS: frozenset[str] = frozenset(
     {

@@ -99,7 +99,7 @@ class ChunkEncoder:
 
 def stream_error_event(message: str, err_type: str = "InternalServerError", code: int = 500
                        ) -> str:
-    """An in-band error (PROTOCOL 2.3): `json.dumps` of the model dump, so with spaces."""
+    """An in-band error (docs/protocol.md §2.4): `json.dumps` of the model dump, so with spaces."""
     body = {"error": {"message": message, "type": err_type, "param": None, "code": code}}
     return f"data: {json.dumps(body)}\n\n"
 

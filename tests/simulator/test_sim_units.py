@@ -45,7 +45,7 @@ def test_argument_fragments_concatenate_to_json(arguments):
     joined = "".join(fragments)
     assert joined == json.dumps(arguments, ensure_ascii=False)
     assert json.loads(joined) == arguments
-    # The closing punctuation is withheld to the last fragment (PROTOCOL 3.4).
+    # The closing punctuation is withheld to the last fragment (docs/protocol.md §3.5).
     assert fragments[-1].endswith("}")
     assert not "".join(fragments[:-1]).endswith(("}", '"}', "]}"))
 

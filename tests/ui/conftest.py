@@ -51,7 +51,7 @@ def qloop(qapp: QApplication) -> Iterator[QtAsyncLoop]:
         sys.set_asyncgen_hooks(*old_hooks)
         asyncio.events._set_running_loop(None)
         # The loop was never started by run_forever, so it is marked stopped by hand: stop()
-        # would call QApplication.exit() and break every later qtbot wait (QT_NOTES.md).
+        # would call QApplication.exit() and break every later qtbot wait (docs/qt-notes.md §4).
         loop._QEventLoop__is_running = False
         loop.close()
         asyncio.set_event_loop(None)
