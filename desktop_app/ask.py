@@ -149,7 +149,10 @@ def _readable_arguments(arguments: str) -> str:
 
 def _run(plan: Plan, printer: Printer) -> Completion:
     timeout = httpx.Timeout(plan.timeout) if plan.timeout else None
-    with SyncVLLMClient(plan.base_url, plan.api_key, timeout=timeout) as client:
+    # --timeout bounds the whole call too, however slowly the server drips its reply.
+    with SyncVLLMClient(
+        plan.base_url, plan.api_key, timeout=timeout, deadline=plan.timeout
+    ) as client:
         if plan.request.stream:
             return printer.stream(client, plan.request)
         return client.complete(plan.request)

@@ -114,6 +114,8 @@ def parse_param(item: str) -> tuple[str, Any]:
         value = json.loads(raw, parse_constant=_reject_constant)
     except ValueError:
         value = raw
+    except RecursionError:
+        raise UsageError(f"--param {key}: the JSON value is nested too deeply") from None
     return key, value
 
 
@@ -162,6 +164,26 @@ def image_url(spec: str) -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
+# How deep a tools file may nest arrays and objects. Real schemas use a handful of levels;
+# the limit keeps parsing, checking and sending it far from Python's recursion limit.
+MAX_TOOLS_DEPTH = 64
+
+
+def _depth_over(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests arrays/objects more than ``limit`` levels (no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        elif not isinstance(item, list):
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in item)
+    return False
+
+
 def load_tools(path: str) -> tuple[ToolDefinition, ...]:
     where = f"--tools {path}"
     try:
@@ -170,12 +192,20 @@ def load_tools(path: str) -> tuple[ToolDefinition, ...]:
         raise UsageError(f"{where}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{where}: cannot read it ({exc})") from None
+    deep = False
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(
             f"{where}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
         ) from None
+    except RecursionError:
+        data, deep = None, True  # nested past what the parser follows: reported just below
+    if deep or _depth_over(data, MAX_TOOLS_DEPTH):
+        raise UsageError(
+            f"{where}: nested more than {MAX_TOOLS_DEPTH} levels deep; a tool's JSON Schema "
+            "needs far fewer"
+        )
     if not isinstance(data, list) or not data:
         raise UsageError(f"{where}: expected a non-empty JSON array of tool definitions")
     tools: list[ToolDefinition] = []

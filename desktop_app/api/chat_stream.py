@@ -23,6 +23,7 @@ from .errors import (
     TransportError,
     error_from_response,
 )
+from .limits import MAX_STREAM_BYTES, too_large
 from .sse import SSEDecoder
 
 if TYPE_CHECKING:
@@ -70,11 +71,63 @@ def not_an_event_stream(
 
 
 def _has_error_key(raw: bytes) -> bool:
+    payload = _json_object(raw)
+    return payload is not None and "error" in payload
+
+
+def _json_object(raw: bytes) -> dict | None:
     try:
         payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return False
-    return isinstance(payload, dict) and "error" in payload
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def completion_as_chunk(payload: dict) -> str | None:
+    """A whole ``chat.completion`` as the data of one stream chunk, or None when ``payload``
+    is not one. Some proxies and gateways ignore ``"stream": true`` and answer with the whole
+    reply at once; read as one chunk, it is shown and kept like a streamed one."""
+    from .replies import parse_completion  # only on this path
+
+    if "error" in payload or not isinstance(payload.get("choices"), list):
+        return None
+    try:
+        completion = parse_completion(payload)
+    except ProtocolError:
+        return None
+    delta: dict[str, object] = {"role": "assistant"}
+    if completion.content:
+        delta["content"] = completion.content
+    if completion.reasoning:
+        delta["reasoning"] = completion.reasoning
+    if completion.tool_calls:
+        delta["tool_calls"] = [
+            {
+                "index": i,
+                "id": call.id,
+                "type": "function",
+                "function": {"name": call.name, "arguments": call.arguments},
+            }
+            for i, call in enumerate(completion.tool_calls)
+        ]
+    chunk: dict[str, object] = {
+        "id": completion.id,
+        "object": "chat.completion.chunk",
+        "model": completion.model,
+        "choices": [
+            {
+                "index": 0,
+                "delta": delta,
+                "finish_reason": completion.finish_reason or "stop",
+                "stop_reason": completion.stop_reason,
+            }
+        ],
+    }
+    if isinstance(payload.get("usage"), dict):
+        chunk["usage"] = payload["usage"]
+    if completion.system_fingerprint:
+        chunk["system_fingerprint"] = completion.system_fingerprint
+    return json.dumps(chunk, ensure_ascii=False)
 
 
 def _dropped() -> ConnectionDropped:
@@ -87,23 +140,48 @@ def _dropped() -> ConnectionDropped:
 class ChatStream:
     """The state of one streamed reply: the SSE decoder, the accumulator, ``[DONE]``."""
 
-    __slots__ = ("accumulator", "decoder", "done", "trace")
+    __slots__ = ("accumulator", "decoder", "done", "received", "trace")
 
     def __init__(self, trace: WireTrace | None, accumulator: Accumulator | None = None) -> None:
         self.accumulator = Accumulator() if accumulator is None else accumulator
         self.decoder = SSEDecoder()
         self.done = False
+        self.received = 0  # bytes of the reply so far, bounded by MAX_STREAM_BYTES
         self.trace = trace
+
+    def _count(self, chunk: bytes) -> None:
+        self.received += len(chunk)
+        if self.received > MAX_STREAM_BYTES:
+            raise too_large("the streamed reply", MAX_STREAM_BYTES)
+
+    def whole_reply(
+        self, response: httpx.Response, raw: bytes, ctx: CallContext
+    ) -> Iterator[StreamEvent]:
+        """A successful reply that is not an event stream: a whole ``chat.completion`` is
+        the reply (one event); anything else is the error it stands for."""
+        payload = _json_object(raw)
+        data = completion_as_chunk(payload) if payload is not None else None
+        if data is None:
+            raise not_an_event_stream(response, raw, ctx, self.trace)
+        if self.trace is not None:
+            self.trace.set_body(raw)
+        event = self.accumulator.fold_fields(chunk_fields(data))
+        if self.trace is not None:
+            self.trace.mark_first_token()
+        self.done = True
+        yield event
 
     def events(self, chunk: bytes) -> Iterator[StreamEvent]:
         """The events of the chunks of choice data that ``chunk`` completes.
 
         A generator, so that a chunk that fails to parse raises only after the events
-        before it in the same bytes have been handed on. After ``[DONE]`` nothing more is
-        read (the caller still drains the connection).
+        before it in the same bytes have been handed on. After ``[DONE]`` the reply is over:
+        ``done`` is set and the caller stops reading, even if the server keeps the
+        connection open.
         """
         if self.done:
             return
+        self._count(chunk)
         trace = self.trace
         fold = self.accumulator.fold_fields
         for data in self.decoder.feed_data(chunk):
@@ -133,6 +211,7 @@ class ChatStream:
             return
         if self.done:
             return
+        self._count(chunk)
         add = self.accumulator.add_fields
         for data in self.decoder.feed_data(chunk):
             if data[:1] != "{":  # as in events: [DONE], blank, or bad data

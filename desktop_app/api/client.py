@@ -11,8 +11,16 @@ from typing import Any
 import httpx
 
 from .accumulator import StreamEvent
-from .connection import CallContext, client_headers, json_reply, split_base_url, ssl_context
+from .connection import (
+    CallContext,
+    client_headers,
+    json_reply,
+    redact,
+    split_base_url,
+    ssl_context,
+)
 from .errors import GemmaAPIError
+from .limits import MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES, read_body
 from .messages import Message
 from .replies import parse_completion, parse_models, parse_token_count, parse_version
 from .request import ChatRequest
@@ -20,12 +28,17 @@ from .results import Completion, ModelInfo
 from .streaming import stream_events
 from .trace import WireTrace
 from .transport import DEFAULT_TIMEOUT, close_quietly, translate_errors
+from .url_secrets import redact_url
 
 __all__ = ["VLLMClient", "split_base_url"]
 
 
 class VLLMClient:
-    """Talks to one vLLM server. Create one per server profile; ``aclose`` when done."""
+    """Talks to one vLLM server. Create one per server profile; ``aclose`` when done.
+
+    ``stall_limit`` (seconds, or None for none) ends a streamed reply that brings no data
+    for that long with ``ReplyStalled``. Redirects are never followed (``RedirectError``).
+    """
 
     def __init__(
         self,
@@ -35,20 +48,24 @@ class VLLMClient:
         timeout: httpx.Timeout | None = None,
         verify: bool | str | ssl.SSLContext = True,
         transport: httpx.AsyncBaseTransport | None = None,
+        stall_limit: float | None = None,
     ) -> None:
         self.root_url, self.api_base = split_base_url(base_url)
         self._api_key = api_key or None
         self.timeout = timeout or DEFAULT_TIMEOUT
+        self.stall_limit = stall_limit
         self._http = httpx.AsyncClient(
             headers=client_headers(self._api_key),
             timeout=self.timeout,
             verify=ssl_context(verify),
             transport=transport,
+            # A redirect would carry the key and the conversation to another address.
+            follow_redirects=False,
         )
 
     def __repr__(self) -> str:
         key = "***" if self._api_key else None
-        return f"VLLMClient(base_url={self.api_base!r}, api_key={key!r})"
+        return f"VLLMClient(base_url={redact_url(self.api_base)!r}, api_key={key!r})"
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -88,7 +105,7 @@ class VLLMClient:
             "POST", url, json=body, headers={"Accept": "text/event-stream"}
         )
         ctx = CallContext(url=url, timeout=self.timeout, secret=self._api_key)
-        return stream_events(self._http, http_request, body, ctx, trace)
+        return stream_events(self._http, http_request, body, ctx, trace, self.stall_limit)
 
     # -- other endpoints ----------------------------------------------------------------
 
@@ -102,7 +119,7 @@ class VLLMClient:
         Raises a ``TransportError`` when the server cannot be reached at all, so the
         caller can say why (host not found, refused, timeout).
         """
-        status, _, _ = await self._exchange("GET", f"{self.root_url}/health", None, None)
+        status, _, _, _ = await self._exchange("GET", f"{self.root_url}/health", None, None)
         return status == 200
 
     async def version(self) -> str:
@@ -147,8 +164,8 @@ class VLLMClient:
         """A non-streamed call whose reply is a JSON object; errors become exceptions."""
         ctx = CallContext(url=url, timeout=self.timeout, secret=self._api_key)
         try:
-            status, content_type, raw = await self._exchange(method, url, body, trace)
-            return json_reply(status, content_type, raw, ctx)
+            status, content_type, raw, location = await self._exchange(method, url, body, trace)
+            return json_reply(status, content_type, raw, ctx, location)
         except GemmaAPIError as exc:
             ctx.fail(exc, trace)
             raise
@@ -159,23 +176,31 @@ class VLLMClient:
         url: str,
         body: dict[str, Any] | None,
         trace: WireTrace | None,
-    ) -> tuple[int, str | None, bytes]:
-        """Send one request and read the whole reply: status, content type, body."""
+    ) -> tuple[int, str | None, bytes, str | None]:
+        """Send one request and read the whole reply (bounded, see ``limits``): status,
+        content type, body, and the Location header of a redirect."""
         request = self._http.build_request(method, url, json=body)
+        ctx = CallContext(url=url, timeout=self.timeout, secret=self._api_key)
         if trace is not None:
-            trace.begin(method, url, request.headers.items(), body or {}, self._api_key)
+            trace.begin(method, ctx.url, request.headers.items(), body or {}, ctx.hidden)
         response: httpx.Response | None = None
         try:
-            with translate_errors(url, self.timeout):
+            with translate_errors(ctx.url, self.timeout):
                 response = await self._http.send(request, stream=True)
                 if trace is not None:
                     trace.got_response(response.status_code, response.headers)
-                raw = await response.aread()
+                status = response.status_code
+                if 300 <= status < 400:
+                    raw = b""  # never followed, so its body is of no use
+                else:
+                    limit = MAX_ERROR_BODY_BYTES if status >= 400 else MAX_BODY_BYTES
+                    raw = await read_body(response, limit, truncate=status >= 400)
             if trace is not None:
                 trace.set_body(raw)
-            return response.status_code, response.headers.get("content-type"), raw
+            headers = response.headers
+            return status, headers.get("content-type"), raw, headers.get("location")
         except GemmaAPIError as exc:
-            exc.redact(self._api_key)
+            redact(exc, ctx.hidden)
             if trace is not None:
                 trace.error = exc.user_message
             raise

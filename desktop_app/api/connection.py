@@ -15,10 +15,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from .errors import GemmaAPIError, error_from_response
+from .errors import GemmaAPIError, RedirectError, error_from_response
 from .replies import decode_json_object
+from .url_secrets import hide, redact_url, url_secrets
 
 if TYPE_CHECKING:
+    from .limits import Deadline
     from .trace import WireTrace
 
 
@@ -35,7 +37,8 @@ def split_base_url(base_url: str) -> tuple[str, str]:
         url = "http://" + url
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{base_url!r} is not an http:// or https:// server address.")
+        shown = redact_url(base_url) if "://" in base_url else hide(base_url, url_secrets(base_url))
+        raise ValueError(f"{shown!r} is not an http:// or https:// server address.")
     path = parts.path.rstrip("/")
     if path.endswith("/v1"):
         path = path[: -len("/v1")]
@@ -127,25 +130,58 @@ def client_headers(api_key: str | None) -> dict[str, str]:
 
 
 class CallContext:
-    """What error messages need to know about the call."""
+    """What error messages need to know about the call.
 
-    __slots__ = ("secret", "timeout", "url")
+    ``url`` is the address as it may be shown (user info hidden); ``secret`` is the API key;
+    ``hidden`` every secret string that must never appear in a message or a trace.
+    """
 
-    def __init__(self, url: str, timeout: httpx.Timeout, secret: str | None) -> None:
-        self.url = url
+    __slots__ = ("deadline", "hidden", "secret", "timeout", "url")
+
+    def __init__(
+        self,
+        url: str,
+        timeout: httpx.Timeout,
+        secret: str | None,
+        deadline: Deadline | None = None,
+    ) -> None:
+        self.url = redact_url(url)
         self.timeout = timeout
         self.secret = secret
+        self.hidden = (*url_secrets(url), *((secret,) if secret else ()))
+        self.deadline = deadline
 
     def fail(self, exc: GemmaAPIError, trace: WireTrace | None) -> None:
-        exc.redact(self.secret)
+        redact(exc, self.hidden)
         if trace is not None:
             trace.error = exc.user_message
 
 
+def redact(exc: GemmaAPIError, secrets: tuple[str, ...]) -> None:
+    """Hide each of ``secrets`` wherever ``exc`` quotes text."""
+    for secret in secrets:
+        exc.redact(secret)
+
+
+def redirect_error(status: int, location: str | None, ctx: CallContext) -> RedirectError:
+    """The error for a 3xx reply; the redirect is never followed."""
+    target = hide(redact_url(location), ctx.hidden) if location else ""
+    where = f" to {target}" if target else " (without saying where)"
+    return RedirectError(
+        f"The server at {ctx.url} redirected the request{where} (HTTP {status}). Redirects "
+        "are not followed, so the API key and the conversation go only to the address you "
+        "set: if the new address is right, put it in the server profile.",
+        status=status,
+        location=target,
+    )
+
+
 def json_reply(
-    status: int, content_type: str | None, raw: bytes, ctx: CallContext
+    status: int, content_type: str | None, raw: bytes, ctx: CallContext, location: str | None = None
 ) -> dict[str, Any]:
     """The JSON object a non-streamed call answered, or the error the reply stands for."""
+    if 300 <= status < 400:
+        raise redirect_error(status, location, ctx)
     if status >= 400:
         raise _error(status, raw, content_type, ctx)
     payload = decode_json_object(raw)

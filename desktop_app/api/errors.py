@@ -10,6 +10,8 @@ reply as far as it had arrived before the failure, or ``None``)::
     │   ├── TLSError              certificate or handshake problem
     │   ├── ConnectTimeout        no connection within the connect timeout
     │   ├── ReadTimeout           the server stopped sending for the read timeout
+    │   │   ├── ReplyStalled      no reply data (only silence or keep-alives) for the stall limit
+    │   │   └── DeadlineExceeded  the whole call took longer than its deadline
     │   └── ConnectionDropped     the connection closed before the reply was complete
     ├── ServerError               the server answered with an error (.status, .error_type,
     │   │                         .param, .code, .server_message kept verbatim)
@@ -19,8 +21,10 @@ reply as far as it had arrived before the failure, or ``None``)::
     │   ├── RateLimitError        429
     │   ├── ServiceUnavailable    503: loading, overloaded or queue full
     │   ├── InternalServerError   other 5xx
-    │   └── StreamError           an error that arrived inside a 200 event stream
+    │   ├── StreamError           an error that arrived inside a 200 event stream
+    │   └── RedirectError         3xx: the server points elsewhere (.location); never followed
     └── ProtocolError             the reply was not what the protocol says (.excerpt)
+        └── ReplyTooLarge         a line, event or reply beyond the limits in ``limits``
 
 Error bodies come in several shapes (docs/protocol.md §2): nested
 ``{"error":{message,type,param,code}}``, the flat pre-0.10.1 ``{"object":"error",...}``,
@@ -106,6 +110,26 @@ class ReadTimeout(TransportError):
     """The server stopped sending for longer than the read timeout."""
 
 
+class ReplyStalled(ReadTimeout):
+    """No reply data (only silence, or SSE comments and keep-alives) for the stall limit."""
+
+    def __init__(
+        self, user_message: str, *, seconds: float, partial: Completion | None = None
+    ) -> None:
+        super().__init__(user_message, partial=partial)
+        self.seconds = seconds
+
+
+class DeadlineExceeded(ReadTimeout):
+    """The whole call (connect, wait, every byte of the reply) took longer than its deadline."""
+
+    def __init__(
+        self, user_message: str, *, seconds: float, partial: Completion | None = None
+    ) -> None:
+        super().__init__(user_message, partial=partial)
+        self.seconds = seconds
+
+
 class ConnectionDropped(TransportError):
     """The connection closed before the reply was complete."""
 
@@ -158,6 +182,15 @@ class InternalServerError(ServerError):
 
 class StreamError(ServerError):
     """An error sent inside a 200 event stream (docs/protocol.md §2.4)."""
+
+
+class RedirectError(ServerError):
+    """3xx: the server sent the request elsewhere. Never followed, so that the key and the
+    conversation go nowhere but the configured server; ``location`` is the target (redacted)."""
+
+    def __init__(self, user_message: str, *, status: int, location: str) -> None:
+        super().__init__(user_message, status=status)
+        self.location = location
 
 
 class ProtocolError(GemmaAPIError):
@@ -231,3 +264,19 @@ def _build[E: ServerError](cls: type[E], message: str, status: int, info: ErrorB
         code=info.code,
         server_message=info.message,
     )
+
+
+class ReplyTooLarge(ProtocolError):
+    """One line, one event or the whole reply went past its limit (``limits``); ``limit`` is
+    that limit in bytes. Reading stopped there, so memory stays bounded."""
+
+    def __init__(
+        self,
+        user_message: str,
+        *,
+        limit: int,
+        excerpt: str = "",
+        partial: Completion | None = None,
+    ) -> None:
+        super().__init__(user_message, excerpt=excerpt, partial=partial)
+        self.limit = limit

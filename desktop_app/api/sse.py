@@ -22,6 +22,10 @@ Two paths give the same events:
 
 Undecodable bytes become U+FFFD; an incomplete character at the very end of the stream is in
 an unterminated event, which is discarded.
+
+What waits for its line or event to end is bounded by ``max_event`` (``limits.MAX_EVENT_BYTES``
+by default): a server that sends a line without end fails with ``ReplyTooLarge`` there,
+instead of filling memory.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+
+from .limits import MAX_EVENT_BYTES, too_large
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _BOM = codecs.BOM_UTF8
@@ -57,15 +63,19 @@ class SSEDecoder:
         "_decoder",
         "_event_type",
         "_full",
+        "_held",
         "_last_id",
         "_line_by_line",
+        "_max_event",
         "_partial_line",
         "_pending",
         "_retry",
         "_skip_lf",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, max_event: int = MAX_EVENT_BYTES) -> None:
+        self._max_event = max_event
+        self._held = 0  # characters of the unfinished event on the line-by-line path
         self._pending = bytearray()  # bytes after the last blank line, waiting for more
         self._at_start = True  # whether a leading BOM may still be in the next bytes
         self._line_by_line = False  # set for good by the first CR
@@ -82,6 +92,8 @@ class SSEDecoder:
         out: list[SSEEvent] = []
         self._full = True
         self._feed(chunk, out)
+        if len(self._pending) > self._max_event:
+            self._too_large()
         return out
 
     def feed_data(self, chunk: bytes) -> list[str]:
@@ -89,7 +101,18 @@ class SSEDecoder:
         out: list[str] = []
         self._full = False
         self._feed(chunk, out)
+        if len(self._pending) > self._max_event:
+            self._too_large()
         return out
+
+    def _too_large(self) -> None:
+        from .error_bodies import excerpt  # only on this error path
+
+        head = bytes(self._pending[:200]) or "".join(self._partial_line)[:200].encode()
+        self._pending.clear()
+        self._partial_line.clear()
+        self._reset_event()
+        raise too_large("one line or event of the stream", self._max_event, excerpt(head))
 
     def flush(self) -> list[SSEEvent]:
         """End of stream: an unterminated event is discarded (it never completes one)."""
@@ -187,17 +210,22 @@ class SSEDecoder:
                 self._partial_line.append(piece)
                 line = "".join(self._partial_line)
                 self._partial_line.clear()
+                self._held -= len(line) - len(piece)  # its fragments, counted when they came
             else:
                 line = piece
             if line:
+                self._held += len(line)
                 self._process_line(line)
             else:
                 self._dispatch(out)
             start = match.end()
         if start < len(text):
             self._partial_line.append(text[start:])
+            self._held += len(text) - start
         elif text[-1] == "\r":
             self._skip_lf = True
+        if self._held > self._max_event:
+            self._too_large()
 
     # -- the event rules -----------------------------------------------------------------
 
@@ -230,6 +258,8 @@ class SSEDecoder:
         self._reset_event()
 
     def _reset_event(self) -> None:
+        # What is held is the partial line, counted again when its line is processed.
+        self._held = sum(map(len, self._partial_line))
         self._event_type = ""
         self._data = []
         self._retry = None

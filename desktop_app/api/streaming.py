@@ -3,31 +3,66 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import suppress
 from typing import Any
 
 import httpx
 
 from .accumulator import StreamEvent
-from .chat_stream import ChatStream, error_reply, is_event_stream, not_an_event_stream
-from .connection import CallContext
-from .errors import GemmaAPIError
+from .chat_stream import ChatStream, error_reply, is_event_stream
+from .connection import CallContext, redirect_error
+from .errors import GemmaAPIError, ReplyStalled
+from .limits import MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES, read_body
 from .trace import WireTrace
 from .transport import close_quietly, translate_errors
 
 __all__ = ["CallContext", "stream_events"]
 
 
-async def _check_event_stream(
+async def _body_unless_event_stream(
     response: httpx.Response, ctx: CallContext, trace: WireTrace | None
-) -> None:
-    if response.status_code < 400 and is_event_stream(response):
-        return
+) -> bytes | None:
+    """None for an event stream; else the (bounded) body of a 2xx reply, or the error."""
+    status = response.status_code
+    if status < 300 and is_event_stream(response):
+        return None
+    if 300 <= status < 400:
+        raise redirect_error(status, response.headers.get("location"), ctx)
+    failed = status >= 400
     with translate_errors(ctx.url, ctx.timeout):
-        raw = await response.aread()
-    if response.status_code >= 400:
+        raw = await read_body(
+            response, MAX_ERROR_BODY_BYTES if failed else MAX_BODY_BYTES, truncate=failed
+        )
+    if failed:
         raise error_reply(response, raw, ctx, trace)
-    raise not_an_event_stream(response, raw, ctx, trace)
+    return raw
+
+
+# After [DONE], how long and how much more the body may take to end. vLLM ends it at once,
+# and a body read to its end lets the connection serve the next request; a server that keeps
+# it open only loses its connection.
+_AFTER_DONE_SECONDS = 0.5
+_AFTER_DONE_BYTES = 64 * 1024
+
+
+async def _finish_body(chunks: AsyncGenerator[bytes]) -> None:
+    left = _AFTER_DONE_BYTES
+    with suppress(TimeoutError, httpx.HTTPError):
+        async with asyncio.timeout(_AFTER_DONE_SECONDS):
+            async for chunk in chunks:
+                left -= len(chunk)
+                if left < 0:
+                    return
+
+
+def stalled(seconds: float) -> ReplyStalled:
+    return ReplyStalled(
+        f"The server went silent for {seconds:g} s: no reply data arrived in that time "
+        "(keep-alive comments do not count), so the reply was ended. Press Retry to ask "
+        "again; the stall limit is in Servers & settings.",
+        seconds=seconds,
+    )
 
 
 async def stream_events(
@@ -36,27 +71,64 @@ async def stream_events(
     body: dict[str, Any],
     ctx: CallContext,
     trace: WireTrace | None,
+    stall: float | None = None,
 ) -> AsyncIterator[StreamEvent]:
     """Send ``request`` and yield one ``StreamEvent`` per chunk of choice data.
 
     The response is closed on every path, so cancelling the consumer or leaving its loop
-    closes the connection and vLLM stops generating. Errors carry ``partial``.
+    closes the connection and vLLM stops generating. Errors carry ``partial``. The reply
+    ends at ``[DONE]``, whatever the server does with the connection afterwards. With
+    ``stall`` (seconds), a reply that brings no data event for that long (from the request
+    on; SSE comments do not count) ends with ``ReplyStalled``.
     """
     stream = ChatStream(trace)
     response: httpx.Response | None = None
+    chunks: AsyncGenerator[bytes] | None = None
     if trace is not None:
-        trace.begin(request.method, str(request.url), request.headers.items(), body, ctx.secret)
+        trace.begin(request.method, ctx.url, request.headers.items(), body, ctx.hidden)
+    loop = asyncio.get_running_loop()
+    quiet_until = loop.time() + stall if stall else None
     try:
         with translate_errors(ctx.url, ctx.timeout):
-            response = await http.send(request, stream=True)
+            if quiet_until is None:
+                response = await http.send(request, stream=True)
+            else:
+                try:
+                    async with asyncio.timeout_at(quiet_until):
+                        response = await http.send(request, stream=True)
+                except TimeoutError:
+                    raise stalled(stall) from None
         if trace is not None:
             trace.got_response(response.status_code, response.headers)
-        await _check_event_stream(response, ctx, trace)
-        with translate_errors(ctx.url, ctx.timeout):
-            # Each network read as it arrives: no re-chunking, so no token waits for more.
-            async for chunk in response.aiter_bytes():
-                for event in stream.events(chunk):
-                    yield event
+        raw = await _body_unless_event_stream(response, ctx, trace)
+        if raw is not None:
+            for event in stream.whole_reply(response, raw, ctx):
+                yield event
+        else:
+            with translate_errors(ctx.url, ctx.timeout):
+                # Each network read as it arrives: no re-chunking, so no token waits for more.
+                chunks = response.aiter_bytes()  # type: ignore[assignment]
+                if quiet_until is None:
+                    async for chunk in chunks:
+                        for event in stream.events(chunk):
+                            yield event
+                        if stream.done:
+                            break
+                else:
+                    while not stream.done:
+                        try:
+                            # Only around the read: a timeout must never fire in the consumer.
+                            async with asyncio.timeout_at(quiet_until):
+                                chunk = await anext(chunks)
+                        except StopAsyncIteration:
+                            break
+                        except TimeoutError:
+                            raise stalled(stall) from None
+                        for event in stream.events(chunk):
+                            quiet_until = loop.time() + stall
+                            yield event
+                if stream.done:
+                    await _finish_body(chunks)
         stream.end()
     except GemmaAPIError as exc:
         if stream.settle(exc, ctx):
@@ -67,6 +139,10 @@ async def stream_events(
             trace.error = "stopped by the client"
         raise
     finally:
+        if chunks is not None:
+            # Left early ([DONE], a stall, an error): close the reader here, on this loop.
+            with suppress(httpx.HTTPError):
+                await chunks.aclose()
         if response is not None:
             await close_quietly(response)
         if trace is not None:

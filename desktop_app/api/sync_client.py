@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -18,20 +19,35 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from .accumulator import Accumulator, StreamEvent
-from .chat_stream import ChatStream, error_reply, is_event_stream, not_an_event_stream
-from .connection import CallContext, client_headers, json_reply, split_base_url, ssl_context
-from .errors import GemmaAPIError
+from .chat_stream import ChatStream, error_reply, is_event_stream
+from .connection import (
+    CallContext,
+    client_headers,
+    json_reply,
+    redact,
+    redirect_error,
+    split_base_url,
+    ssl_context,
+)
+from .errors import GemmaAPIError, TransportError
+from .limits import MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES, Deadline, read_body_sync
 from .replies import parse_completion
 from .request import ChatRequest
 from .results import Completion
 from .transport import DEFAULT_TIMEOUT, close_quietly_sync, translate_errors
+from .url_secrets import redact_url
 
 if TYPE_CHECKING:
     from .trace import WireTrace
 
 
 class SyncVLLMClient:
-    """Chat with one vLLM server from blocking code; ``close`` (or ``with``) when done."""
+    """Chat with one vLLM server from blocking code; ``close`` (or ``with``) when done.
+
+    ``deadline`` (seconds) bounds each whole call, whatever the server sends meanwhile (a
+    byte at a time, or keep-alives forever): past it, ``DeadlineExceeded``. Redirects are
+    never followed (``RedirectError``).
+    """
 
     def __init__(
         self,
@@ -41,20 +57,28 @@ class SyncVLLMClient:
         timeout: httpx.Timeout | None = None,
         verify: bool | str | ssl.SSLContext = True,
         transport: httpx.BaseTransport | None = None,
+        deadline: float | None = None,
     ) -> None:
         self.root_url, self.api_base = split_base_url(base_url)
         self._api_key = api_key or None
         self.timeout = timeout or DEFAULT_TIMEOUT
+        self.deadline = deadline
         self._http = httpx.Client(
             headers=client_headers(self._api_key),
             timeout=self.timeout,
             verify=ssl_context(verify),
             transport=transport,
+            # A redirect would carry the key and the conversation to another address.
+            follow_redirects=False,
         )
 
     def __repr__(self) -> str:
         key = "***" if self._api_key else None
-        return f"SyncVLLMClient(base_url={self.api_base!r}, api_key={key!r})"
+        return f"SyncVLLMClient(base_url={redact_url(self.api_base)!r}, api_key={key!r})"
+
+    def _context(self, url: str) -> CallContext:
+        deadline = Deadline(self.deadline) if self.deadline else None
+        return CallContext(url=url, timeout=self.timeout, secret=self._api_key, deadline=deadline)
 
     def close(self) -> None:
         self._http.close()
@@ -74,10 +98,10 @@ class SyncVLLMClient:
         """One non-streamed chat completion."""
         body = replace(request, stream=False).to_wire()
         url = f"{self.api_base}/chat/completions"
-        ctx = CallContext(url=url, timeout=self.timeout, secret=self._api_key)
+        ctx = self._context(url)
         try:
-            status, content_type, raw = self._exchange("POST", url, body, trace)
-            payload = json_reply(status, content_type, raw, ctx)
+            status, content_type, raw, location = self._exchange("POST", body, ctx, url, trace)
+            payload = json_reply(status, content_type, raw, ctx, location)
         except GemmaAPIError as exc:
             ctx.fail(exc, trace)
             raise
@@ -94,7 +118,7 @@ class SyncVLLMClient:
         http_request = self._http.build_request(
             "POST", url, json=body, headers={"Accept": "text/event-stream"}
         )
-        ctx = CallContext(url=url, timeout=self.timeout, secret=self._api_key)
+        ctx = self._context(url)
         return stream_events_sync(self._http, http_request, body, ctx, trace)
 
     def collect(
@@ -115,7 +139,7 @@ class SyncVLLMClient:
         http_request = self._http.build_request(
             "POST", url, json=body, headers={"Accept": "text/event-stream"}
         )
-        ctx = CallContext(url=url, timeout=self.timeout, secret=self._api_key)
+        ctx = self._context(url)
         stream = ChatStream(trace, accumulator)
         for _ in _run_stream(self._http, http_request, body, ctx, stream, events=False):
             pass  # yields nothing: each chunk went into the accumulator
@@ -124,26 +148,40 @@ class SyncVLLMClient:
     def _exchange(
         self,
         method: str,
-        url: str,
         body: dict[str, Any] | None,
+        ctx: CallContext,
+        url: str,
         trace: WireTrace | None,
-    ) -> tuple[int, str | None, bytes]:
-        """Send one request and read the whole reply: status, content type, body."""
+    ) -> tuple[int, str | None, bytes, str | None]:
+        """Send one request and read the whole reply (bounded, see ``limits``): status,
+        content type, body, and the Location header of a redirect."""
         request = self._http.build_request(method, url, json=body)
+        deadline = ctx.deadline
         if trace is not None:
-            trace.begin(method, url, request.headers.items(), body or {}, self._api_key)
+            trace.begin(method, ctx.url, request.headers.items(), body or {}, ctx.hidden)
         response: httpx.Response | None = None
         try:
-            with translate_errors(url, self.timeout):
+            with _within(ctx):
+                if deadline is not None:
+                    deadline.cap(request)
                 response = self._http.send(request, stream=True)
                 if trace is not None:
                     trace.got_response(response.status_code, response.headers)
-                raw = response.read()
+                status = response.status_code
+                if 300 <= status < 400:
+                    raw = b""  # never followed, so its body is of no use
+                else:
+                    if deadline is not None:
+                        deadline.check()
+                        deadline.cap(request)
+                    limit = MAX_ERROR_BODY_BYTES if status >= 400 else MAX_BODY_BYTES
+                    raw = read_body_sync(response, limit, truncate=status >= 400, deadline=deadline)
             if trace is not None:
                 trace.set_body(raw)
-            return response.status_code, response.headers.get("content-type"), raw
+            headers = response.headers
+            return status, headers.get("content-type"), raw, headers.get("location")
         except GemmaAPIError as exc:
-            exc.redact(self._api_key)
+            redact(exc, ctx.hidden)
             if trace is not None:
                 trace.error = exc.user_message
             raise
@@ -154,16 +192,39 @@ class SyncVLLMClient:
                 trace.finish()
 
 
-def _check_event_stream(
+@contextmanager
+def _within(ctx: CallContext) -> Iterator[None]:
+    """``translate_errors``, and past the call's deadline any transport failure (a read that
+    timed out at the time left, most often) is reported as the deadline."""
+    try:
+        with translate_errors(ctx.url, ctx.timeout):
+            yield
+    except TransportError as exc:
+        if ctx.deadline is not None and ctx.deadline.expired():
+            raise ctx.deadline.error() from exc
+        raise
+
+
+def _body_unless_event_stream(
     response: httpx.Response, ctx: CallContext, trace: WireTrace | None
-) -> None:
-    if response.status_code < 400 and is_event_stream(response):
-        return
-    with translate_errors(ctx.url, ctx.timeout):
-        raw = response.read()
-    if response.status_code >= 400:
+) -> bytes | None:
+    """None for an event stream; else the (bounded) body of a 2xx reply, or the error."""
+    status = response.status_code
+    if status < 300 and is_event_stream(response):
+        return None
+    if 300 <= status < 400:
+        raise redirect_error(status, response.headers.get("location"), ctx)
+    failed = status >= 400
+    with _within(ctx):
+        raw = read_body_sync(
+            response,
+            MAX_ERROR_BODY_BYTES if failed else MAX_BODY_BYTES,
+            truncate=failed,
+            deadline=ctx.deadline,
+        )
+    if failed:
         raise error_reply(response, raw, ctx, trace)
-    raise not_an_event_stream(response, raw, ctx, trace)
+    return raw
 
 
 def stream_events_sync(
@@ -194,22 +255,39 @@ def _run_stream(
     only fold them into its accumulator and yield nothing."""
     trace = stream.trace
     response: httpx.Response | None = None
+    deadline = ctx.deadline
     if trace is not None:
-        trace.begin(request.method, str(request.url), request.headers.items(), body, ctx.secret)
+        trace.begin(request.method, ctx.url, request.headers.items(), body, ctx.hidden)
     try:
-        with translate_errors(ctx.url, ctx.timeout):
+        with _within(ctx):
+            if deadline is not None:
+                deadline.cap(request)
             response = http.send(request, stream=True)
+            if deadline is not None:
+                deadline.check()
+                deadline.cap(request)  # the body's reads wait at most the time left
         if trace is not None:
             trace.got_response(response.status_code, response.headers)
-        _check_event_stream(response, ctx, trace)
-        with translate_errors(ctx.url, ctx.timeout):
-            # Each network read as it arrives: no re-chunking, so no token waits for more.
+        raw = _body_unless_event_stream(response, ctx, trace)
+        if raw is not None:
             if events:
-                for chunk in response.iter_bytes():
-                    yield from stream.events(chunk)
+                yield from stream.whole_reply(response, raw, ctx)
             else:
+                for _event in stream.whole_reply(response, raw, ctx):
+                    pass
+        else:
+            with _within(ctx):
+                # Each network read as it arrives: no re-chunking, so no token waits for more.
+                # The reply ends at [DONE], even if the server keeps the connection open.
                 for chunk in response.iter_bytes():
-                    stream.absorb(chunk)
+                    if events:
+                        yield from stream.events(chunk)
+                    else:
+                        stream.absorb(chunk)
+                    if stream.done:
+                        break
+                    if deadline is not None:
+                        deadline.check()
         stream.end()
     except GemmaAPIError as exc:
         if stream.settle(exc, ctx):

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .url_secrets import hide, redact_url
+
 REDACTED_BEARER = "Bearer ***"
 
 
@@ -54,12 +56,14 @@ class WireTrace:
         url: str,
         headers: Iterable[tuple[str, str]],
         body: dict[str, Any],
-        secret: str | None = None,
+        secret: str | tuple[str, ...] | None = None,
     ) -> None:
-        # Kept off the dataclass fields, so it never shows in repr() or asdict().
-        self._secret = secret
+        # Kept off the dataclass fields, so it never shows in repr() or asdict(). The API key
+        # and any user info of the URL: none of them is ever recorded.
+        secrets = (secret,) if isinstance(secret, str) else tuple(secret or ())
+        self._secrets = tuple(s for s in secrets if s)
         self.method = method
-        self.url = url
+        self.url = self._hide(redact_url(url))
         self.request_headers = redact_headers(headers)
         self.request_json = body
         self.started_at = time.time()
@@ -71,12 +75,11 @@ class WireTrace:
 
     def got_response(self, status: int, headers: Mapping[str, str]) -> None:
         self.status = status
-        self.response_headers = dict(headers)
+        self.response_headers = {k: self._hide(v) for k, v in dict(headers).items()}
         self.first_byte_at = self.elapsed()
 
     def _hide(self, text: str) -> str:
-        secret = getattr(self, "_secret", None)
-        return text.replace(secret, "***") if secret and secret in text else text
+        return hide(text, getattr(self, "_secrets", ()))
 
     def set_body(self, raw: bytes) -> None:
         self.response_body = self._hide(raw.decode("utf-8", errors="replace"))

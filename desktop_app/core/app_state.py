@@ -24,6 +24,7 @@ class AppState:
         self.settings = settings or Settings.load()
         self.profiles = ProfileStore(self.settings, self.secrets)
         self.session = ServerSession(self.runner)
+        self.session.set_stall_limit(self.settings.stall_seconds)
         self.chat = ChatController(self.session, self.runner)
         self.presets = PresetStore()
         # New chats (and the empty one made at start-up) begin from the default preset.
@@ -78,6 +79,12 @@ class AppState:
             fallback = self.profiles.active() or self.demo_profile
             if fallback is not None:
                 self.session.use(fallback)
+
+    def set_stall_limit(self, seconds: int) -> None:
+        """Keeps the stall limit in the settings and applies it to the replies to come."""
+        self.settings.stall_seconds = seconds
+        self.settings.save()
+        self.session.set_stall_limit(self.settings.stall_seconds)
 
     def activate_profile(self, profile_id: str) -> None:
         profile = self.profiles.get(profile_id)

@@ -13,6 +13,9 @@ from desktop_app.api import (
     NotFoundError,
     ProtocolError,
     ReadTimeout,
+    RedirectError,
+    ReplyStalled,
+    ReplyTooLarge,
     ServerError,
     ServerUnreachable,
     StreamError,
@@ -54,6 +57,12 @@ _TITLES: list[tuple[type[BaseException], str, str]] = [
         "The text that arrived is kept. Press Retry to ask again.",
     ),
     (
+        RedirectError,
+        "The server sent the request elsewhere",
+        "Redirects are not followed, so the key and the chat go only to the address you set. "
+        "If the new address is right, put it in Settings, then press Retry.",
+    ),
+    (
         ServerError,
         "The server answered with an error",
         "Press Retry; if it keeps failing, check the server's log.",
@@ -75,6 +84,12 @@ _TITLES: list[tuple[type[BaseException], str, str]] = [
         "Check the network and the base URL, then press Retry.",
     ),
     (
+        ReplyStalled,
+        "The server went silent",
+        "The text that arrived is kept. Press Retry to ask again; the stall limit is in "
+        "Servers & settings.",
+    ),
+    (
         ReadTimeout,
         "The server stopped sending",
         "The text that arrived is kept. Press Retry to ask again.",
@@ -85,6 +100,12 @@ _TITLES: list[tuple[type[BaseException], str, str]] = [
         "The text that arrived is kept. Press Retry to ask again.",
     ),
     (TransportError, "The connection to the server failed", "Press Retry."),
+    (
+        ReplyTooLarge,
+        "The server's reply was too large",
+        "Reading stopped to keep memory safe; what arrived is kept. Check the base URL and "
+        "any proxy in between.",
+    ),
     (
         ProtocolError,
         "The server's reply could not be read",

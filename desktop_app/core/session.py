@@ -70,7 +70,15 @@ class ServerSession(QObject):
         self.models: list[ModelInfo] = []
         self.version: str | None = None
         self.error: str | None = None
+        # Seconds a streamed reply may bring no data before it ends as an error (None: off).
+        self.stall_limit: float | None = None
         self._retired: list[VLLMClient] = []
+
+    def set_stall_limit(self, seconds: float | None) -> None:
+        """The stall limit for the replies to come, on this client and the next ones."""
+        self.stall_limit = seconds or None
+        if self.client is not None:
+            self.client.stall_limit = self.stall_limit
 
     @property
     def model(self) -> str | None:
@@ -90,6 +98,8 @@ class ServerSession(QObject):
             self._retire(self.client)
         self.profile = profile
         self.client = make_client(profile) if not profile.url_problem() else None
+        if self.client is not None:
+            self.client.stall_limit = self.stall_limit
         self.models, self.version = [], None
         self.error = profile.url_problem()
         self.changed.emit()

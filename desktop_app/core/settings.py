@@ -26,6 +26,13 @@ class ProfileSettings:
     id: str = field(default_factory=new_id)
 
 
+# How long a streamed reply may bring no data (silence, or only keep-alive comments) before
+# it ends as an error. 0 turns the limit off.
+STALL_LIMIT_KEY = "stall_limit_seconds"
+DEFAULT_STALL_SECONDS = 60
+MAX_STALL_SECONDS = 3600
+
+
 @dataclass
 class Settings:
     profiles: list[ProfileSettings] = field(default_factory=list)
@@ -59,6 +66,18 @@ class Settings:
             active_profile=raw.get("active_profile"),
             extra=extra if isinstance(extra, dict) else {},
         )
+
+    @property
+    def stall_seconds(self) -> int:
+        """The stall limit in seconds (0: off), from ``extra``; the default when unset or bad."""
+        value = self.extra.get(STALL_LIMIT_KEY, DEFAULT_STALL_SECONDS)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return DEFAULT_STALL_SECONDS
+        return int(min(max(value, 0), MAX_STALL_SECONDS))
+
+    @stall_seconds.setter
+    def stall_seconds(self, seconds: int) -> None:
+        self.extra[STALL_LIMIT_KEY] = int(min(max(seconds, 0), MAX_STALL_SECONDS))
 
     def save(self, path: Path | None = None) -> None:
         """Writes atomically: a crash mid-write leaves the previous file intact."""

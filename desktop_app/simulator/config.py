@@ -39,6 +39,10 @@ class Fault:
     first_byte_delay: float = 0
     stall_after_tokens: int | None = None
     stall_seconds: float = 0
+    # During a stall, an SSE comment (": keep-alive") every this many seconds (0: silence).
+    keepalive_interval: float = 0
+    # After `data: [DONE]`, keep the connection open this many seconds before ending the body.
+    hold_open_after_done: float = 0
     drop_after_tokens: int | None = None
     stream_error_after_tokens: int | None = None
     stream_error_message: str = "Internal server error"
@@ -48,7 +52,12 @@ class Fault:
 
 
 _FAULT_FIELDS = {f.name: f for f in dataclasses.fields(Fault)}
-_NUMBER_FIELDS = {"first_byte_delay", "stall_seconds"}
+_NUMBER_FIELDS = {
+    "first_byte_delay",
+    "stall_seconds",
+    "keepalive_interval",
+    "hold_open_after_done",
+}
 _INT_FIELDS = {
     "stall_after_tokens",
     "drop_after_tokens",

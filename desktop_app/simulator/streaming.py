@@ -153,7 +153,7 @@ class CompletionStream:
             if item is TOKEN or item is END:
                 if count == stall:
                     await flush()
-                    await asyncio.sleep(fault.stall_seconds)
+                    await self._stall(send, fault)
                 if count == malformed:
                     buffer.append('data: {"id":"chatcmpl-broken","choices":[{"delta":{"cont\n\n')
                 if count == drop:
@@ -170,7 +170,24 @@ class CompletionStream:
             if len(buffer) >= _BATCH:
                 await flush()
                 await asyncio.sleep(0)  # let the disconnect watcher and other clients run
+        if fault.hold_open_after_done:
+            await flush()  # [DONE] is out; the body stays open
+            await asyncio.sleep(fault.hold_open_after_done)
         await flush(more=False)
+
+    @staticmethod
+    async def _stall(send: Send, fault: Fault) -> None:
+        """Send no data for `stall_seconds`: silence, or only SSE comments."""
+        interval = fault.keepalive_interval
+        if not interval:
+            await asyncio.sleep(fault.stall_seconds)
+            return
+        loop = asyncio.get_running_loop()
+        end = loop.time() + fault.stall_seconds
+        while loop.time() < end:
+            await send({"type": "http.response.body", "body": b": keep-alive\n\n",
+                        "more_body": True})
+            await asyncio.sleep(min(interval, max(end - loop.time(), 0)))
 
 
 def _effective(threshold: int | None, total: int) -> int | None:

@@ -342,7 +342,9 @@ class MainWindow(QMainWindow):
             state.session.profile.id if state.session.profile else None,
             state.secrets.problem,
             self,
+            stall_seconds=state.settings.stall_seconds,
         )
+        dialog.stallLimitChanged.connect(state.set_stall_limit)
         dialog.testRequested.connect(lambda p: state.test_connection(p, dialog.show_test_result))
         dialog.profileSaved.connect(lambda p: dialog.show_saved(state.save_profile(p)))
         dialog.profileDeleted.connect(state.delete_profile)

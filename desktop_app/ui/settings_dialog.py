@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +31,7 @@ class SettingsDialog(QDialog):
     profileSaved = Signal(object)  # ServerProfile
     profileDeleted = Signal(str)
     profileActivated = Signal(str)
+    stallLimitChanged = Signal(int)  # seconds, 0 = off (an app-wide setting)
 
     def __init__(
         self,
@@ -37,6 +39,7 @@ class SettingsDialog(QDialog):
         active_id: str | None,
         keyring_problem: str | None,
         parent: QWidget | None = None,
+        stall_seconds: int | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
@@ -121,6 +124,24 @@ class SettingsDialog(QDialog):
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         right.addWidget(self.result)
         right.addStretch(1)
+        # App-wide, not per server: how long a reply may bring no data before it ends.
+        self.stall_limit = QSpinBox(self)
+        self.stall_limit.setObjectName("stallLimit")
+        self.stall_limit.setRange(0, 3600)
+        self.stall_limit.setSuffix(" s")
+        self.stall_limit.setSpecialValueText("Off")
+        self.stall_limit.setAccessibleName("Reply stall limit")
+        self.stall_limit.setToolTip(
+            "End a reply as an error when the server sends no data (keep-alives do not "
+            "count) for this many seconds; what arrived is kept. 0 turns it off."
+        )
+        self.stall_limit.setVisible(stall_seconds is not None)
+        if stall_seconds is not None:
+            self.stall_limit.setValue(stall_seconds)
+            stall_form = QFormLayout()
+            stall_form.addRow("Reply stall limit", self.stall_limit)
+            right.addLayout(stall_form)
+        self.stall_limit.valueChanged.connect(self.stallLimitChanged)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
         right.addWidget(close)
