@@ -8,6 +8,7 @@ unsets the field, and an out-of-range number typed there is refused with a note.
 from __future__ import annotations
 
 import random
+import re
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QValidator
@@ -185,6 +186,9 @@ class NumberField(QWidget):
             self._emit(self._start if on else None)
 
 
+_SEED_TEXT = re.compile(r"-?[0-9]+")
+
+
 class _Int64Validator(QValidator):
     """Whole numbers within vLLM's seed range; anything else cannot be typed."""
 
@@ -192,11 +196,12 @@ class _Int64Validator(QValidator):
         spec = FIELD_RANGES["seed"]
         if text in ("", "-"):
             return QValidator.State.Intermediate, text, pos
-        try:
-            number = int(text)
-        except ValueError:
+        # ASCII digits only: int() also takes "1_000" and other scripts' digits, and the
+        # field would then show one thing and send another.
+        if not _SEED_TEXT.fullmatch(text):
             return QValidator.State.Invalid, text, pos
-        if text.strip() != text or not spec.min <= number <= spec.max:
+        number = int(text)
+        if not spec.min <= number <= spec.max:
             return QValidator.State.Invalid, text, pos
         return QValidator.State.Acceptable, text, pos
 

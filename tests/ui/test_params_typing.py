@@ -331,3 +331,42 @@ def test_max_tokens_keeps_1024_on_a_large_context(qtbot, window, sim):
     assert field.slider.maximum() == sim.simulator.config.max_model_len
     field.send.click()
     assert sent_value(window, "max_tokens") == 1024
+
+
+def test_values_loaded_from_a_preset_show_every_digit_they_send(qtbot, window, sim, tmp_path):
+    """A preset may hold more decimals than a field shows by default, or more than the
+    panel's own ceiling: the field shows the value as sent, and keeps it."""
+    path = tmp_path / "presets.json"
+    path.write_text(
+        '{"presets": [{"name": "Fine", "sampling":'
+        ' {"temperature": 0.333, "repetition_penalty": 12.5, "top_p": 0.125}}]}'
+    )
+    bar = controls(window).panel.presets
+    assert bar.import_from(path)
+    bar.combo.activated.emit(bar.combo.findData("Fine"))
+    assert edit_of(window, "temperature").text() == "0.333"
+    assert edit_of(window, "repetition_penalty").text() == "12.50"
+    assert edit_of(window, "top_p").text() == "0.125"
+    # Touching another field leaves them as they are.
+    type_into(qtbot, window, "min_p", "0.1")
+    assert sampling_sent(ask(qtbot, window, sim)) == {
+        "temperature": 0.333,
+        "repetition_penalty": 12.5,
+        "top_p": 0.125,
+        "min_p": 0.1,
+    }
+
+
+def test_seed_takes_plain_digits_only(qtbot, window, sim):
+    reset_all(window)
+    seed = edit_of(window, "seed")
+    for pasted in ("1_000", "\u0661\u0662", " 7"):  # Python's int() would take each of these
+        QGuiApplication.clipboard().setText(pasted)
+        focus(qtbot, seed)
+        qtbot.keyClick(seed, Qt.Key.Key_A, CTRL)
+        qtbot.keyClick(seed, Qt.Key.Key_V, CTRL)
+        assert seed.text() in ("", pasted.strip()) and "_" not in seed.text(), pasted
+        value = sent_value(window, "seed")
+        assert value is None or str(value) == seed.text(), pasted
+    type_into(qtbot, window, "seed", "-42")
+    assert sampling_sent(ask(qtbot, window, sim)) == {"seed": -42}
