@@ -78,8 +78,8 @@ class ParamSpin(QDoubleSpinBox):
             if value > self.maximum():
                 self.setMaximum(value)  # loaded from a preset or a reply: show it as it is
             self.setValue(value)
-        if not self.hasFocus():
-            self._origin = value
+        if not self.lineEdit().isModified():
+            self._origin = value  # not the user's edit in progress: the new starting point
         self._mark()
 
     def problem(self, value: float | int, typed: bool = False) -> str:
@@ -130,7 +130,7 @@ class ParamSpin(QDoubleSpinBox):
         return text
 
     def focusInEvent(self, event: QFocusEvent) -> None:
-        self._origin = self.field_value()
+        self._settle()
         super().focusInEvent(event)
 
     def stepBy(self, steps: int) -> None:
@@ -147,7 +147,7 @@ class ParamSpin(QDoubleSpinBox):
             top = self.high if self.limit is None else min(self.high, self.limit)
             target = None if target < self.low else min(target, top)
         self.setValue(self.minimum() if target is None else target)
-        self._origin = self.field_value()
+        self._settle()
         self.selectAll()
 
     # -- helpers ----------------------------------------------------------------------------
@@ -157,6 +157,11 @@ class ParamSpin(QDoubleSpinBox):
             if self.field_value() != self._origin:
                 self.setValue(self.minimum() if self._origin is None else self._origin)
             self.refused.emit(self._refusal(refused))
+        self._settle()
+
+    def _settle(self) -> None:
+        """No edit in progress: what the field holds now is where the next edit starts."""
+        self.lineEdit().setModified(False)
         self._origin = self.field_value()
 
     def _refusal(self, text: str) -> str:
