@@ -57,7 +57,7 @@ class ParamSpin(QDoubleSpinBox):
         # The value before the current edit: a refused edit goes back to it, not to whatever
         # the keystrokes on the way passed through ("1" on the way to a refused "1.5").
         self._origin: float | int | None = None
-        self._refused_text = ""
+        self._refused: tuple[str, float | int | None] | None = None
         self.editingFinished.connect(self._on_commit)
 
     # -- what the field holds -------------------------------------------------------------
@@ -126,17 +126,30 @@ class ParamSpin(QDoubleSpinBox):
         force again; ``_on_commit`` says what was typed and why it did not count."""
         stripped, _pos = _without_unset_word(text, len(text))
         if stripped is not None and stripped.strip():
-            self._refused_text = stripped.strip()
+            # Qt puts the last accepted value back next, which rewrites the text and makes
+            # the edit look finished: remember now where it started.
+            self._refused = (stripped.strip(), self._origin)
         return text
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         self._settle()
         super().focusInEvent(event)
 
+    def stepEnabled(self) -> QAbstractSpinBox.StepEnabledFlag:
+        if self.validate(self.text(), len(self.text()))[0] != QValidator.State.Acceptable:
+            # Text that is not a value: stepBy puts the value before the edit back.
+            both = QAbstractSpinBox.StepEnabledFlag
+            return both.StepUpEnabled | both.StepDownEnabled
+        return super().stepEnabled()
+
     def stepBy(self, steps: int) -> None:
         state = self.validate(self.text(), self.lineEdit().cursorPosition())[0]
         if state != QValidator.State.Acceptable:
-            self.interpretText()  # text in progress that is not a value: show what counts
+            self.interpretText()
+        if self._refused is not None:
+            # Text in progress that was not a value (Qt may have read it already before
+            # calling this): back to the value before the edit, saying why; no step.
+            self._on_commit()
             return
         current = self.field_value()
         if current is None:
@@ -152,17 +165,19 @@ class ParamSpin(QDoubleSpinBox):
 
     # -- helpers ----------------------------------------------------------------------------
     def _on_commit(self) -> None:
-        refused, self._refused_text = self._refused_text, ""
-        if refused:
-            if self.field_value() != self._origin:
-                self.setValue(self.minimum() if self._origin is None else self._origin)
-            self.refused.emit(self._refusal(refused))
+        refused, self._refused = self._refused, None
+        if refused is not None:
+            text, origin = refused
+            if self.field_value() != origin:
+                self.setValue(self.minimum() if origin is None else origin)
+            self.refused.emit(self._refusal(text))
         self._settle()
 
     def _settle(self) -> None:
         """No edit in progress: what the field holds now is where the next edit starts."""
         self.lineEdit().setModified(False)
         self._origin = self.field_value()
+        self._refused = None
 
     def _refusal(self, text: str) -> str:
         reading = read_number(text, whole=self._whole, group_separator=self._group())

@@ -203,6 +203,10 @@ def test_a_value_vllm_refuses_is_not_applied_and_says_why(qtbot, window, sim):
         assert sent_value(window, name) == kept, (name, text)
         assert field.note.isVisible() and text in field.note.text(), (name, field.note.text())
         assert field.spin.text() == ("default" if kept is None else f"{kept:.2f}")
+    # An arrow key on text that is not a value goes back to the value before the edit.
+    type_into(qtbot, window, "top_p", "1.7", commit=None)
+    qtbot.keyClick(edit_of(window, "top_p"), Qt.Key.Key_Up)
+    assert sent_value(window, "top_p") == 0.9 and "1.7" in panel.fields["top_p"].note.text()
     type_into(qtbot, window, "top_p", "0.7")
     assert not panel.fields["top_p"].note.isVisible()
     assert sampling_sent(ask(qtbot, window, sim)) == {"top_p": 0.7}
