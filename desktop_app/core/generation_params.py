@@ -219,12 +219,28 @@ def slider_span(name: str, max_model_len: int | None = None) -> tuple[float, flo
     return spans[name]
 
 
-def editor_bounds(name: str, step: float) -> tuple[float, float]:
-    """The lowest and highest value a spin box may hold, inside vLLM's valid range."""
+MAX_TOKENS_START = 1024  # filled in when max_tokens is switched on and the context is unknown
+
+
+def max_tokens_start(max_model_len: int | None) -> int:
+    """The max_tokens filled in when it is switched on: half the model's context at most,
+    so the prompt keeps room (vLLM refuses a request whose prompt plus max_tokens exceeds it)."""
+    if not max_model_len:
+        return MAX_TOKENS_START
+    return max(1, min(MAX_TOKENS_START, max_model_len // 2))
+
+
+def editor_bounds(name: str, resolution: float) -> tuple[float, float]:
+    """The lowest and highest value a spin box may hold, inside vLLM's valid range.
+
+    ``resolution`` is the smallest difference the field can express (1 for whole numbers):
+    a range open at 0 starts one resolution above it, so every value vLLM takes at that
+    precision can be typed.
+    """
     spec = FIELD_RANGES[name]
-    low = spec.min if spec.min_inclusive else spec.min + step
+    low = spec.min if spec.min_inclusive else spec.min + resolution
     if math.isinf(spec.max):
         high = {"repetition_penalty": 10.0, "top_k": 1_000_000}.get(name, 2**31 - 1)
     else:
-        high = spec.max if spec.max_inclusive else spec.max - step
+        high = spec.max if spec.max_inclusive else spec.max - resolution
     return low, high

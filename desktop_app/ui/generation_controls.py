@@ -8,7 +8,7 @@ from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 from shiboken6 import isValid
 
-from desktop_app.core.generation_params import GenerationParams, slider_span
+from desktop_app.core.generation_params import GenerationParams
 from desktop_app.core.presets import PresetError
 from desktop_app.ui.inspector import Inspector
 from desktop_app.ui.message_widget import EXTRA_ACTIONS
@@ -40,6 +40,8 @@ def style_sheet(c: dict[str, str]) -> str:
         background: {c["base"]}; }}
     #param_extra_body[invalid="true"] {{ border: 1px solid {c["error_border"]}; }}
     QSlider#paramSlider[unset="true"]::handle:horizontal {{ background: {c["border"]}; }}
+    #paramFieldNote {{ color: {c["error_border"]}; font-size: 9pt; }}
+    QDoubleSpinBox[pending="true"] {{ border: 1px solid {c["error_border"]}; }}
     #stopList {{ border: none; background: transparent; }}
     #stopList::item {{ border: 1px solid {c["border"]}; border-radius: 8px;
         padding: 1px 6px; background: {c["base"]}; }}
@@ -114,8 +116,7 @@ class GenerationControls:
         return info.max_model_len if info is not None else None
 
     def _on_session(self) -> None:
-        field = self.panel.fields["max_tokens"]
-        field.set_span(*slider_span("max_tokens", self._max_model_len()))  # type: ignore[attr-defined]
+        self.panel.set_model_context(self._max_model_len())
 
     # -- per-reply actions -------------------------------------------------------------------
     def inspect(self, message_id: str) -> None:

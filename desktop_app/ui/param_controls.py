@@ -1,32 +1,32 @@
 """The Parameters panel's rows: a number with slider and spin box, the seed, stop sequences.
 
 Each row can be "unset" (not sent: the server's default applies). A spin box shows that as
-"default" one step below its lowest valid value, so no out-of-range number can be entered:
-stepping below the minimum unsets the field instead.
+"default" one step below its lowest valid value (see param_spin): stepping below the minimum
+unsets the field, and an out-of-range number typed there is refused with a note.
 """
 
 from __future__ import annotations
 
 import random
+import re
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
-    QDoubleSpinBox,
     QGridLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QSlider,
-    QSpinBox,
     QToolButton,
     QWidget,
 )
 
 from desktop_app.api import FIELD_RANGES
-
-UNSET_TEXT = "default"
+from desktop_app.ui.param_spin import ParamSpin
+from desktop_app.ui.wheel_guard import guard_wheel
 
 
 def reset_button(parent: QWidget, name: str) -> QToolButton:
@@ -48,7 +48,12 @@ def _send_box(parent: QWidget, name: str) -> QCheckBox:
 
 
 class NumberField(QWidget):
-    """One numeric sampling field: send checkbox, spin box, reset button, slider."""
+    """One numeric sampling field: send checkbox, spin box, reset button, slider.
+
+    Typing, pasting, the arrow keys, the slider, the send box and the reset button all go
+    through ``valueChanged`` with the value that will be sent, and the spin box's text is
+    only rewritten when it does not already mean that value.
+    """
 
     valueChanged = Signal(object)  # the new value, or None when unset
 
@@ -67,7 +72,6 @@ class NumberField(QWidget):
         super().__init__(parent)
         self.name = name
         self._is_int = FIELD_RANGES[name].type is int
-        self._step = step
         self._start = start  # what checking "send" fills in: the server's own default
         self._low = bounds[0]
         self._scale = 1 if self._is_int else 10**decimals
@@ -78,16 +82,15 @@ class NumberField(QWidget):
         grid.setVerticalSpacing(0)
         self.send = _send_box(self, name)
         self.send.setToolTip(help_text)
-        if self._is_int:
-            spin: QSpinBox | QDoubleSpinBox = QSpinBox(self)
-            spin.setRange(int(bounds[0] - step), int(bounds[1]))
-            spin.setSingleStep(int(step))
-        else:
-            spin = QDoubleSpinBox(self)
-            spin.setDecimals(decimals)
-            spin.setRange(bounds[0] - step, bounds[1])
-            spin.setSingleStep(step)
-        spin.setSpecialValueText(UNSET_TEXT)
+        spin = ParamSpin(
+            name,
+            whole=self._is_int,
+            bounds=bounds,
+            step=step,
+            shown_decimals=decimals,
+            start=start,
+            parent=self,
+        )
         spin.setObjectName(f"param_{name}")
         spin.setAccessibleName(name)
         spin.setAccessibleDescription(help_text)
@@ -103,12 +106,19 @@ class NumberField(QWidget):
         self.slider.setRange(round(span[0] * self._scale), round(span[1] * self._scale))
         self.slider.setSingleStep(max(1, round(step * self._scale)))
         self.slider.setPageStep(max(1, round(step * self._scale * 5)))
+        self.note = QLabel(self)
+        self.note.setObjectName("paramFieldNote")
+        self.note.setWordWrap(True)
+        self.note.hide()
         grid.addWidget(self.send, 0, 0)
         grid.addWidget(spin, 0, 1, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(self.reset, 0, 2)
         grid.addWidget(self.slider, 1, 0, 1, 3)
+        grid.addWidget(self.note, 2, 0, 1, 3)
         grid.setColumnStretch(0, 1)
+        self._wheel_guard = guard_wheel(spin, self.slider, frozen=lambda: self.value() is None)
         spin.valueChanged.connect(self._on_spin)
+        spin.refused.connect(self._show_note)
         self.slider.valueChanged.connect(self._on_slider)
         self.send.toggled.connect(self._on_send)
         self.reset.clicked.connect(lambda: self._emit(None))
@@ -121,32 +131,41 @@ class NumberField(QWidget):
         self._quiet = False
         self.set_value(self.value())
 
+    def set_limit(self, limit: float | None, start: float) -> None:
+        """A ceiling below vLLM's own (the model's context length for max_tokens) and the
+        value checking "send" fills in under it."""
+        self.spin.limit = limit
+        self.spin.start = start
+        self._start = start
+        self.set_value(self.value())
+
     def value(self) -> float | int | None:
-        raw = self.spin.value()
-        if raw < self._low:
-            return None
-        if self._is_int:
-            return int(raw)
-        return round(raw, self.spin.decimals())  # type: ignore[union-attr]
+        return self.spin.field_value()
 
     def set_value(self, value: float | int | None) -> None:
         """Shows ``value`` without emitting (None: unset)."""
         self._quiet = True
         try:
-            if value is None:
-                self.spin.setValue(self.spin.minimum())
-                self.slider.setValue(round(self._start * self._scale))
-            else:
-                self.spin.setValue(value)
-                self.slider.setValue(round(value * self._scale))
+            self.spin.show_value(value)
+            shown = self._start if value is None else value
+            self.slider.setValue(round(shown * self._scale))
             self.send.setChecked(value is not None)
             self.setProperty("unset", value is None)
             self.reset.setEnabled(value is not None)
             self.slider.setProperty("unset", value is None)
             self.slider.style().unpolish(self.slider)
             self.slider.style().polish(self.slider)
+            over = value is not None and self.spin.problem(value)
+            if over:
+                self._show_note(f"{over}: the server will refuse {value}.")
+            elif not self.spin.property("pending"):
+                self.note.hide()
         finally:
             self._quiet = False
+
+    def _show_note(self, text: str) -> None:
+        self.note.setText(text)
+        self.note.show()
 
     def _emit(self, value: float | int | None) -> None:
         self.set_value(value)
@@ -154,6 +173,7 @@ class NumberField(QWidget):
 
     def _on_spin(self, _raw: float) -> None:
         if not self._quiet:
+            # A value set below the lowest valid one (by a program; typing cannot) is unset.
             self._emit(self.value())
 
     def _on_slider(self, position: int) -> None:
@@ -166,6 +186,9 @@ class NumberField(QWidget):
             self._emit(self._start if on else None)
 
 
+_SEED_TEXT = re.compile(r"-?[0-9]+")
+
+
 class _Int64Validator(QValidator):
     """Whole numbers within vLLM's seed range; anything else cannot be typed."""
 
@@ -173,11 +196,12 @@ class _Int64Validator(QValidator):
         spec = FIELD_RANGES["seed"]
         if text in ("", "-"):
             return QValidator.State.Intermediate, text, pos
-        try:
-            number = int(text)
-        except ValueError:
+        # ASCII digits only: int() also takes "1_000" and other scripts' digits, and the
+        # field would then show one thing and send another.
+        if not _SEED_TEXT.fullmatch(text):
             return QValidator.State.Invalid, text, pos
-        if text.strip() != text or not spec.min <= number <= spec.max:
+        number = int(text)
+        if not spec.min <= number <= spec.max:
             return QValidator.State.Invalid, text, pos
         return QValidator.State.Acceptable, text, pos
 

@@ -17,10 +17,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.generation_params import GenerationParams, editor_bounds, slider_span
+from desktop_app.api import FIELD_RANGES
+from desktop_app.core.generation_params import (
+    GenerationParams,
+    editor_bounds,
+    max_tokens_start,
+    slider_span,
+)
+from desktop_app.ui.number_text import MAX_DECIMALS
 from desktop_app.ui.param_controls import NumberField, SeedField, reset_button
 from desktop_app.ui.presets_bar import PresetsBar
 from desktop_app.ui.stop_editor import StopEditor
+from desktop_app.ui.wheel_guard import guard_wheel
 
 # name: (step, decimals, value filled in when "send" is checked, help)
 NUMBER_FIELDS: dict[str, tuple[float, int, float, str]] = {
@@ -121,9 +129,10 @@ class ParamsPanel(QWidget):
             lay.addWidget(_heading(title, self))
             for name in names:
                 step, decimals, start, help_text = NUMBER_FIELDS[name]
+                whole = FIELD_RANGES[name].type is int
                 field = NumberField(
                     name,
-                    bounds=editor_bounds(name, step),
+                    bounds=editor_bounds(name, 1 if whole else 10**-MAX_DECIMALS),
                     span=slider_span(name, max_model_len),
                     step=step,
                     decimals=decimals,
@@ -192,9 +201,19 @@ class ParamsPanel(QWidget):
         lay.addWidget(self.reset_all)
         lay.addStretch(1)
 
+        # Turning the wheel over the preset picker would replace every setting at once.
+        self._wheel_guard = guard_wheel(self.presets.combo)
         params.loaded.connect(self.reload)
         params.changed.connect(self._sync_presence)
+        self.set_model_context(max_model_len)
         self.reload()
+
+    def set_model_context(self, max_model_len: int | None) -> None:
+        """max_tokens follows the connected model's context length (unknown: no ceiling)."""
+        field = self.fields["max_tokens"]
+        assert isinstance(field, NumberField)
+        field.set_span(*slider_span("max_tokens", max_model_len))
+        field.set_limit(max_model_len, max_tokens_start(max_model_len))
 
     def _build_thinking(self) -> QHBoxLayout:
         row = QHBoxLayout()
