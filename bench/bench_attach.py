@@ -70,11 +70,11 @@ def summary(stalls: list[float]) -> dict[str, float]:
 
 
 async def run(rounds: int, files: list[tuple[str, Path]]) -> dict[str, list[dict[str, float]]]:
-    from desktop_app.core.app_state import AppState
-    from desktop_app.core.attachments import prepare_file
-    from desktop_app.core.secrets import SecretStore
+    from desktop_app.app.services import AppState
+    from desktop_app.core.images.attachments import prepare_file
+    from desktop_app.core.session.secrets import SecretStore
     from desktop_app.core.settings import Settings
-    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.window.main_window import MainWindow
 
     state = AppState(secrets=SecretStore(service="gemma-desk-bench"), settings=Settings())
     window = MainWindow(state)
@@ -117,8 +117,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    from desktop_app.app import create_application
-    from desktop_app.qt_loop import QtAsyncLoop
+    from desktop_app.app.qt_loop import QtAsyncLoop
+    from desktop_app.app.startup import create_application
 
     tmp = Path(tempfile.mkdtemp(prefix="gd-bench-img-"))
     photo, shot = tmp / "photo-24mp.jpg", tmp / "screenshot-4k.png"

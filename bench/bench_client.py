@@ -16,7 +16,7 @@ Run from the repository root:  .venv/bin/python bench/bench_client.py [--tokens 
                 least any client that reads the reply must do (for reference);
      ask        `gemma-desk ask --json "write N tokens"`;
      asyncio    the desktop app's asyncio `VLLMClient` streaming the same reply (reference).
-   Plus the start-up alone: `import httpx` against `import desktop_app.ask`.
+   Plus the start-up alone: `import httpx` against `import desktop_app.cli.ask`.
    One unmeasured warm-up round runs first.
 4. Captures the bytes of one N-token stream into memory and times, in this process, the
    client's own per-chunk work over them (`ChatStream.events`: SSE decoding -> chunk_fields
@@ -338,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
                 base_url, args.tokens, orjson=not args.no_orjson
             ),
             "start-up: import httpx": import_runner("httpx"),
-            "start-up: import desktop_app.ask": import_runner("desktop_app.ask"),
+            "start-up: import desktop_app.cli.ask": import_runner("desktop_app.cli.ask"),
         }
         times: dict[str, list[Timing]] = {name: [] for name in runners}
         for run in runners.values():  # warm-up: disk cache, the simulator's first reply

@@ -24,15 +24,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PySide6.QtWidgets import QApplication
 from stall_probe import StallProbe
 
-from desktop_app.app import create_application
-from desktop_app.core.app_state import AppState
-from desktop_app.core.conversation import ChatMessage, Conversation
-from desktop_app.core.secrets import SecretStore
+from desktop_app.app.gc_guard import MainThreadCollector
+from desktop_app.app.qt_loop import QtAsyncLoop
+from desktop_app.app.services import AppState
+from desktop_app.app.startup import create_application
+from desktop_app.core.chat.conversation import ChatMessage, Conversation
+from desktop_app.core.history.storage import HistoryStore
+from desktop_app.core.session.secrets import SecretStore
 from desktop_app.core.settings import Settings
-from desktop_app.core.storage import HistoryStore
-from desktop_app.gc_guard import MainThreadCollector
-from desktop_app.qt_loop import QtAsyncLoop
-from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.window.main_window import MainWindow
 
 ANSWER = """## Point {i}
 

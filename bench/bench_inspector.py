@@ -86,13 +86,13 @@ def open_cost(window, message_id: str, repeat: int = 5) -> float:
 
 
 def run(base_url: str, tokens: int, rounds: int) -> None:
-    from desktop_app.app import create_application
-    from desktop_app.core.app_state import AppState
-    from desktop_app.core.profiles import ServerProfile
-    from desktop_app.core.secrets import SecretStore
+    from desktop_app.app.qt_loop import QtAsyncLoop
+    from desktop_app.app.services import AppState
+    from desktop_app.app.startup import create_application
+    from desktop_app.core.session.profiles import ServerProfile
+    from desktop_app.core.session.secrets import SecretStore
     from desktop_app.core.settings import Settings
-    from desktop_app.qt_loop import QtAsyncLoop
-    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.window.main_window import MainWindow
 
     app = create_application()
     prompt = f"write {tokens} tokens"

@@ -61,13 +61,13 @@ def bare_reader(base_url: str, prompt: str) -> float:
 def window_run(base_url: str, prompt: str, tokens: int) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.app import create_application
-    from desktop_app.core.app_state import AppState
-    from desktop_app.core.profiles import ServerProfile
-    from desktop_app.core.secrets import SecretStore
+    from desktop_app.app.qt_loop import QtAsyncLoop
+    from desktop_app.app.services import AppState
+    from desktop_app.app.startup import create_application
+    from desktop_app.core.session.profiles import ServerProfile
+    from desktop_app.core.session.secrets import SecretStore
     from desktop_app.core.settings import Settings
-    from desktop_app.qt_loop import QtAsyncLoop
-    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.window.main_window import MainWindow
 
     app = create_application()
     result: dict[str, float] = {}
@@ -76,7 +76,7 @@ def window_run(base_url: str, prompt: str, tokens: int) -> dict[str, float]:
         state = AppState(secrets=SecretStore(service="gemma-desk-bench"), settings=Settings())
         state.session.use(ServerProfile(name="bench", base_url=base_url))
         window = MainWindow(state)
-        from desktop_app.ui.markdown_view import warm_up_highlighter
+        from desktop_app.ui.chat.markdown_view import warm_up_highlighter
 
         warm_up_highlighter()  # as the app does after start-up
         window.resize(1200, 800)

@@ -8,10 +8,10 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "ask":
-        from desktop_app.ask import main as ask_main
+        from desktop_app.cli.ask import main as ask_main
 
         return ask_main(args[1:])
-    from desktop_app.app import main as app_main
+    from desktop_app.app.startup import main as app_main
 
     return app_main(args)
 

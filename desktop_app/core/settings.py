@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core.conversation import new_id
+from desktop_app.core.chat.conversation import new_id
 from desktop_app.core.paths import settings_path
 
 log = logging.getLogger(__name__)

@@ -253,7 +253,7 @@ def test_ctrl_c_stops_the_stream_and_closes_the_connection(server: FixtureServer
 
 def test_ask_loads_neither_asyncio_nor_the_asyncio_client() -> None:
     code = (
-        "import sys, desktop_app.ask\n"
+        "import sys, desktop_app.cli.ask\n"
         "loaded = [m for m in ('asyncio', 'desktop_app.api.client', 'desktop_app.api.streaming')"
         " if m in sys.modules]\n"
         "assert not loaded, loaded"

@@ -9,9 +9,15 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from desktop_app.core import attachments as att_mod
-from desktop_app.core.attach_tray import ImagePrefs, images_in_next_request
-from desktop_app.core.attachments import (
+from desktop_app.core.chat.conversation import (
+    Attachment,
+    ChatMessage,
+    Conversation,
+    ErrorInfo,
+    MessageStatus,
+)
+from desktop_app.core.images import attachments as att_mod
+from desktop_app.core.images.attachments import (
     AttachmentError,
     decode_data_url,
     looks_like_image_url,
@@ -21,13 +27,7 @@ from desktop_app.core.attachments import (
     remote_attachment,
     thumbnail_for_url,
 )
-from desktop_app.core.conversation import (
-    Attachment,
-    ChatMessage,
-    Conversation,
-    ErrorInfo,
-    MessageStatus,
-)
+from desktop_app.core.images.tray import ImagePrefs, images_in_next_request
 from desktop_app.core.settings import Settings
 
 

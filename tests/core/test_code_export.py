@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from desktop_app.core.code_export import MAX_INLINE_BODY, to_curl, to_json, to_python
-from desktop_app.core.wire_display import (
+from desktop_app.core.inspect.code_export import MAX_INLINE_BODY, to_curl, to_json, to_python
+from desktop_app.core.inspect.wire_display import (
     abbreviate_data_urls,
     abbreviate_text,
     human_size,

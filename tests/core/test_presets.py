@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from desktop_app.api import SamplingParams
-from desktop_app.core.conversation import GenerationSettings
-from desktop_app.core.extra_body import check_extra_body
-from desktop_app.core.presets import (
+from desktop_app.core.chat.conversation import GenerationSettings
+from desktop_app.core.params.extra_body import check_extra_body
+from desktop_app.core.params.presets import (
     CREATIVE,
     DETERMINISTIC,
     GEMMA_RECOMMENDED,

@@ -9,8 +9,8 @@ import keyring
 import pytest
 
 from desktop_app.core.paths import data_dir, settings_path
-from desktop_app.core.profiles import ProfileStore, ServerProfile, validate_base_url
-from desktop_app.core.secrets import SecretStore
+from desktop_app.core.session.profiles import ProfileStore, ServerProfile, validate_base_url
+from desktop_app.core.session.secrets import SecretStore
 from desktop_app.core.settings import Settings
 
 KEY = "sk-test-" + uuid.uuid4().hex

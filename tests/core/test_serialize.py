@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop_app.api import NamedToolChoice, SamplingParams, ToolCall, ToolDefinition, Usage
-from desktop_app.core.conversation import (
+from desktop_app.core.chat.conversation import (
     Attachment,
     ChatMessage,
     Conversation,
@@ -19,7 +19,7 @@ from desktop_app.core.conversation import (
     MessageStatus,
     ReplyInfo,
 )
-from desktop_app.core.serialize import (
+from desktop_app.core.history.serialize import (
     conversation_from_dict,
     conversation_to_dict,
     message_from_dict,

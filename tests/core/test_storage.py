@@ -16,7 +16,7 @@ from desktop_app.api import (
     Usage,
     VLLMClient,
 )
-from desktop_app.core.conversation import (
+from desktop_app.core.chat.conversation import (
     Attachment,
     ChatMessage,
     Conversation,
@@ -25,8 +25,8 @@ from desktop_app.core.conversation import (
     MessageStatus,
     ReplyInfo,
 )
+from desktop_app.core.history.storage import HistoryStore, NotFoundError, StorageError
 from desktop_app.core.paths import data_dir, database_path
-from desktop_app.core.storage import HistoryStore, NotFoundError, StorageError
 
 
 def rich_conversation(title: str = "Trip to Lisbon") -> Conversation:

@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core.conversation import MessageStatus
-from desktop_app.core.storage import HistoryStore
+from desktop_app.core.chat.conversation import MessageStatus
+from desktop_app.core.history.storage import HistoryStore
 
 # The child plays the app: earlier messages saved, then a reply streams in; tokens arrive
 # every 10 ms and the text is checkpointed every 0.2 s, each checkpoint reported on stdout.
 CHILD = """
 import sys, time
 from pathlib import Path
-from desktop_app.core.conversation import ChatMessage, Conversation, MessageStatus
-from desktop_app.core.storage import HistoryStore
+from desktop_app.core.chat.conversation import ChatMessage, Conversation, MessageStatus
+from desktop_app.core.history.storage import HistoryStore
 
 store = HistoryStore(Path(sys.argv[1]))
 earlier = [

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop_app.api import NamedToolChoice, SamplingParams, ToolCall, ToolDefinition, Usage
-from desktop_app.core.conversation import (
+from desktop_app.core.chat.conversation import (
     Attachment,
     ChatMessage,
     Conversation,
@@ -19,8 +19,8 @@ from desktop_app.core.conversation import (
     MessageStatus,
     ReplyInfo,
 )
-from desktop_app.core.storage import HistoryStore, ImportFormatError, StorageError
-from desktop_app.core.storage.exchange import (
+from desktop_app.core.history.storage import HistoryStore, ImportFormatError, StorageError
+from desktop_app.core.history.storage.exchange import (
     FORMAT,
     export_json,
     export_markdown,

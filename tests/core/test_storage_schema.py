@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core.conversation import ChatMessage, Conversation
-from desktop_app.core.storage import (
+from desktop_app.core.chat.conversation import ChatMessage, Conversation
+from desktop_app.core.history.storage import (
     MIGRATIONS,
     SCHEMA_VERSION,
     HistoryStore,

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop_app.core.conversation import ChatMessage, Conversation, MessageStatus
-from desktop_app.core.storage import HIGHLIGHT_END, HIGHLIGHT_START, HistoryStore
-from desktop_app.core.storage.search import fts_query
+from desktop_app.core.chat.conversation import ChatMessage, Conversation, MessageStatus
+from desktop_app.core.history.storage import HIGHLIGHT_END, HIGHLIGHT_START, HistoryStore
+from desktop_app.core.history.storage.search import fts_query
 
 
 @pytest.fixture

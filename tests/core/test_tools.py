@@ -7,11 +7,10 @@ import json
 import pytest
 
 from desktop_app.api import ToolDefinition
-from desktop_app.core.conversation import Conversation, GenerationSettings
-from desktop_app.core.json_spots import json_path_text, spot_of_path, value_offsets
+from desktop_app.core.chat.conversation import Conversation, GenerationSettings
+from desktop_app.core.history.serialize import conversation_from_dict, conversation_to_dict
 from desktop_app.core.resources import resource_path
-from desktop_app.core.serialize import conversation_from_dict, conversation_to_dict
-from desktop_app.core.tool_calls import (
+from desktop_app.core.tools.calls import (
     check_arguments,
     check_result,
     error_result,
@@ -20,8 +19,9 @@ from desktop_app.core.tool_calls import (
     raw_tool_calls,
     render_mock,
 )
-from desktop_app.core.tool_exchange import bench_from_dict, export_tools, import_tools
-from desktop_app.core.tools import SAMPLE_TOOLS, ToolBench, ToolEntry, check_tool_source
+from desktop_app.core.tools.exchange import bench_from_dict, export_tools, import_tools
+from desktop_app.core.tools.json_spots import json_path_text, spot_of_path, value_offsets
+from desktop_app.core.tools.workbench import SAMPLE_TOOLS, ToolBench, ToolEntry, check_tool_source
 
 WEATHER = ToolDefinition(
     name="get_weather",

@@ -484,7 +484,7 @@ def test_missing_tools_file(run, tmp_path):
 
 def test_ask_does_not_import_qt():
     code = (
-        "import desktop_app.ask, sys; "
+        "import desktop_app.cli.ask, sys; "
         "assert not any(m.startswith('PySide6') for m in sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=60)

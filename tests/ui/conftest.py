@@ -12,11 +12,11 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from desktop_app.core.app_state import AppState
-from desktop_app.core.profiles import ServerProfile
-from desktop_app.core.secrets import SecretStore
+from desktop_app.app.qt_loop import QtAsyncLoop
+from desktop_app.app.services import AppState
+from desktop_app.core.session.profiles import ServerProfile
+from desktop_app.core.session.secrets import SecretStore
 from desktop_app.core.settings import Settings
-from desktop_app.qt_loop import QtAsyncLoop
 from desktop_app.simulator import SimulatorConfig, running_simulator
 
 
@@ -94,7 +94,7 @@ def state(qtbot, qloop: QtAsyncLoop, secrets: SecretStore, sim) -> Iterator[AppS
 
 @pytest.fixture
 def window(qtbot, state: AppState):
-    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.window.main_window import MainWindow
 
     win = MainWindow(state)
     qtbot.addWidget(win)

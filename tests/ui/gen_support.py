@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QWidget
 
-from desktop_app.core.extra_body import SAMPLING_FIELDS
+from desktop_app.core.params.extra_body import SAMPLING_FIELDS
 
 
 def controls(window):

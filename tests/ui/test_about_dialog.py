@@ -12,7 +12,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
 from desktop_app import __version__
-from desktop_app.ui.about_dialog import AboutDialog, read_license, show_about, version_summary
+from desktop_app.ui.dialogs.about import AboutDialog, read_license, show_about, version_summary
 
 ROOT = Path(__file__).resolve().parents[2]
 

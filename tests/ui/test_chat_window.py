@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QPushButton
 
-from desktop_app.core.conversation import MessageStatus
+from desktop_app.core.chat.conversation import MessageStatus
 
 
 def send(qtbot, window, text: str) -> None:

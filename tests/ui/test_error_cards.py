@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop_app.core.conversation import MessageStatus
+from desktop_app.core.chat.conversation import MessageStatus
 from desktop_app.simulator import Fault
 
 
@@ -86,7 +86,7 @@ def test_retry_after_error_runs_again(qtbot, window, sim):
 
 
 def test_unreachable_server_keeps_text(qtbot, window, state):
-    from desktop_app.core.profiles import ServerProfile
+    from desktop_app.core.session.profiles import ServerProfile
 
     dead = ServerProfile(name="Dead", base_url="http://127.0.0.1:9/v1")
     state.session.use(dead)

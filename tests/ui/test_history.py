@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop_app.core.app_state import AppState
-from desktop_app.core.conversation import MessageStatus
+from desktop_app.app.services import AppState
+from desktop_app.core.chat.conversation import MessageStatus
 from desktop_app.core.paths import data_dir
-from desktop_app.core.profiles import ServerProfile
+from desktop_app.core.session.profiles import ServerProfile
 from desktop_app.core.settings import Settings
 from desktop_app.simulator import SimulatorConfig, running_simulator
 
@@ -153,7 +153,7 @@ def test_api_key_never_reaches_the_data_folder(qtbot, qloop, secrets, tmp_path):
         st.profiles.save(profile)
         st.profiles.set_active(profile.id)
         st.start()
-        from desktop_app.ui.main_window import MainWindow
+        from desktop_app.ui.window.main_window import MainWindow
 
         win = MainWindow(st)
         qtbot.addWidget(win)
@@ -220,7 +220,7 @@ def test_killed_mid_stream_keeps_the_partial_reply(qtbot, qloop, secrets):
         partial = conv.messages[3]
         assert partial.status == MessageStatus.INTERRUPTED
         assert len(partial.content) >= shown_long_enough > 0
-        from desktop_app.ui.main_window import MainWindow
+        from desktop_app.ui.window.main_window import MainWindow
 
         win = MainWindow(again)
         qtbot.addWidget(win)

@@ -22,10 +22,10 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
-from desktop_app.core.attach_tray import PendingImage
-from desktop_app.core.conversation import MessageStatus
+from desktop_app.core.chat.conversation import MessageStatus
+from desktop_app.core.images.tray import PendingImage
 from desktop_app.core.settings import Settings
-from desktop_app.ui.image_viewer import ImageViewer
+from desktop_app.ui.images.viewer import ImageViewer
 
 
 @pytest.fixture
@@ -271,9 +271,9 @@ def test_drop_on_a_message_in_the_chat_attaches(qtbot, window, files):
 
 
 def test_saved_conversation_images_get_previews_off_the_ui_thread(qtbot, window):
-    from desktop_app.core.attachments import prepare_bytes
-    from desktop_app.core.conversation import ChatMessage, Conversation
-    from desktop_app.core.thumbnails import shared_thumbnails
+    from desktop_app.core.chat.conversation import ChatMessage, Conversation
+    from desktop_app.core.images.attachments import prepare_bytes
+    from desktop_app.core.images.thumbnails import shared_thumbnails
 
     att = prepare_bytes(png_bytes((300, 200), "gold"), "saved.png").attachment
     assert shared_thumbnails().get(att.url) is None  # never previewed in this run

@@ -15,10 +15,10 @@ from gen_support import ask, controls, wait_reply_done
 from PIL import Image
 from PySide6.QtWidgets import QDockWidget
 
-from desktop_app.core.app_state import AppState
-from desktop_app.core.conversation import Attachment
-from desktop_app.core.profiles import ServerProfile
-from desktop_app.core.secrets import SecretStore
+from desktop_app.app.services import AppState
+from desktop_app.core.chat.conversation import Attachment
+from desktop_app.core.session.profiles import ServerProfile
+from desktop_app.core.session.secrets import SecretStore
 from desktop_app.core.settings import Settings
 from desktop_app.simulator import Fault, SimulatorConfig
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.core.generation_params import editor_bounds, max_tokens_start
-from desktop_app.ui.number_text import format_number, read_number
+from desktop_app.core.params.generation import editor_bounds, max_tokens_start
+from desktop_app.ui.params.number_text import format_number, read_number
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from gen_support import ask, chat_requests, control, controls, sampling_sent, se
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QLineEdit
 
-from desktop_app.core.extra_body import SAMPLING_FIELDS
-from desktop_app.core.presets import DETERMINISTIC, GEMMA_RECOMMENDED
+from desktop_app.core.params.extra_body import SAMPLING_FIELDS
+from desktop_app.core.params.presets import DETERMINISTIC, GEMMA_RECOMMENDED
 
 NUMBERS = {
     "temperature": 0.7,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from gen_support import ask, control, controls, last_body, sampling_sent, wait_reply_done
 from PySide6.QtWidgets import QDialog, QLabel, QPlainTextEdit
 
-from desktop_app.core.provenance import NOT_SENT
+from desktop_app.core.chat.provenance import NOT_SENT
 
 
 def details_of(window, message_id: str) -> QDialog:

@@ -6,8 +6,8 @@ import keyring
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop_app.core.app_state import AppState
-from desktop_app.core.conversation import MessageStatus
+from desktop_app.app.services import AppState
+from desktop_app.core.chat.conversation import MessageStatus
 from desktop_app.core.settings import Settings
 from desktop_app.simulator import SimulatorConfig, running_simulator
 
@@ -77,8 +77,8 @@ def test_address_warnings(qtbot, window, url, expect):
 
 
 def test_demo_server_when_nothing_is_configured(qtbot, qloop, secrets):
-    from desktop_app.app import start_demo_server, stop_demo_servers
-    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.app.startup import start_demo_server, stop_demo_servers
+    from desktop_app.ui.window.main_window import MainWindow
 
     state = AppState(secrets=secrets, settings=Settings())
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from desktop_app.core.conversation import MessageStatus
+from desktop_app.core.chat.conversation import MessageStatus
 from desktop_app.simulator import Fault
 
 

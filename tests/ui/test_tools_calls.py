@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from desktop_app.core.conversation import MessageStatus
+from desktop_app.core.chat.conversation import MessageStatus
 from desktop_app.simulator import SimulatorConfig
 from tests.ui.tools_support import add_sample, add_tool, chat_requests, send, turn_view, wait_idle
 

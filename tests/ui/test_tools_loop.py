@@ -8,7 +8,7 @@ import json
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop_app.core.tool_calls import CLOSED_RESULT
+from desktop_app.core.tools.calls import CLOSED_RESULT
 from desktop_app.simulator import SimulatorConfig
 from tests.ui.tools_support import add_sample, add_tool, chat_requests, send, turn_view, wait_idle
 

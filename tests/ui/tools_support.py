@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from desktop_app.core.conversation import ChatMessage
+from desktop_app.core.chat.conversation import ChatMessage
 
 
 def send(qtbot, window, text: str) -> None:

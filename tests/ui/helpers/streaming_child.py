@@ -12,11 +12,11 @@ import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from desktop_app.app import create_application
-from desktop_app.core.app_state import AppState
-from desktop_app.core.profiles import ServerProfile
-from desktop_app.qt_loop import QtAsyncLoop
-from desktop_app.ui.main_window import MainWindow
+from desktop_app.app.qt_loop import QtAsyncLoop
+from desktop_app.app.services import AppState
+from desktop_app.app.startup import create_application
+from desktop_app.core.session.profiles import ServerProfile
+from desktop_app.ui.window.main_window import MainWindow
 
 
 async def main(base_url: str, prompt: str) -> None:

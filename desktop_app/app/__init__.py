@@ -1,0 +1,1 @@
+"""Start-up and the composition root: the loop, the services, the window."""

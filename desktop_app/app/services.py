@@ -1,0 +1,103 @@
+"""Everything the window works on, built once at start-up and handed to the UI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from desktop_app.core.chat.controller import ChatController
+from desktop_app.core.history.service import HistoryService
+from desktop_app.core.history.storage import HistoryStore, StorageError
+from desktop_app.core.params.presets import PresetStore
+from desktop_app.core.session.profiles import ProfileStore, ServerProfile
+from desktop_app.core.session.secrets import SecretStore
+from desktop_app.core.session.server import ConnectionReport, ServerSession, probe
+from desktop_app.core.settings import Settings
+from desktop_app.core.tasks import TaskRunner
+
+
+class AppState:
+    """The task runner, secrets, profiles, the server session and the chat controller."""
+
+    def __init__(self, secrets: SecretStore | None = None, settings: Settings | None = None):
+        self.runner = TaskRunner()
+        self.secrets = secrets or SecretStore()
+        self.settings = settings or Settings.load()
+        self.profiles = ProfileStore(self.settings, self.secrets)
+        self.session = ServerSession(self.runner)
+        self.session.set_stall_limit(self.settings.stall_seconds)
+        self.chat = ChatController(self.session, self.runner)
+        self.presets = PresetStore()
+        # New chats (and the empty one made at start-up) begin from the default preset.
+        self.chat.settings_factory = self.presets.default_settings
+        self.chat.current.settings = self.presets.default_settings()
+        self.demo_profile: ServerProfile | None = None
+        self.store: HistoryStore | None = None
+        self.history: HistoryService | None = None
+        self.storage_problem: str | None = None
+        try:
+            self.store = HistoryStore()
+        except StorageError as exc:
+            # Without a readable history the app still chats; the window says what is wrong.
+            self.storage_problem = (
+                f"{exc} Conversations of this session will not be saved; export them to keep them."
+            )
+        else:
+            self.history = HistoryService(self.chat, self.store)
+
+    def start(
+        self, start_demo: Callable[[], ServerProfile] | None = None, force_demo: bool = False
+    ) -> None:
+        """Restores the history, then connects to the saved (or environment) profile; with
+        none, to the demo server."""
+        if self.history is not None:
+            self.history.restore()
+        self.profiles.prefill_from_env()
+        active = None if force_demo else self.profiles.active()
+        if active is not None:
+            self.session.use(active)
+        elif start_demo is not None:
+            self.demo_profile = start_demo()
+            self.session.use(self.demo_profile)
+
+    def test_connection(
+        self, profile: ServerProfile, done: Callable[[ConnectionReport], None]
+    ) -> None:
+        async def run() -> None:
+            done(await probe(profile))
+
+        self.runner.start("test-connection", run())
+
+    def save_profile(self, profile: ServerProfile) -> bool:
+        durable = self.profiles.save(profile)
+        if self.session.profile and self.session.profile.id == profile.id:
+            self.session.use(profile)
+        return durable
+
+    def delete_profile(self, profile_id: str) -> None:
+        self.profiles.delete(profile_id)
+        if self.session.profile and self.session.profile.id == profile_id:
+            fallback = self.profiles.active() or self.demo_profile
+            if fallback is not None:
+                self.session.use(fallback)
+
+    def set_stall_limit(self, seconds: int) -> None:
+        """Keeps the stall limit in the settings and applies it to the replies to come."""
+        self.settings.stall_seconds = seconds
+        self.settings.save()
+        self.session.set_stall_limit(self.settings.stall_seconds)
+
+    def activate_profile(self, profile_id: str) -> None:
+        profile = self.profiles.get(profile_id)
+        if profile is None:
+            return
+        self.profiles.set_active(profile_id)
+        self.session.use(profile)
+
+    async def aclose(self) -> None:
+        self.runner.cancel_all()
+        await self.session.aclose()
+        if self.history is not None:
+            self.history.flush()
+        if self.store is not None:
+            self.store.close()
+            self.store = None

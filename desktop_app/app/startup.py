@@ -1,0 +1,214 @@
+"""Start-up: one QApplication, one qasync loop, the app state and the main window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from desktop_app import APP_NAME, __version__
+from desktop_app.app.gc_guard import MainThreadCollector
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from desktop_app.app.services import AppState
+    from desktop_app.core.session.profiles import ServerProfile
+    from desktop_app.ui.window.main_window import MainWindow
+
+# Start-up order: the window is built and shown first, with only Qt and the widgets
+# imported; the client, keyring, history and panels are loaded right after, while the
+# window is already on screen.
+
+DESKTOP_ID = "io.github.gemmadesk.GemmaDesk"
+log = logging.getLogger(__name__)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="gemma-desk", description="Chat with Gemma 4 on vLLM.")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the built-in simulator even when a server is configured",
+    )
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="open the window against the simulator, check it works, exit",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    # For bench/bench_window.py: print when the window is shown and when it is ready, then exit.
+    parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
+    parser.epilog = "Also: gemma-desk ask --help (one question from the command line)."
+    return parser.parse_args(argv)
+
+
+def setup_logging() -> None:
+    import logging.handlers
+
+    from desktop_app.core.paths import log_dir
+
+    handler = logging.handlers.RotatingFileHandler(
+        log_dir() / "gemma-desk.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    # httpx logs each request line at INFO; URLs of private servers stay out of the log.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def app_icon() -> QIcon:
+    from desktop_app.core.resources import resource_path
+
+    icon = QIcon()
+    for size in (16, 24, 32, 48, 64, 128, 256, 512):
+        path = resource_path("icons", f"gemma-desk-{size}.png")
+        if path.is_file():
+            icon.addFile(str(path))
+    return icon
+
+
+def create_application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("Gemma Desk")
+    app.setDesktopFileName(DESKTOP_ID)
+    # The app ends when run_window's future resolves, after clients are closed; Qt quitting by
+    # itself on the last window would stop the loop mid-cleanup.
+    app.setQuitOnLastWindowClosed(False)
+    from desktop_app.ui.common.theme import apply_theme
+
+    apply_theme(app)
+    return app
+
+
+def start_demo_server() -> ServerProfile:
+    """Starts the built-in simulator on a free loopback port and returns its profile."""
+    from desktop_app.core.session.profiles import ServerProfile
+    from desktop_app.simulator import SimulatorConfig, start_simulator_thread
+
+    running = start_simulator_thread(SimulatorConfig(tokens_per_second=60.0), port=0)
+    _demo_servers.append(running)
+    return ServerProfile(
+        name="Demo server (built-in simulator)", base_url=running.base_url, is_demo=True
+    )
+
+
+_demo_servers: list = []
+
+
+def stop_demo_servers() -> None:
+    while _demo_servers:
+        _demo_servers.pop().stop()
+
+
+def show_window() -> MainWindow:
+    """Builds the window (widgets only) and puts it on screen."""
+    from desktop_app.ui.window.main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    QApplication.processEvents()
+    return window
+
+
+async def run_window(args: argparse.Namespace, window: MainWindow) -> int:
+    import asyncio
+
+    from desktop_app.app.services import AppState
+
+    collector = MainThreadCollector(QApplication.instance())
+    state = AppState()
+    state.start(start_demo_server, force_demo=args.demo or args.smoke_test)
+    window.attach(state)
+    from desktop_app.ui.chat.markdown_view import warm_up_highlighter
+
+    warm_up_highlighter()
+    collector.settle()
+    closed = asyncio.get_running_loop().create_future()
+    app = QApplication.instance()
+
+    def finish() -> None:
+        if not closed.done():
+            closed.set_result(0)
+
+    app.lastWindowClosed.connect(finish)
+    app.aboutToQuit.connect(finish)
+    _stop_on_signals(window)
+    if args.smoke_test or args.startup_probe:
+        state.runner.start("smoke-test", _smoke(state, window, closed, args.startup_probe))
+    try:
+        return await closed
+    finally:
+        await state.aclose()
+        collector.stop()
+
+
+def _stop_on_signals(window) -> None:
+    """SIGINT/SIGTERM close the window like the user would, so the app ends cleanly."""
+    import signal
+
+    # qasync does not read asyncio's signal wake-up pipe, so plain handlers are used.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: QTimer.singleShot(0, window.close))
+    # Python runs signal handlers only between bytecodes: a slow idle timer gives it the chance
+    # while Qt waits in C++.
+    wake = QTimer(window)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+
+
+async def _smoke(state: AppState, window, closed: asyncio.Future, probe: bool) -> None:
+    """Waits until the window is shown and the server's models are listed, then exits."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while loop.time() < deadline:
+        if window.isVisible() and state.session.models:
+            if probe:
+                print(f"ready {time.monotonic()}", flush=True)
+            else:
+                print(f"smoke-test: ok ({len(state.session.models)} model(s))", flush=True)
+            closed.set_result(0)
+            return
+        await asyncio.sleep(0.05)
+    print(f"smoke-test: failed: {state.session.error or 'no models listed in 30 s'}", flush=True)
+    closed.set_result(1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    app = create_application()
+    window = show_window()
+    if args.startup_probe:
+        print(f"shown {time.monotonic()}", flush=True)
+    # What the first frame does not need comes after it.
+    setup_logging()
+    app.setWindowIcon(app_icon())
+    window.setWindowIcon(app.windowIcon())
+    import asyncio
+
+    from desktop_app.app.qt_loop import QtAsyncLoop
+
+    code = 1
+    try:
+        with asyncio.Runner(loop_factory=lambda: QtAsyncLoop(app)) as runner:
+            code = runner.run(run_window(args, window))
+    except RuntimeError as exc:
+        # Qt quit underneath the loop (the session or display went away): nothing to save here
+        # that the history has not already written.
+        log.warning("event loop ended early: %s", exc)
+    finally:
+        stop_demo_servers()
+    QTimer.singleShot(0, app.quit)
+    return code

@@ -1,0 +1,1 @@
+"""The command line: `gemma-desk ask`, one chat turn from a shell."""

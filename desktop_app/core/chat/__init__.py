@@ -1,0 +1,1 @@
+"""The chat: conversations, the reply workflow and its error cards."""

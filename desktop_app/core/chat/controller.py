@@ -1,0 +1,375 @@
+"""The chat workflow: send, stream, stop, regenerate, edit and retry, with coalesced updates."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from desktop_app.api import (
+    ChatRequest,
+    GemmaAPIError,
+    WireTrace,
+)
+from desktop_app.core.chat.conversation import (
+    Attachment,
+    ChatMessage,
+    Conversation,
+    GenerationSettings,
+    MessageStatus,
+    ReplyInfo,
+)
+from desktop_app.core.chat.error_cards import NotConnected, describe_error
+from desktop_app.core.chat.live_reply import LiveReply
+from desktop_app.core.session.server import ServerSession
+from desktop_app.core.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+FRAME_MS = 16  # at most about one repaint per frame, whatever the token rate
+REPLY_TASK = "reply"
+SLICE_SECONDS = 0.004  # longest run of stream work before Qt gets the thread back
+
+
+class ChatController(QObject):
+    """Owns the conversations of this run and the one reply that may be streaming."""
+
+    conversationsChanged = Signal()
+    currentChanged = Signal(str)  # conversation id
+    messageAdded = Signal(str, str)  # conversation id, message id
+    messageChanged = Signal(str, str)  # conversation id, message id
+    messageRemoved = Signal(str, str)  # conversation id, message id
+    busyChanged = Signal(bool)
+    replyFinished = Signal(str, str)  # conversation id, message id (any end: done, stopped, error)
+    composerRestore = Signal(str)  # a failed send gives its text back to the composer
+    notice = Signal(str)  # why an action did not start (shown in the status bar)
+
+    def __init__(self, session: ServerSession, runner: TaskRunner, parent: QObject | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.runner = runner
+        self.conversations: list[Conversation] = []
+        # Where a new conversation's generation settings come from (the default preset).
+        self.settings_factory: Callable[[], GenerationSettings] = GenerationSettings
+        # Conversations listed but not yet read from the history, and how to read one.
+        self._stubs: set[str] = set()
+        self.loader: Callable[[str], Conversation] | None = None
+        # What currently forbids a request (an invalid panel, unanswered tool calls): "" = none.
+        self.block_check: Callable[[], str] = lambda: ""
+        self.current: Conversation = self.new_conversation(select=False)
+        self.traces: dict[str, WireTrace] = {}
+        self._live: LiveReply | None = None
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(FRAME_MS)
+        self._flush_timer.timeout.connect(self._flush)
+
+    # -- conversations -------------------------------------------------------------------
+    def new_conversation(self, select: bool = True) -> Conversation:
+        conv = Conversation(settings=self.settings_factory())
+        self.conversations.insert(0, conv)
+        self.conversationsChanged.emit()
+        if select:
+            self.select(conv.id)
+        return conv
+
+    def select(self, conversation_id: str) -> None:
+        conv = self.ensure_loaded(conversation_id)
+        self.current = conv
+        self.currentChanged.emit(conv.id)
+
+    def add_conversation(self, conv: Conversation, *, stub: bool = False) -> None:
+        """Adds a conversation (a `stub` holds only its header until it is opened)."""
+        self.conversations.insert(0, conv)
+        if stub:
+            self._stubs.add(conv.id)
+        self.conversationsChanged.emit()
+
+    def remove_conversation(self, conversation_id: str) -> None:
+        """Drops a conversation from this run's list; the current one moves to the next."""
+        if self._live is not None and self._live.conversation.id == conversation_id:
+            self.stop()
+        self.conversations = [c for c in self.conversations if c.id != conversation_id]
+        self._stubs.discard(conversation_id)
+        if self.current.id == conversation_id:
+            if self.conversations:
+                newest = max(self.conversations, key=lambda c: c.updated_at)
+                self.select(newest.id)
+            else:
+                self.new_conversation()
+        self.conversationsChanged.emit()
+
+    def ensure_loaded(self, conversation_id: str) -> Conversation:
+        """The conversation with its messages, loading a stub through `loader` first."""
+        for i, conv in enumerate(self.conversations):
+            if conv.id == conversation_id:
+                if conversation_id in self._stubs and self.loader is not None:
+                    conv = self.loader(conversation_id)
+                    self.conversations[i] = conv
+                    self._stubs.discard(conversation_id)
+                return conv
+        raise KeyError(conversation_id)
+
+    def is_stub(self, conversation_id: str) -> bool:
+        return conversation_id in self._stubs
+
+    def conversation(self, conversation_id: str) -> Conversation:
+        for conv in self.conversations:
+            if conv.id == conversation_id:
+                return conv
+        raise KeyError(conversation_id)
+
+    def set_system_prompt(self, text: str) -> None:
+        self.current.system_prompt = text
+        self.current.touch()
+
+    @property
+    def busy(self) -> bool:
+        return self._live is not None
+
+    def streaming_message_id(self) -> str | None:
+        return self._live.message.id if self._live else None
+
+    # -- user actions ----------------------------------------------------------------------
+    def send(self, text: str, attachments: Sequence[Attachment] = ()) -> bool:
+        """Appends a user message and starts the reply; False when nothing was sent."""
+        if self.busy or not (text.strip() or attachments):
+            return False
+        conv = self.current
+        self._drop_failed_turn(conv)
+        user = ChatMessage(role="user", content=text, images=list(attachments))
+        self._append(conv, user)
+        conv.auto_title()
+        self.conversationsChanged.emit()
+        self._start_reply(conv)
+        return True
+
+    def stop(self) -> None:
+        if self._live is not None:
+            self.runner.cancel(REPLY_TASK)
+
+    def _may_start(self) -> bool:
+        """False (with a notice saying why) while a reply runs or something blocks requests."""
+        if self.busy:
+            return False
+        reason = self.block_check()
+        if reason:
+            self.notice.emit(f"Not sent: {reason}")
+            return False
+        return True
+
+    def regenerate(self) -> bool:
+        """Replaces the last assistant reply with a new one."""
+        conv = self.current
+        if not conv.messages or not self._may_start():
+            return False
+        last_user = max((i for i, m in enumerate(conv.messages) if m.role == "user"), default=None)
+        if last_user is None:
+            return False
+        self._truncate(conv, last_user + 1)
+        self._start_reply(conv)
+        return True
+
+    def edit_and_resend(self, message_id: str, text: str) -> bool:
+        """Changes a user message and replaces everything that followed it with a new reply."""
+        conv = self.current
+        if not text.strip() or not self._may_start():
+            return False
+        index = conv.index_of(message_id)
+        msg = conv.messages[index]
+        if msg.role != "user":
+            return False
+        msg.content = text
+        self.messageChanged.emit(conv.id, msg.id)
+        self._truncate(conv, index + 1)
+        conv.auto_title()
+        self._start_reply(conv)
+        return True
+
+    def retry(self, message_id: str) -> bool:
+        """Runs a failed reply again in place of the failed one."""
+        conv = self.current
+        if not self._may_start():
+            return False
+        index = conv.index_of(message_id)
+        self._truncate(conv, index)
+        self._start_reply(conv)
+        return True
+
+    def delete_message(self, message_id: str) -> bool:
+        conv = self.current
+        if self._live and self._live.message.id == message_id:
+            return False
+        index = conv.index_of(message_id)
+        del conv.messages[index]
+        conv.touch()
+        self.messageRemoved.emit(conv.id, message_id)
+        return True
+
+    def answer_tool_calls(
+        self, message_id: str, results: Sequence[ChatMessage], continue_reply: bool = True
+    ) -> bool:
+        """Appends `tool` results to the turn of assistant `message_id`, then asks for the
+        next reply unless `continue_reply` is False. The caller answers every call."""
+        if self.busy:
+            return False
+        conv = next(
+            (c for c in self.conversations if any(m.id == message_id for m in c.messages)), None
+        )
+        if conv is None or any(r.role != "tool" for r in results):
+            return False
+        for result in results:
+            self._append(conv, result)
+        if continue_reply:
+            self._start_reply(conv)
+        return True
+
+    # -- the reply -------------------------------------------------------------------------
+    def _start_reply(self, conv: Conversation) -> None:
+        request = conv.build_request(self.session.model)
+        reply = ChatMessage(role="assistant", status=MessageStatus.STREAMING)
+        reply.reply = ReplyInfo(
+            model=self.session.model,
+            server_version=self.session.version,
+            params=request.sampling.to_wire(),
+            enable_thinking=request.enable_thinking,
+            tool_choice=request.tool_choice,
+            extra_body=dict(request.extra_body),
+            started_at=time.time(),
+        )
+        self._append(conv, reply)
+        self._live = LiveReply(conv, reply)
+        self.busyChanged.emit(True)
+        self.runner.start(REPLY_TASK, self._run(self._live, request))
+
+    async def _run(self, live: LiveReply, request: ChatRequest) -> None:
+        msg = live.message
+        trace = WireTrace()
+        self.traces[msg.id] = trace
+        try:
+            client = self.session.client
+            if client is None:
+                raise NotConnected(self.session.error or "No server is configured.")
+            if request.stream:
+                result = None
+                slice_end = time.perf_counter() + SLICE_SECONDS
+                async for event in client.stream(request, trace=trace):
+                    self._take(live, event)
+                    result = event.accumulator
+                    if time.perf_counter() > slice_end:
+                        # One network read can hold hundreds of events; hand the thread back
+                        # to Qt now and then so input and repaints never wait long.
+                        await asyncio.sleep(0)
+                        slice_end = time.perf_counter() + SLICE_SECONDS
+                completion = result.result() if result is not None else None
+            else:
+                completion = await client.complete(request, trace=trace)
+            if completion is not None:
+                live.flush()
+                msg.content = completion.content
+                msg.reasoning = completion.reasoning
+                msg.tool_calls = list(completion.tool_calls)
+                if msg.reply is not None:
+                    # Provenance as the server reports it, set before the reply is saved.
+                    msg.reply.model = completion.model or msg.reply.model
+                    msg.reply.request_id = completion.id or msg.reply.request_id
+                self._finish(
+                    live, MessageStatus.COMPLETE, completion.finish_reason, completion.usage
+                )
+            else:
+                self._finish(live, MessageStatus.COMPLETE, None, None)
+        except asyncio.CancelledError:
+            self._finish(live, MessageStatus.STOPPED, None, None)
+            raise
+        except GemmaAPIError as exc:
+            partial = getattr(exc, "partial", None)
+            live.flush()
+            if partial is not None:
+                msg.content = partial.content or msg.content
+                msg.reasoning = partial.reasoning or msg.reasoning
+                msg.tool_calls = list(partial.tool_calls) or msg.tool_calls
+            msg.error = describe_error(exc)
+            self._finish(live, MessageStatus.ERROR, None, partial.usage if partial else None)
+            if not (msg.content or msg.reasoning):
+                # Nothing came back: hand the text back to the composer, so nothing is lost.
+                user = self._last_user(live.conversation)
+                if user is not None and live.conversation is self.current:
+                    self.composerRestore.emit(user.content)
+
+    def _take(self, live: LiveReply, event) -> None:
+        now = time.monotonic()
+        if event.reasoning_delta:
+            live.reasoning.append(event.reasoning_delta)
+            if live.first_reasoning is None:
+                live.first_reasoning = now
+        if event.content_delta:
+            live.content.append(event.content_delta)
+            if live.first_content is None:
+                live.first_content = now
+        if event.tool_calls:
+            snap = event.accumulator.snapshot()
+            live.tool_calls = list(snap.tool_calls)
+        if live.first_token is None and (event.reasoning_delta or event.content_delta):
+            live.first_token = now
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def _flush(self) -> None:
+        live = self._live
+        if live is not None and live.flush():
+            self.messageChanged.emit(live.conversation.id, live.message.id)
+
+    def _finish(self, live: LiveReply, status: MessageStatus, finish_reason, usage) -> None:
+        self._flush_timer.stop()
+        live.flush()
+        msg = live.message
+        msg.status = status
+        end = time.monotonic()
+        info = msg.reply
+        if info is not None:
+            info.finish_reason = finish_reason
+            info.usage = usage
+            info.duration = end - live.started
+            if live.first_token is not None:
+                info.time_to_first_token = live.first_token - live.started
+            if live.first_reasoning is not None:
+                info.thinking_seconds = (live.first_content or end) - live.first_reasoning
+        live.conversation.touch()
+        self._live = None
+        self.messageChanged.emit(live.conversation.id, msg.id)
+        self.busyChanged.emit(False)
+        self.replyFinished.emit(live.conversation.id, msg.id)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _append(self, conv: Conversation, msg: ChatMessage) -> None:
+        conv.messages.append(msg)
+        conv.touch()
+        self.messageAdded.emit(conv.id, msg.id)
+
+    def _truncate(self, conv: Conversation, index: int) -> None:
+        removed = conv.messages[index:]
+        del conv.messages[index:]
+        for msg in removed:
+            self.traces.pop(msg.id, None)
+            self.messageRemoved.emit(conv.id, msg.id)
+        conv.touch()
+
+    def _last_user(self, conv: Conversation) -> ChatMessage | None:
+        for msg in reversed(conv.messages):
+            if msg.role == "user":
+                return msg
+        return None
+
+    def _drop_failed_turn(self, conv: Conversation) -> None:
+        """A new send replaces a turn that failed before any reply arrived."""
+        msgs = conv.messages
+        if (
+            len(msgs) >= 2
+            and msgs[-1].status == MessageStatus.ERROR
+            and not (msgs[-1].content or msgs[-1].reasoning)
+            and msgs[-2].role == "user"
+        ):
+            self._truncate(conv, len(msgs) - 2)

@@ -1,0 +1,202 @@
+"""The conversation model: messages, replies and their provenance, as plain values."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from desktop_app.api import (
+    ChatRequest,
+    Message,
+    SamplingParams,
+    ToolCall,
+    ToolChoice,
+    ToolDefinition,
+    Usage,
+)
+from desktop_app.core.tools.workbench import ToolBench
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class MessageStatus(StrEnum):
+    """Where a message stands; anything but COMPLETE is shown with a marker."""
+
+    COMPLETE = "complete"
+    STREAMING = "streaming"
+    STOPPED = "stopped"  # the user pressed Stop; the partial text is kept
+    ERROR = "error"  # the request failed; the partial text (if any) is kept
+    INTERRUPTED = "interrupted"  # the app ended while it streamed (recovered from a checkpoint)
+
+
+@dataclass
+class ErrorInfo:
+    """A failure shown as a card: what happened, the server's own words, what to do."""
+
+    title: str
+    message: str
+    hint: str = ""
+    server_message: str | None = None
+    kind: str = ""  # the exception class name, for tests and logs
+
+
+@dataclass
+class Attachment:
+    """An image in a user message: a data: or http(s) URL plus what to show for it."""
+
+    url: str
+    mime: str = ""
+    width: int | None = None
+    height: int | None = None
+    name: str = ""
+    byte_size: int | None = None
+
+
+@dataclass
+class ReplyInfo:
+    """What produced an assistant reply and how it went (provenance and timings)."""
+
+    model: str | None = None
+    server_version: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)  # sampling fields exactly as sent
+    enable_thinking: bool | None = None
+    tool_choice: Any = None
+    extra_body: dict[str, Any] = field(default_factory=dict)
+    finish_reason: str | None = None
+    usage: Usage | None = None
+    started_at: float | None = None  # wall clock
+    time_to_first_token: float | None = None  # seconds
+    duration: float | None = None  # seconds from request to last byte
+    thinking_seconds: float | None = None
+    request_id: str | None = None
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        if self.usage is None or not self.duration:
+            return None
+        gen_time = self.duration - (self.time_to_first_token or 0.0)
+        if gen_time <= 0:
+            return None
+        return self.usage.completion_tokens / gen_time
+
+
+@dataclass
+class ChatMessage:
+    """One message of a conversation, with a stable id and its timestamps."""
+
+    role: str  # system | user | assistant | tool
+    content: str = ""
+    reasoning: str = ""
+    images: list[Attachment] = field(default_factory=list)
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    tool_call_id: str | None = None
+    name: str | None = None
+    status: MessageStatus = MessageStatus.COMPLETE
+    error: ErrorInfo | None = None
+    reply: ReplyInfo | None = None
+    id: str = field(default_factory=new_id)
+    created_at: float = field(default_factory=time.time)
+
+    def to_api(self) -> Message:
+        if self.role == "user":
+            return Message.user(self.content, [a.url for a in self.images])
+        if self.role == "assistant":
+            return Message.assistant(
+                self.content or None,
+                reasoning=self.reasoning or None,
+                tool_calls=tuple(self.tool_calls),
+            )
+        if self.role == "tool":
+            return Message.tool(self.tool_call_id or "", self.content, name=self.name)
+        return Message.system(self.content)
+
+
+@dataclass
+class GenerationSettings:
+    """The per-conversation knobs that shape each request."""
+
+    sampling: SamplingParams = field(default_factory=SamplingParams)
+    enable_thinking: bool | None = None
+    stream: bool = True
+    include_usage: bool = True
+    extra_body: dict[str, Any] = field(default_factory=dict)
+    tools: list[ToolDefinition] = field(default_factory=list)
+    tool_choice: ToolChoice | None = None
+    parallel_tool_calls: bool | None = None
+    # The tools panel's full set (disabled tools, edits, mock answers); `tools` is what is sent.
+    tool_bench: ToolBench = field(default_factory=ToolBench)
+
+
+@dataclass
+class Conversation:
+    """A conversation: its messages, system prompt and generation settings."""
+
+    title: str = "New chat"
+    system_prompt: str = ""
+    messages: list[ChatMessage] = field(default_factory=list)
+    settings: GenerationSettings = field(default_factory=GenerationSettings)
+    id: str = field(default_factory=new_id)
+    created_at: float = field(default_factory=time.time)
+    updated_at: float = field(default_factory=time.time)
+    title_edited: bool = False
+
+    def touch(self) -> None:
+        self.updated_at = time.time()
+
+    def index_of(self, message_id: str) -> int:
+        for i, msg in enumerate(self.messages):
+            if msg.id == message_id:
+                return i
+        raise KeyError(message_id)
+
+    def find(self, message_id: str) -> ChatMessage:
+        return self.messages[self.index_of(message_id)]
+
+    def auto_title(self) -> None:
+        """Names the conversation after its first user message unless the user renamed it."""
+        if self.title_edited:
+            return
+        for msg in self.messages:
+            if msg.role == "user" and msg.content.strip():
+                line = " ".join(msg.content.split())
+                self.title = line[:60] + ("…" if len(line) > 60 else "")
+                return
+            if msg.role == "user" and msg.images:
+                names = ", ".join(a.name for a in msg.images if a.name)
+                self.title = f"Image: {names}"[:60] if names else "Image"
+                return
+
+    def history_for_request(self) -> list[ChatMessage]:
+        """The messages a request replays: failed replies and empty placeholders are left out."""
+        out = []
+        for msg in self.messages:
+            if msg.role == "assistant" and (
+                msg.status == MessageStatus.ERROR or not (msg.content or msg.tool_calls)
+            ):
+                continue
+            out.append(msg)
+        return out
+
+    def build_request(self, model: str | None) -> ChatRequest:
+        s = self.settings
+        messages: list[Message] = []
+        if self.system_prompt.strip():
+            messages.append(Message.system(self.system_prompt))
+        messages.extend(m.to_api() for m in self.history_for_request())
+        return ChatRequest(
+            model=model,
+            messages=tuple(messages),
+            sampling=s.sampling,
+            tools=tuple(s.tools),
+            tool_choice=s.tool_choice,
+            parallel_tool_calls=s.parallel_tool_calls,
+            enable_thinking=s.enable_thinking,
+            stream=s.stream,
+            include_usage=s.include_usage,
+            extra_body=dict(s.extra_body),
+        )

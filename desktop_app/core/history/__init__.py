@@ -1,0 +1,1 @@
+"""History: the service that keeps it in step, storage, serialising."""

@@ -1,0 +1,125 @@
+"""Table rows: how messages and conversation headers map onto them, and the SQL that writes them."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from desktop_app.core.chat.conversation import ChatMessage, Conversation
+from desktop_app.core.history.serialize import (
+    message_from_dict,
+    message_to_dict,
+    settings_from_dict,
+    settings_to_dict,
+)
+
+from .errors import StorageError
+
+# Fields of message_to_dict() that have columns of their own; the rest go to `data`.
+MESSAGE_COLUMNS = ("id", "role", "content", "reasoning", "status", "created_at")
+MESSAGE_SELECT = "SELECT id, role, content, reasoning, status, created_at, data FROM messages"
+
+
+def dumps(value: Any) -> str:
+    # Saving must not fail on a stray value in the free-form dicts (ReplyInfo.params,
+    # extra_body): refusing it would lose the whole message. So NaN is written as Python's
+    # json writes it, and anything JSON cannot hold is kept as its text.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def message_values(conversation_id: str, message: ChatMessage, position: int) -> dict[str, Any]:
+    """Named parameters for INSERT/UPDATE statements on `messages`."""
+    d = message_to_dict(message)
+    values = {key: d.pop(key) for key in MESSAGE_COLUMNS}
+    values["data"] = dumps(d)
+    values["conversation_id"] = conversation_id
+    values["position"] = position
+    return values
+
+
+def message_from_row(row: sqlite3.Row | tuple[Any, ...]) -> ChatMessage:
+    msg_id, role, content, reasoning, status, created_at, data = row
+    try:
+        d = json.loads(data)
+        if not isinstance(d, dict):
+            raise ValueError("the data column is not a JSON object")
+        d.update(
+            id=msg_id,
+            role=role,
+            content=content,
+            reasoning=reasoning,
+            status=status,
+            created_at=created_at,
+        )
+        return message_from_dict(d, f"message {msg_id}")
+    except ValueError as exc:
+        raise StorageError(f"A stored message could not be read: {exc}.") from exc
+
+
+def header_values(c: Conversation) -> dict[str, Any]:
+    """Named parameters for the conversation's own row."""
+    return {
+        "id": c.id,
+        "title": c.title,
+        "title_edited": int(c.title_edited),
+        "system_prompt": c.system_prompt,
+        "settings": dumps(settings_to_dict(c.settings)),
+        "created_at": c.created_at,
+        "updated_at": c.updated_at,
+    }
+
+
+HEADER_SELECT = (
+    "SELECT id, title, title_edited, system_prompt, settings, created_at, updated_at "
+    "FROM conversations"
+)
+
+
+def conversation_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Conversation:
+    conv_id, title, title_edited, system_prompt, settings, created_at, updated_at = row
+    try:
+        parsed = settings_from_dict(json.loads(settings), f"conversation {conv_id}.settings")
+    except ValueError as exc:
+        raise StorageError(
+            f"The settings of a stored conversation could not be read: {exc}."
+        ) from exc
+    return Conversation(
+        id=conv_id,
+        title=title,
+        title_edited=bool(title_edited),
+        system_prompt=system_prompt,
+        settings=parsed,
+        created_at=created_at,
+        updated_at=updated_at,
+        messages=[],
+    )
+
+
+UPSERT_HEADER = """
+INSERT INTO conversations (id, title, title_edited, system_prompt, settings, created_at, updated_at)
+VALUES (:id, :title, :title_edited, :system_prompt, :settings, :created_at, :updated_at)
+ON CONFLICT (id) DO UPDATE SET
+    title = excluded.title, title_edited = excluded.title_edited,
+    system_prompt = excluded.system_prompt, settings = excluded.settings,
+    created_at = excluded.created_at, updated_at = excluded.updated_at
+"""
+INSERT_MESSAGE = """
+INSERT INTO messages
+    (conversation_id, id, position, role, content, reasoning, status, created_at, data)
+VALUES (:conversation_id, :id, :position, :role, :content, :reasoning, :status, :created_at, :data)
+"""
+UPSERT_MESSAGE = (
+    INSERT_MESSAGE
+    + """ON CONFLICT (conversation_id, id) DO UPDATE SET
+    position = excluded.position, role = excluded.role, content = excluded.content,
+    reasoning = excluded.reasoning, status = excluded.status,
+    created_at = excluded.created_at, data = excluded.data
+"""
+)
+COPY_MESSAGE = """
+INSERT INTO messages
+    (conversation_id, id, position, role, content, reasoning, status, created_at, data)
+SELECT ?, ?, position, role, content, reasoning, status, created_at, data
+FROM messages WHERE conversation_id = ? AND id = ?
+"""

@@ -1,0 +1,1 @@
+"""Image attachments: reading, encoding, the tray and thumbnails."""

@@ -1,0 +1,1 @@
+"""The wire inspector's data: trace table, readable records, code."""

@@ -1,0 +1,1 @@
+"""Generation parameters: the panel's logic, presets, extra body."""

@@ -1,0 +1,1 @@
+"""The server connection: profiles, secrets and the live session."""

@@ -1,0 +1,1 @@
+"""Tools: the workbench, call checks, the tool loop, import/export."""

@@ -1,0 +1,134 @@
+"""Tools in and out of the app: the OpenAI ``tools`` file, and the dict kept in the history."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core.tools.json_spots import spot_at
+from desktop_app.core.tools.workbench import DEFAULT_AUTO_ROUNDS, ToolBench, ToolEntry
+
+# The shipped samples carry a canned answer next to the OpenAI tool object; other readers
+# of the file ignore the extra key.
+MOCK_KEY = "x-gemma-desk-mock"
+
+# ---- import and export --------------------------------------------------------------------
+
+
+def export_tools(entries: Iterable[ToolEntry]) -> str:
+    """The OpenAI ``tools`` array of the given entries that are valid, as JSON text."""
+    wire = []
+    for entry in entries:
+        definition = entry.check().definition
+        if definition is not None:
+            wire.append(definition.to_wire())
+    return json.dumps(wire, indent=2, ensure_ascii=False) + "\n"
+
+
+def import_tools(text: str) -> list[ToolEntry]:
+    """Entries from an OpenAI ``tools`` array, one tool object, or ``{"tools": [...]}``.
+
+    Each tool is kept as written, even if it has problems (the editor shows them), but a
+    file that is not JSON or holds no tool objects raises ``ValueError`` saying why.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        spot = spot_at(text, exc.pos)
+        raise ValueError(
+            f"The file is not valid JSON (line {spot.line}, column {spot.column}: {exc.msg})."
+        ) from None
+    if isinstance(data, dict) and isinstance(data.get("tools"), list):
+        data = data["tools"]
+    items = data if isinstance(data, list) else [data]
+    entries = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise ValueError(f"Item {i + 1} of the file is not a tool object.")
+        function = item.get("function", item)
+        if not isinstance(function, dict) or "name" not in function:
+            raise ValueError(f"Item {i + 1} of the file is not a tool: it has no “name”.")
+        mock = item.get(MOCK_KEY) if function is not item else None
+        entries.append(
+            ToolEntry(
+                source=json.dumps(function, indent=2, ensure_ascii=False),
+                mock=mock if isinstance(mock, str) else "",
+            )
+        )
+    if not entries:
+        raise ValueError("The file holds no tools (an empty list).")
+    return entries
+
+
+def read_tools_file(path: str | Path) -> tuple[list[ToolEntry], str]:
+    """(entries, what to tell the user); ``ValueError`` with a readable reason on failure."""
+    name = Path(path).name
+    try:
+        entries = import_tools(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"Could not import {name}: {exc.strerror or exc}.") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"Could not import {name}: {exc}") from None
+    n = len(entries)
+    return entries, f"Imported {n} tool{'s' * (n != 1)} from {name}."
+
+
+def write_tools_file(path: str | Path, entries: Iterable[ToolEntry]) -> str:
+    """Writes the valid entries as an OpenAI ``tools`` array; says what was left out."""
+    entries = list(entries)
+    valid = [e for e in entries if e.check().ok]
+    skipped = [e.name for e in entries if not e.check().ok]
+    try:
+        Path(path).write_text(export_tools(valid), encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"Could not write {Path(path).name}: {exc.strerror or exc}.") from None
+    note = f" Skipped (has errors): {', '.join(skipped)}." if skipped else ""
+    return f"Exported {len(valid)} tool(s) to {Path(path).name}.{note}"
+
+
+# ---- the dict form kept in the history ----------------------------------------------------
+
+
+def bench_to_dict(bench: ToolBench) -> dict[str, Any]:
+    return {
+        "entries": [
+            {"source": e.source, "enabled": e.enabled, "mock": e.mock, "auto_answer": e.auto_answer}
+            for e in bench.entries
+        ],
+        "max_auto_rounds": bench.max_auto_rounds,
+    }
+
+
+def bench_from_dict(data: object, path: str = "tool_bench") -> ToolBench:
+    """Lenient about what is missing, strict about wrong types (``ValueError`` naming them)."""
+    if data is None:
+        return ToolBench()
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected an object")
+    raw_entries = data.get("entries", [])
+    if not isinstance(raw_entries, list):
+        raise ValueError(f"{path}.entries: expected a list")
+    entries = []
+    for i, raw in enumerate(raw_entries):
+        where = f"{path}.entries[{i}]"
+        if not isinstance(raw, dict) or not isinstance(raw.get("source", ""), str):
+            raise ValueError(f"{where}: expected an object with a text “source”")
+        for key in ("enabled", "auto_answer"):
+            if not isinstance(raw.get(key, False), bool):
+                raise ValueError(f"{where}.{key}: expected true or false")
+        if not isinstance(raw.get("mock", ""), str):
+            raise ValueError(f"{where}.mock: expected text")
+        entries.append(
+            ToolEntry(
+                source=raw.get("source", ""),
+                enabled=raw.get("enabled", True),
+                mock=raw.get("mock", ""),
+                auto_answer=raw.get("auto_answer", False),
+            )
+        )
+    rounds = data.get("max_auto_rounds", DEFAULT_AUTO_ROUNDS)
+    if not isinstance(rounds, int) or isinstance(rounds, bool) or rounds < 0:
+        raise ValueError(f"{path}.max_auto_rounds: expected a whole number ≥ 0")
+    return ToolBench(entries=entries, max_auto_rounds=rounds)

@@ -1,0 +1,312 @@
+"""The tool loop: finished calls checked and coerced, answers collected, results sent back.
+
+Nothing from model output is ever run on this machine: a call is answered by the user, or by
+the tool's canned (mock) answer when auto-answer is on, for at most a set number of rounds.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from desktop_app.api import ToolCall, ToolDefinition
+from desktop_app.core.chat.controller import ChatController
+from desktop_app.core.chat.conversation import ChatMessage, Conversation, MessageStatus
+from desktop_app.core.tools.calls import (
+    CLOSED_RESULT,
+    ArgumentCheck,
+    check_arguments,
+    check_result,
+    error_result,
+    raw_tool_calls,
+    render_mock,
+)
+from desktop_app.core.tools.workbench import ToolBench
+
+_ANSWERABLE = (MessageStatus.COMPLETE, MessageStatus.STOPPED, MessageStatus.INTERRUPTED)
+
+
+@dataclass
+class Answer:
+    """What the user (or a mock) gives back for one call."""
+
+    text: str = ""
+    is_error: bool = False
+    closed: bool = False  # closed without running: the model is told so
+    from_mock: bool = False
+
+    def state(self) -> tuple[str, bool, bool]:
+        return (self.text, self.is_error, self.closed)
+
+    def content(self) -> str:
+        if self.closed:
+            return error_result(CLOSED_RESULT)
+        return error_result(self.text) if self.is_error else self.text.strip()
+
+    def problem(self) -> str:
+        if self.closed:
+            return ""
+        found = check_result(self.text)
+        return found.describe() if found else ""
+
+
+class ToolLoop(QObject):
+    """Works on the controller's conversations; ``changed`` says a conversation's calls,
+    answers or checks changed, so panels and cards can show them again."""
+
+    changed = Signal(str)  # conversation id
+
+    def __init__(self, chat: ChatController, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.chat = chat
+        self._answers: dict[str, Answer] = {}  # by tool call id
+        self._checks: dict[tuple[str, str, str], ArgumentCheck] = {}
+        self._received: dict[str, str] = {}  # call id -> arguments as received, when coerced
+        self._coerced: dict[str, tuple[str, ...]] = {}  # call id -> coerced JSON paths
+        self.notes: dict[str, str] = {}  # conversation id -> why auto-answer stopped
+        self.mock_problems: dict[str, str] = {}  # call id -> why its mock did not fit
+        chat.replyFinished.connect(self._on_finished)
+        chat.messageAdded.connect(lambda conv_id, _m: self.changed.emit(conv_id))
+        chat.messageRemoved.connect(lambda conv_id, _m: self.changed.emit(conv_id))
+        chat.currentChanged.connect(self.changed)
+
+    # -- tools -----------------------------------------------------------------------------
+    def bench(self, conv: Conversation) -> ToolBench:
+        """The conversation's workbench, following tools set elsewhere (a preset, an import)."""
+        bench = conv.settings.tool_bench
+        bench.reconcile(conv.settings.tools)
+        return bench
+
+    def apply_bench(self, conv: Conversation) -> None:
+        """Call after editing the bench: the request carries the valid enabled tools."""
+        s = conv.settings
+        s.tools = s.tool_bench.enabled_definitions()
+        names = {t.name for t in s.tools}
+        named = getattr(s.tool_choice, "name", None)
+        if named is not None and named not in names:
+            s.tool_choice = "auto"  # a named choice without its tool is a 400
+        self._checks.clear()
+        self.changed.emit(conv.id)
+
+    def definition(self, conv: Conversation, name: str) -> ToolDefinition | None:
+        for tool in conv.settings.tools:
+            if tool.name == name:
+                return tool
+        for entry in conv.settings.tool_bench.entries:
+            check = entry.check()
+            if check.definition is not None and check.definition.name == name:
+                return check.definition
+        return None
+
+    # -- calls -----------------------------------------------------------------------------
+    def check(self, conv: Conversation, call: ToolCall) -> ArgumentCheck:
+        key = (call.id, call.name, call.arguments)
+        found = self._checks.get(key)
+        if found is None:
+            found = self._checks[key] = check_arguments(
+                self.definition(conv, call.name), call.arguments
+            )
+        return found
+
+    def coerced(self, call_id: str) -> tuple[tuple[str, ...], str | None]:
+        """(paths coerced from strings, the arguments as received) for a finished call."""
+        return self._coerced.get(call_id, ()), self._received.get(call_id)
+
+    def raw_calls(self, conv: Conversation, msg: ChatMessage) -> list[str]:
+        """Tool calls that came as text: the server runs without a tool parser."""
+        if msg.role != "assistant" or msg.tool_calls or not msg.content:
+            return []
+        known = {t.name for t in conv.settings.tools}
+        return raw_tool_calls(msg.content, known) if known or "<|tool_call>" in msg.content else []
+
+    def turn(self, conv: Conversation) -> ChatMessage | None:
+        """The assistant message of the open tool turn: the last message with tool calls,
+        followed by tool results only."""
+        for msg in reversed(conv.messages):
+            if msg.role == "tool":
+                continue
+            if msg.role == "assistant" and msg.tool_calls and msg.status in _ANSWERABLE:
+                return msg
+            return None
+        return None
+
+    def answered_ids(self, conv: Conversation, msg: ChatMessage) -> set[str]:
+        index = conv.index_of(msg.id)
+        return {m.tool_call_id or "" for m in conv.messages[index + 1 :] if m.role == "tool"}
+
+    def unanswered(self, conv: Conversation) -> list[ToolCall]:
+        msg = self.turn(conv)
+        if msg is None:
+            return []
+        done = self.answered_ids(conv, msg)
+        return [c for c in msg.tool_calls if c.id not in done]
+
+    def is_open(self, conv: Conversation, msg: ChatMessage, call: ToolCall) -> bool:
+        return self.turn(conv) is msg and call.id not in self.answered_ids(conv, msg)
+
+    def block_reason(self, conv: Conversation) -> str:
+        n = len(self.unanswered(conv))
+        if not n:
+            return ""
+        calls = "tool call waits" if n == 1 else f"{n} tool calls wait"
+        return f"{calls.capitalize()} for a result: answer or close them, then Send results."
+
+    def rounds_used(self, conv: Conversation) -> int:
+        """Tool-call turns since the last user message (auto-answer rounds are counted here)."""
+        rounds = 0
+        for msg in reversed(conv.messages):
+            if msg.role == "user":
+                break
+            if msg.role == "assistant" and msg.tool_calls:
+                rounds += 1
+        return rounds
+
+    # -- answers ---------------------------------------------------------------------------
+    def answer(self, call_id: str) -> Answer | None:
+        return self._answers.get(call_id)
+
+    def set_answer(self, conv_id: str, call_id: str, text: str, is_error: bool = False) -> None:
+        self._answers[call_id] = Answer(text=text, is_error=is_error)
+        self.changed.emit(conv_id)
+
+    def close_call(self, conv_id: str, call_id: str, closed: bool = True) -> None:
+        answer = self._answers.setdefault(call_id, Answer())
+        answer.closed = closed
+        self.changed.emit(conv_id)
+
+    def use_mock(self, conv: Conversation, call: ToolCall) -> str:
+        """Fills the answer from the tool's mock; returns the problem, or ''."""
+        entry = conv.settings.tool_bench.entry_for(call.name)
+        if entry is None or not entry.mock.strip():
+            text, problem = "", f"“{call.name}” has no mock answer: write one in the Tools panel."
+        else:
+            check = self.check(conv, call)
+            text, problem = render_mock(entry.mock, call.name, call.id, check.value)
+        if problem:
+            self.mock_problems[call.id] = problem
+        else:
+            self.mock_problems.pop(call.id, None)
+            self._answers[call.id] = Answer(text=text, from_mock=True)
+        self.changed.emit(conv.id)
+        return problem
+
+    def missing(self, conv: Conversation) -> list[str]:
+        """What stops the open turn's results from being sent, one line per call."""
+        out = []
+        for call in self.unanswered(conv):
+            answer = self._answers.get(call.id)
+            if answer is None or (not answer.closed and not answer.text.strip()):
+                out.append(f"{call.name}: no result yet")
+            elif answer.problem():
+                out.append(f"{call.name}: {answer.problem()}")
+        return out
+
+    def send_results(self, conv: Conversation, continue_reply: bool = True) -> str:
+        """Sends one tool message per open call; returns why it could not, or ''."""
+        msg = self.turn(conv)
+        if msg is None:
+            return "There is no tool call to answer."
+        if self.chat.busy:
+            return "Wait for the current reply to finish."
+        problems = self.missing(conv)
+        if problems:
+            return "Every call needs a result first: " + "; ".join(problems)
+        open_calls = self.unanswered(conv)
+        kept = [c for c in msg.tool_calls if not self._drop_incomplete(c)]
+        if len(kept) != len(msg.tool_calls):
+            # A stopped reply's unfinished call cannot go back: vLLM rejects arguments
+            # that are not JSON with a 400. Closing it removes it from the turn.
+            msg.tool_calls = kept
+            self.chat.messageChanged.emit(conv.id, msg.id)
+        results = [
+            ChatMessage(
+                role="tool",
+                content=self._answers[c.id].content(),
+                tool_call_id=c.id,
+                name=c.name,
+            )
+            for c in open_calls
+            if c in kept
+        ]
+        if not self.chat.answer_tool_calls(msg.id, results, continue_reply):
+            return "The results could not be added: a reply is running."
+        for call in open_calls:
+            self._answers.pop(call.id, None)
+        self.changed.emit(conv.id)
+        return ""
+
+    def close_all(self, conv: Conversation) -> str:
+        """Closes every open call without running it and without asking for a reply."""
+        for call in self.unanswered(conv):
+            self._answers[call.id] = Answer(closed=True)
+        return self.send_results(conv, continue_reply=False)
+
+    def _drop_incomplete(self, call: ToolCall) -> bool:
+        answer = self._answers.get(call.id)
+        if answer is None or not answer.closed:
+            return False
+        try:
+            json.loads(call.arguments or "{}")
+        except ValueError:
+            return True
+        return False
+
+    # -- a reply ended ------------------------------------------------------------------------
+    def _on_finished(self, conv_id: str, msg_id: str) -> None:
+        try:
+            conv = self.chat.conversation(conv_id)
+            msg = conv.find(msg_id)
+        except KeyError:
+            return
+        self.notes.pop(conv_id, None)
+        if msg.tool_calls and msg.status in _ANSWERABLE:
+            self._finalize(conv, msg)
+            self._prefill_and_auto(conv, msg)
+        self.changed.emit(conv_id)
+
+    def _finalize(self, conv: Conversation, msg: ChatMessage) -> None:
+        """Coerced arguments replace the received ones: they are shown and sent back."""
+        calls = []
+        for call in msg.tool_calls:
+            check = self.check(conv, call)
+            if check.coerced and check.text != call.arguments:
+                self._received[call.id] = call.arguments
+                self._coerced[call.id] = check.coerced
+                call = ToolCall(call.id, call.name, check.text)
+            calls.append(call)
+        if calls != msg.tool_calls:
+            msg.tool_calls = calls
+            self.chat.messageChanged.emit(conv.id, msg.id)
+
+    def _prefill_and_auto(self, conv: Conversation, msg: ChatMessage) -> None:
+        """Calls of auto-answer tools get their mock; when all did, the results go back."""
+        bench = conv.settings.tool_bench
+        auto = True
+        for call in msg.tool_calls:
+            entry = bench.entry_for(call.name)
+            if entry is None or not entry.auto_answer or not entry.mock.strip():
+                auto = False
+            elif call.id not in self._answers and self.use_mock(conv, call):
+                auto = False  # the mock does not fit this call; its card says why
+        if not auto:
+            return
+        limit = bench.max_auto_rounds
+        if self.rounds_used(conv) > limit:
+            self.notes[conv.id] = (
+                f"Auto-answer stopped after {limit} round{'s' * (limit != 1)}, so a loop cannot "
+                "run away. Answer by hand, or raise the limit in the Tools panel."
+            )
+            return
+        # After the controller has finished this reply (replyFinished is emitted from it).
+        QTimer.singleShot(0, self, lambda: self._auto_send(conv.id, msg.id))
+
+    def _auto_send(self, conv_id: str, msg_id: str) -> None:
+        try:
+            conv = self.chat.conversation(conv_id)
+        except KeyError:
+            return
+        turn = self.turn(conv)
+        if turn is not None and turn.id == msg_id and not self.missing(conv):
+            self.send_results(conv)

@@ -1,0 +1,1 @@
+"""The conversation on screen: messages, markdown, composer, details."""

@@ -1,0 +1,334 @@
+"""One message in the chat: text, thinking section, details line, actions and error card."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.chat.conversation import ChatMessage, MessageStatus
+from desktop_app.ui.chat.markdown_view import MarkdownView
+from desktop_app.ui.chat.reply_details import details_line, length_note
+from desktop_app.ui.images.strip import MessageImages
+from desktop_app.ui.tools.turn_view import ToolTurnView
+
+
+class ThinkingSection(QWidget):
+    """A collapsible "Thinking" block that streams live and collapses when the answer starts."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("thinkingSection")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 4)
+        lay.setSpacing(2)
+        self.toggle = QToolButton(self)
+        self.toggle.setObjectName("thinkingToggle")
+        self.toggle.setCheckable(True)
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow)
+        self.toggle.setAutoRaise(True)
+        self.toggle.toggled.connect(self._on_toggled)
+        self.body = MarkdownView(self, plain=True)
+        self.body.setObjectName("thinkingText")
+        self.body.setAccessibleName("Thinking")
+        self.body.setProperty("thinking", True)
+        lay.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        lay.addWidget(self.body)
+        self._user_choice: bool | None = None
+        self._setting = False
+        self.set_expanded(True)
+
+    def _on_toggled(self, on: bool) -> None:
+        if not self._setting:
+            self._user_choice = on
+        self.body.setVisible(on)
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+
+    def set_expanded(self, on: bool) -> None:
+        self._setting = True
+        self.toggle.setChecked(on)
+        self._on_toggled(on)
+        self._setting = False
+
+    def update_from(self, msg: ChatMessage, answering: bool) -> None:
+        self.body.set_markdown_text(msg.reasoning)
+        secs = msg.reply.thinking_seconds if msg.reply else None
+        if msg.status == MessageStatus.STREAMING and not answering:
+            label = "Thinking…"
+        elif secs is not None:
+            label = f"Thought for {secs:.1f} s"
+        else:
+            label = "Thinking"
+        self.toggle.setText(label)
+        self.toggle.setAccessibleName(label)
+        if self._user_choice is None:
+            self.set_expanded(msg.status == MessageStatus.STREAMING and not answering)
+
+
+class ErrorCard(QFrame):
+    """An inline error: what happened, the server's own words, what to do, and Retry."""
+
+    retryRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("errorCard")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 8, 12, 8)
+        self.title = QLabel(self)
+        self.title.setObjectName("errorTitle")
+        self.message = QLabel(self)
+        self.message.setObjectName("errorMessage")
+        self.hint = QLabel(self)
+        self.hint.setObjectName("errorHint")
+        for label in (self.title, self.message, self.hint):
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            lay.addWidget(label)
+        row = QHBoxLayout()
+        self.retry = QPushButton("Retry", self)
+        self.retry.setObjectName("retryButton")
+        self.retry.clicked.connect(self.retryRequested)
+        row.addWidget(self.retry)
+        row.addStretch(1)
+        lay.addLayout(row)
+
+    def show_error(self, msg: ChatMessage) -> None:
+        err = msg.error
+        if err is None:
+            self.hide()
+            return
+        self.title.setText(f"<b>{_esc(err.title)}</b>")
+        self.message.setText(_esc(err.message))
+        self.hint.setText(_esc(err.hint))
+        self.hint.setVisible(bool(err.hint))
+        self.setAccessibleName(f"Error: {err.title}")
+        self.setAccessibleDescription(f"{err.message} {err.hint}".strip())
+        self.show()
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+PRIMARY_ACTIONS = {"copy", "edit", "regenerate"}
+
+# Extra per-message actions that panels register: (name, button text, tooltip, roles).
+# A click emits MessageWidget.actionRequested(name, message id); the window routes it.
+EXTRA_ACTIONS: list[tuple[str, str, str, tuple[str, ...]]] = []
+
+
+class MessageWidget(QFrame):
+    """Renders one ChatMessage; `refresh` re-reads it and updates only what changed."""
+
+    actionRequested = Signal(str, str)  # action name, message id
+    copyRequested = Signal(str)
+    deleteRequested = Signal(str)
+    regenerateRequested = Signal(str)
+    editSubmitted = Signal(str, str)
+    retryRequested = Signal(str)
+
+    def __init__(self, msg: ChatMessage, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.msg = msg
+        self.setObjectName("userMessage" if msg.role == "user" else "assistantMessage")
+        self.setProperty("role", msg.role)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(14, 10, 14, 10)
+        lay.setSpacing(4)
+
+        head = QHBoxLayout()
+        head.setSpacing(4)
+        self._menu_items: dict[str, QAction] = {}
+        self.role_label = QLabel(_role_title(msg.role), self)
+        self.role_label.setObjectName("roleLabel")
+        head.addWidget(self.role_label)
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("statusBadge")
+        head.addWidget(self.status_label)
+        head.addStretch(1)
+        self.actions: dict[str, QToolButton] = {}
+        # The common actions are buttons; the rest live in a "More" menu so the header fits
+        # a narrow column. Every action keeps a (possibly hidden) button for automation.
+        more_menu = QMenu(self)
+        for name, text, tip in _actions_for(msg.role):
+            btn = QToolButton(self)
+            btn.setText(text)
+            btn.setToolTip(tip)
+            btn.setAccessibleName(tip)
+            btn.setObjectName(f"{name}Button")
+            btn.setAutoRaise(True)
+            btn.clicked.connect(lambda _=False, n=name: self._action(n))
+            self.actions[name] = btn
+            if name in PRIMARY_ACTIONS:
+                head.addWidget(btn)
+            else:
+                btn.hide()
+                item = more_menu.addAction(tip)
+                item.triggered.connect(btn.click)
+                self._menu_items[name] = item
+        self.more_button = QToolButton(self)
+        self.more_button.setObjectName("moreButton")
+        self.more_button.setText("⋯")
+        self.more_button.setToolTip("More actions")
+        self.more_button.setAccessibleName("More actions")
+        self.more_button.setAutoRaise(True)
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.more_button.setMenu(more_menu)
+        self.more_button.setVisible(bool(self._menu_items))
+        head.addWidget(self.more_button)
+        lay.addLayout(head)
+
+        self.thinking: ThinkingSection | None = None
+        if msg.role == "assistant":
+            self.thinking = ThinkingSection(self)
+            self.thinking.hide()
+            lay.addWidget(self.thinking)
+        self.images = MessageImages(msg.images, self) if msg.images else None
+        if self.images is not None:
+            lay.addWidget(self.images)  # images first, as they are sent
+        self.text = MarkdownView(self, plain=msg.role == "user")
+        self.text.setObjectName("messageText")
+        self.text.setAccessibleName("Your message" if msg.role == "user" else "Reply")
+        self.text.copyRequested.connect(self.copyRequested)
+        lay.addWidget(self.text)
+        self.tool_view = ToolTurnView.for_message(msg, self)  # tool calls, or a tool result
+        if self.tool_view is not None:
+            lay.addWidget(self.tool_view)
+
+        self.editor: QWidget | None = None
+        self.details = QLabel(self)
+        self.details.setObjectName("replyDetails")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.hide()
+        lay.addWidget(self.details)
+        self.error_card = ErrorCard(self)
+        self.error_card.retryRequested.connect(lambda: self.retryRequested.emit(self.msg.id))
+        self.error_card.hide()
+        lay.addWidget(self.error_card)
+        self.refresh()
+
+    def refresh(self) -> None:
+        msg = self.msg
+        streaming = msg.status == MessageStatus.STREAMING
+        if self.thinking is not None:
+            if msg.reasoning:
+                self.thinking.show()
+                self.thinking.update_from(msg, answering=bool(msg.content))
+            else:
+                self.thinking.hide()
+        self.text.set_markdown_text(msg.content)
+        self.text.setVisible(
+            bool(msg.content)
+            or (msg.role == "user" and not msg.images)
+            or (streaming and not msg.reasoning)
+        )
+        badge = {
+            MessageStatus.STREAMING: "",
+            MessageStatus.STOPPED: "Stopped",
+            MessageStatus.ERROR: "Failed",
+            MessageStatus.INTERRUPTED: "Interrupted",
+        }.get(msg.status, "")
+        self.status_label.setText(badge)
+        self.status_label.setVisible(bool(badge))
+        if msg.role == "assistant" and not streaming:
+            line = details_line(msg)
+            note = length_note(msg)
+            self.details.setText(line + (f"<br><b>{note}</b>" if note else ""))
+            self.details.setVisible(bool(line or note))
+        for name, btn in self.actions.items():
+            btn.setEnabled(not streaming or name == "copy")
+            if name in self._menu_items:
+                self._menu_items[name].setEnabled(btn.isEnabled())
+        self.error_card.show_error(msg)
+        if self.tool_view is not None:
+            self.tool_view.refresh(msg)
+
+    def set_last_reply(self, last: bool) -> None:
+        btn = self.actions.get("regenerate")
+        if btn is not None:
+            btn.setVisible(last)
+
+    def _action(self, name: str) -> None:
+        if name == "copy":
+            QGuiApplication.clipboard().setText(self.msg.content)
+            self.copyRequested.emit(self.msg.content)
+        elif name == "delete":
+            self.deleteRequested.emit(self.msg.id)
+        elif name == "regenerate":
+            self.regenerateRequested.emit(self.msg.id)
+        elif name == "edit":
+            self.start_edit()
+        else:
+            self.actionRequested.emit(name, self.msg.id)
+
+    # -- inline editing of a user message -----------------------------------------------
+    def start_edit(self) -> None:
+        if self.editor is not None:
+            return
+        box = QWidget(self)
+        box.setObjectName("messageEditor")
+        v = QVBoxLayout(box)
+        v.setContentsMargins(0, 0, 0, 0)
+        edit = QPlainTextEdit(box)
+        edit.setObjectName("editText")
+        edit.setAccessibleName("Edit message")
+        edit.setPlainText(self.msg.content)
+        edit.setMinimumHeight(80)
+        v.addWidget(edit)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        cancel = QPushButton("Cancel", box)
+        cancel.setObjectName("editCancelButton")
+        save = QPushButton("Save && resend", box)
+        save.setObjectName("editSaveButton")
+        save.setDefault(True)
+        row.addWidget(cancel)
+        row.addWidget(save)
+        v.addLayout(row)
+        cancel.clicked.connect(self.end_edit)
+        save.clicked.connect(lambda: self._submit_edit(edit.toPlainText()))
+        self.layout().insertWidget(self.layout().indexOf(self.text) + 1, box)
+        self.text.hide()
+        self.editor = box
+        edit.setFocus()
+
+    def _submit_edit(self, text: str) -> None:
+        if not text.strip():
+            return
+        self.end_edit()
+        self.editSubmitted.emit(self.msg.id, text)
+
+    def end_edit(self) -> None:
+        if self.editor is not None:
+            self.editor.deleteLater()
+            self.editor = None
+            self.text.show()
+
+
+def _role_title(role: str) -> str:
+    return {"user": "You", "assistant": "Gemma", "tool": "Tool result", "system": "System"}.get(
+        role, role
+    )
+
+
+def _actions_for(role: str) -> list[tuple[str, str, str]]:
+    common = [("copy", "Copy", "Copy message"), ("delete", "Delete", "Delete message")]
+    extra = [(n, t, tip) for n, t, tip, roles in EXTRA_ACTIONS if role in roles]
+    if role == "user":
+        return [("edit", "Edit", "Edit and resend"), *extra, *common]
+    if role == "assistant":
+        return [("regenerate", "Regenerate", "Regenerate reply"), *extra, *common]
+    return [*extra, *common]

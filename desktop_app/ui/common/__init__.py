@@ -1,0 +1,1 @@
+"""Small widgets and the theme shared by every part of the window."""

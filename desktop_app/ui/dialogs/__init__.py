@@ -1,0 +1,1 @@
+"""Stand-alone dialogs: servers and settings, about, reply details."""

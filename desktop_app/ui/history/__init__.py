@@ -1,0 +1,1 @@
+"""The history sidebar: search, rename, delete, branch, export."""

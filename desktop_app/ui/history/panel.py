@@ -1,0 +1,246 @@
+"""The history in the window: search, rename, delete with undo, duplicate, branch, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPushButton,
+)
+
+from desktop_app.core.history.service import HistoryService
+from desktop_app.core.history.storage import HIGHLIGHT_END, HIGHLIGHT_START, StorageError
+from desktop_app.ui.chat.message_widget import EXTRA_ACTIONS
+
+UNDO_SECONDS = 10
+
+if ("branch", "Branch", "Branch from here", ("user", "assistant")) not in EXTRA_ACTIONS:
+    EXTRA_ACTIONS.append(("branch", "Branch", "Branch from here", ("user", "assistant")))
+
+
+class HistoryPanel:
+    """Adds the history's controls to a MainWindow (its sidebar, menus and status bar)."""
+
+    def __init__(self, window, history: HistoryService) -> None:
+        self.window = window
+        self.history = history
+        self.chat = window.chat
+        side = window.conversation_list.parentWidget()
+        lay = side.layout()
+        self.search = QLineEdit(side)
+        self.search.setObjectName("searchBox")
+        self.search.setAccessibleName("Search conversations")
+        self.search.setPlaceholderText("Search all conversations…")
+        self.search.setClearButtonEnabled(True)
+        lay.insertWidget(lay.indexOf(window.conversation_list), self.search)
+        self.results = QListWidget(side)
+        self.results.setObjectName("searchResults")
+        self.results.setAccessibleName("Search results")
+        self.results.setWordWrap(True)
+        self.results.hide()
+        lay.insertWidget(lay.indexOf(window.conversation_list), self.results, 1)
+        self._search_timer = QTimer(side)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(150)
+        self._search_timer.timeout.connect(self._run_search)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.results.itemActivated.connect(self._open_hit)
+        self.results.itemClicked.connect(self._open_hit)
+
+        lst = window.conversation_list
+        lst.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        lst.customContextMenuRequested.connect(self._context_menu)
+        lst.itemDoubleClicked.connect(lambda item: self.rename(item.data(Qt.ItemDataRole.UserRole)))
+
+        chat_column = window.chat_view.parentWidget().layout()
+        self.notice = QLabel(window)
+        self.notice.setObjectName("historyNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setProperty("warning", True)
+        self.notice.hide()
+        chat_column.insertWidget(chat_column.indexOf(window.chat_view), self.notice)
+
+        self.undo_button = QPushButton("Undo", window)
+        self.undo_button.setObjectName("undoDeleteButton")
+        self.undo_button.hide()
+        window.statusBar().addPermanentWidget(self.undo_button)
+        self._undo_id: str | None = None
+        self._undo_timer = QTimer(window)
+        self._undo_timer.setSingleShot(True)
+        self._undo_timer.timeout.connect(self._expire_undo)
+        self.undo_button.clicked.connect(self.undo)
+        history.deleted.connect(self._offer_undo)
+        history.failed.connect(self._show_failure)
+
+        window.message_action_handlers["branch"] = lambda mid: self.history.branch(
+            self.chat.current.id, mid
+        )
+        self._add_menu_actions()
+
+    # -- menus ---------------------------------------------------------------------------
+    def _add_menu_actions(self) -> None:
+        menu = self.window.menuBar().actions()[0].menu()  # File
+        first = menu.actions()[1] if len(menu.actions()) > 1 else None
+        entries = [
+            ("Import conversation…", "Ctrl+O", self.import_dialog),
+            ("Export as Markdown…", None, lambda: self.export_dialog("md")),
+            ("Export as JSON…", "Ctrl+Shift+E", lambda: self.export_dialog("json")),
+            ("Find in conversations", "Ctrl+F", self.focus_search),
+        ]
+        for text, shortcut, slot in entries:
+            action = QAction(text, self.window)
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(slot)
+            menu.insertAction(first, action)
+        menu.insertSeparator(first)
+
+    def _context_menu(self, pos: QPoint) -> None:
+        item = self.window.conversation_list.itemAt(pos)
+        if item is None:
+            return
+        conv_id = item.data(Qt.ItemDataRole.UserRole)
+        menu = QMenu(self.window)
+        menu.addAction("Rename…", lambda: self.rename(conv_id))
+        menu.addAction("Duplicate", lambda: self.history.duplicate(conv_id))
+        menu.addAction("Export as Markdown…", lambda: self.export_dialog("md", conv_id))
+        menu.addAction("Export as JSON…", lambda: self.export_dialog("json", conv_id))
+        menu.addSeparator()
+        menu.addAction("Delete", lambda: self.history.delete(conv_id))
+        menu.popup(self.window.conversation_list.viewport().mapToGlobal(pos))
+
+    # -- actions -------------------------------------------------------------------------
+    def rename(self, conv_id: str, title: str | None = None) -> None:
+        if title is None:
+            current = self.chat.conversation(conv_id).title
+            title, ok = QInputDialog.getText(
+                self.window, "Rename conversation", "Title:", QLineEdit.EchoMode.Normal, current
+            )
+            if not ok:
+                return
+        self.history.rename(conv_id, title)
+
+    def _offer_undo(self, conv_id: str, title: str) -> None:
+        self._undo_id = conv_id
+        self.window.statusBar().showMessage(f"Deleted “{title}”.", UNDO_SECONDS * 1000)
+        self.undo_button.show()
+        self._undo_timer.start(UNDO_SECONDS * 1000)
+
+    def undo(self) -> None:
+        if self._undo_id is not None:
+            self.history.undo_delete(self._undo_id)
+            self.window.statusBar().showMessage("Restored.", 3000)
+        self._expire_undo()
+
+    def _expire_undo(self) -> None:
+        self._undo_id = None
+        self.undo_button.hide()
+
+    def _show_failure(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.show()
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _run_search(self) -> None:
+        query = self.search.text()
+        self.results.clear()
+        if not query.strip():
+            self.results.hide()
+            self.window.conversation_list.show()
+            return
+        hits = self.history.search(query)
+        for hit in hits:
+            snippet = hit.snippet.replace(HIGHLIGHT_START, "«").replace(HIGHLIGHT_END, "»")
+            item = QListWidgetItem(f"{hit.title}\n{snippet}", self.results)
+            item.setData(Qt.ItemDataRole.UserRole, (hit.conversation_id, hit.message_id))
+        if not hits:
+            QListWidgetItem("No matches", self.results).setFlags(Qt.ItemFlag.NoItemFlags)
+        self.window.conversation_list.hide()
+        self.results.show()
+
+    def _open_hit(self, item: QListWidgetItem) -> None:
+        data = item.data(Qt.ItemDataRole.UserRole)
+        if not data:
+            return
+        conv_id, message_id = data
+        if conv_id != self.chat.current.id:
+            self.chat.select(conv_id)
+        if message_id:
+            self.window.chat_view.scroll_to_message(message_id)
+
+    def export_dialog(self, kind: str, conv_id: str | None = None) -> None:
+        conv_id = conv_id or self.chat.current.id
+        conv = self.chat.ensure_loaded(conv_id)
+        suffix = ".md" if kind == "md" else ".json"
+        default = _safe_name(conv.title) + suffix
+        path, _ = QFileDialog.getSaveFileName(
+            self.window,
+            "Export conversation",
+            default,
+            "Markdown (*.md)" if kind == "md" else "JSON (*.json)",
+        )
+        if path:
+            self.export_to(Path(path), kind, conv_id)
+
+    def export_to(self, path: Path, kind: str, conv_id: str) -> None:
+        text = (
+            self.history.export_markdown(conv_id)
+            if kind == "md"
+            else self.history.export_json(conv_id)
+        )
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            self._show_failure(
+                f"Could not write {path}: {exc.strerror or exc}. Choose another "
+                "folder and export again."
+            )
+            return
+        self.window.statusBar().showMessage(f"Exported to {path}", 5000)
+
+    def import_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self.window, "Import conversation", "", "JSON (*.json);;All files (*)"
+        )
+        if path:
+            self.import_from(Path(path))
+
+    def import_from(self, path: Path) -> bool:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self._show_failure(f"Could not read {path}: {exc.strerror or exc}.")
+            return False
+        try:
+            conv = self.history.import_json(data)
+        except StorageError as exc:
+            self._show_failure(f"{path.name} was not imported: {exc}")
+            return False
+        self.window.statusBar().showMessage(f"Imported “{conv.title}”.", 5000)
+        return True
+
+
+def _safe_name(title: str) -> str:
+    keep = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in title).strip()
+    return keep[:60] or "conversation"
+
+
+def install_history(window) -> HistoryPanel | None:
+    history = window.state.history
+    if history is None:
+        return None
+    panel = HistoryPanel(window, history)
+    window.history_panel = panel
+    return panel

@@ -1,0 +1,1 @@
+"""Images on screen: the tray, drops, the viewer and preferences."""

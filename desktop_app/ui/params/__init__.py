@@ -1,0 +1,1 @@
+"""The Parameters dock: fields, presets, stop sequences."""

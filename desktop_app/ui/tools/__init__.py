@@ -1,0 +1,1 @@
+"""The Tools dock and the tool-call cards in replies."""

@@ -1,0 +1,41 @@
+"""The Tools dock in the main window: placed on the right, tabbed, toggled from View."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget
+
+from desktop_app.ui.tools.panel import ToolsPanel
+
+
+def install_tools_panel(window) -> ToolsPanel:
+    """Adds the Tools dock (hidden until View > Tools) and the tool loop to a MainWindow."""
+    panel = ToolsPanel(window)
+    window.tools_panel = panel  # message widgets find the tool loop through this
+    dock = QDockWidget("Tools", window)
+    dock.setObjectName("toolsDock")
+    dock.setWidget(panel)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    dock.hide()
+    action: QAction = dock.toggleViewAction()
+    action.setText("&Tools")
+    action.setShortcut(QKeySequence("Ctrl+Shift+T"))
+    window.view_menu.addAction(action)
+    window.tools_dock = dock
+    # Shown from the menu while tabbed with another dock: bring its tab to the front.
+    action.toggled.connect(lambda on: on and QTimer.singleShot(0, dock, dock.raise_))
+    # Share the right side as a tab with docks installed after this one (e.g. parameters).
+    QTimer.singleShot(0, dock, lambda: _tabify(window, dock))
+    return panel
+
+
+def _tabify(window, dock: QDockWidget) -> None:
+    area = Qt.DockWidgetArea.RightDockWidgetArea
+    others = [
+        d
+        for d in window.findChildren(QDockWidget)
+        if d is not dock and window.dockWidgetArea(d) == area and not d.isFloating()
+    ]
+    if others:
+        window.tabifyDockWidget(others[0], dock)

@@ -1,0 +1,368 @@
+"""The main window: conversation list, chat view, composer, server status and settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.ui.chat.composer import Composer
+from desktop_app.ui.common.elided_label import ElidedLabel
+
+if TYPE_CHECKING:
+    from desktop_app.app.services import AppState
+    from desktop_app.core.chat.controller import ChatController
+    from desktop_app.ui.chat.chat_view import ChatView
+    from desktop_app.ui.dialogs.settings import SettingsDialog
+
+EMPTY_HINT = (
+    "<h2>What can I help with?</h2>"
+    "<p>Ask anything. Try “explain async/await with code”, or turn on thinking.</p>"
+)
+
+
+class MainWindow(QMainWindow):
+    """Built in two steps so the window can appear before the app's state exists: the
+    constructor makes the widgets, `attach` connects them to an AppState (done at once when
+    one is given)."""
+
+    def __init__(self, state: AppState | None = None) -> None:
+        super().__init__()
+        self.state: AppState = None  # type: ignore[assignment] - set by attach()
+        self.chat: ChatController = None  # type: ignore[assignment] - set by attach()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Gemma Desk")
+        self.resize(1180, 780)
+        self._settings_dialog: SettingsDialog | None = None
+        # Panels register handlers for their per-message actions (see EXTRA_ACTIONS).
+        self.message_action_handlers: dict[str, Callable[[str], None]] = {}
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self._build_sidebar())
+        splitter.addWidget(self._build_main())
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([250, 930])
+        self.setCentralWidget(splitter)
+        self._build_menu()
+        self.composer.setEnabled(False)
+        self.settings_button.setEnabled(False)
+        self.server_label.setText("<b>Starting…</b>")
+        if state is not None:
+            self.attach(state)
+
+    def attach(self, state: AppState) -> None:
+        """Connects the widgets to the app's state and installs the panels."""
+        self.state = state
+        self.chat = state.chat
+        self._build_chat_view()
+        self.chat.conversationsChanged.connect(self._refresh_list)
+        self.chat.currentChanged.connect(self._show_current)
+        self.chat.messageAdded.connect(self._on_added)
+        self.chat.messageChanged.connect(self._on_changed)
+        self.chat.messageRemoved.connect(self._on_removed)
+        self.chat.busyChanged.connect(self.composer.set_busy)
+        self.chat.composerRestore.connect(self._restore_composer)
+        self.chat.notice.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.chat.block_check = self.composer.blocked_reason
+        self.state.session.changed.connect(self._refresh_server)
+        self.composer.sendRequested.connect(self._send)
+        self.composer.stopRequested.connect(self.chat.stop)
+        self.chat_view.deleteRequested.connect(self.chat.delete_message)
+        self.chat_view.regenerateRequested.connect(lambda _mid: self.chat.regenerate())
+        self.chat_view.editSubmitted.connect(self.chat.edit_and_resend)
+        self.chat_view.retryRequested.connect(self.chat.retry)
+        self.chat_view.copyRequested.connect(
+            lambda _t: self.statusBar().showMessage("Copied", 2000)
+        )
+
+        self.chat_view.actionRequested.connect(self._on_message_action)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.chat.stop)
+        self._install_panels()
+        self.composer.setEnabled(True)
+        self.settings_button.setEnabled(True)
+        self._refresh_list()
+        self._show_current(self.chat.current.id)
+        self._refresh_server()
+        self.composer.edit.setFocus()
+
+    # -- building --------------------------------------------------------------------------
+    def _build_sidebar(self) -> QWidget:
+        side = QWidget(self)
+        side.setObjectName("sidebar")
+        lay = QVBoxLayout(side)
+        lay.setContentsMargins(10, 12, 10, 10)
+        title = QLabel("Gemma Desk", side)
+        title.setObjectName("appTitle")
+        lay.addWidget(title)
+        self.new_chat_button = QPushButton("＋  New chat", side)
+        self.new_chat_button.setObjectName("newChatButton")
+        self.new_chat_button.setAccessibleName("newChatButton")
+        self.new_chat_button.setToolTip("New chat (Ctrl+N)")
+        self.new_chat_button.clicked.connect(self._new_chat)
+        lay.addWidget(self.new_chat_button)
+        self.conversation_list = QListWidget(side)
+        self.conversation_list.setObjectName("conversationList")
+        self.conversation_list.setAccessibleName("conversationList")
+        self.conversation_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.conversation_list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.conversation_list.setUniformItemSizes(True)
+        self.conversation_list.itemActivated.connect(self._on_pick)
+        self.conversation_list.itemClicked.connect(self._on_pick)
+        lay.addWidget(self.conversation_list, 1)
+        self.server_label = QLabel(side)
+        self.server_label.setObjectName("serverStatus")
+        self.server_label.setWordWrap(True)
+        self.server_label.setTextFormat(Qt.TextFormat.RichText)
+        lay.addWidget(self.server_label)
+        self.settings_button = QPushButton("⚙  Servers && settings", side)
+        self.settings_button.setObjectName("settingsButton")
+        self.settings_button.setAccessibleName("settingsButton")
+        self.settings_button.clicked.connect(self.open_settings)
+        lay.addWidget(self.settings_button)
+        return side
+
+    def _build_main(self) -> QWidget:
+        main = QWidget(self)
+        main.setObjectName("mainColumn")
+        lay = QVBoxLayout(main)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        header = QWidget(main)
+        header.setObjectName("header")
+        h = QHBoxLayout(header)
+        h.setContentsMargins(16, 8, 12, 8)
+        self.title_label = ElidedLabel("", header)
+        self.title_label.setObjectName("conversationTitle")
+        h.addWidget(self.title_label, 1)
+        self.demo_badge = QLabel("DEMO SERVER", header)
+        self.demo_badge.setObjectName("demoBadge")
+        self.demo_badge.setToolTip("The built-in simulator answers; no model is running.")
+        h.addWidget(self.demo_badge)
+        self.add_server_button = QPushButton("Connect your server…", header)
+        self.add_server_button.setObjectName("addServerButton")
+        self.add_server_button.clicked.connect(self.open_settings)
+        h.addWidget(self.add_server_button)
+        self.system_toggle = QToolButton(header)
+        self.system_toggle.setObjectName("systemPromptToggle")
+        self.system_toggle.setText("System prompt")
+        self.system_toggle.setCheckable(True)
+        h.addWidget(self.system_toggle)
+        lay.addWidget(header)
+        self.system_prompt = QPlainTextEdit(main)
+        self.system_prompt.setObjectName("systemPrompt")
+        self.system_prompt.setAccessibleName("System prompt")
+        self.system_prompt.setPlaceholderText("System prompt for this conversation (optional)")
+        self.system_prompt.setFixedHeight(80)
+        self.system_prompt.hide()
+        self.system_toggle.toggled.connect(self.system_prompt.setVisible)
+        self.system_prompt.textChanged.connect(
+            lambda: self.chat.set_system_prompt(self.system_prompt.toPlainText())
+        )
+        lay.addWidget(self.system_prompt)
+        self.banner = QLabel(main)
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        lay.addWidget(self.banner)
+        # The chat view (and the markdown, tool and image widgets it needs) is built in
+        # attach(): until then an empty area of the same colour holds its place.
+        self.chat_view: ChatView = None  # type: ignore[assignment] - set by attach()
+        self._chat_placeholder = QWidget(main)
+        self._chat_placeholder.setObjectName("chatBody")
+        lay.addWidget(self._chat_placeholder, 1)
+        self.composer = Composer(main)
+        lay.addWidget(self.composer)
+        return main
+
+    def _build_chat_view(self) -> None:
+        from desktop_app.ui.chat.chat_view import ChatView
+
+        column = self._chat_placeholder.parentWidget().layout()
+        self.chat_view = ChatView(self._chat_placeholder.parentWidget())
+        column.replaceWidget(self._chat_placeholder, self.chat_view)
+        self._chat_placeholder.deleteLater()
+
+    def _install_panels(self) -> None:
+        """Docks and panels add themselves here: one line each (imported here, after the
+        window is on screen, to keep them off the start-up path)."""
+        from desktop_app.ui.history.panel import install_history
+        from desktop_app.ui.images.feature import install_images
+        from desktop_app.ui.params.docks import install_generation_controls
+        from desktop_app.ui.tools.dock import install_tools_panel
+
+        install_generation_controls(self)
+        install_tools_panel(self)
+        install_history(self)
+        install_images(self)
+
+    def _on_message_action(self, name: str, message_id: str) -> None:
+        handler = self.message_action_handlers.get(name)
+        if handler is not None:
+            handler(message_id)
+
+    def _build_menu(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        new = QAction("&New chat", self)
+        new.setShortcut(QKeySequence.StandardKey.New)
+        new.triggered.connect(self._new_chat)
+        file_menu.addAction(new)
+        settings = QAction("&Servers and settings…", self)
+        settings.setShortcut(QKeySequence("Ctrl+,"))
+        settings.triggered.connect(lambda: self.state and self.open_settings())
+        file_menu.addAction(settings)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        self.view_menu = bar.addMenu("&View")
+        chat_menu = bar.addMenu("&Chat")
+        stop = QAction("&Stop reply", self)
+        stop.triggered.connect(lambda: self.chat and self.chat.stop())
+        chat_menu.addAction(stop)
+        regen = QAction("&Regenerate last reply", self)
+        regen.setShortcut(QKeySequence("Ctrl+R"))
+        regen.triggered.connect(lambda: self.chat and self.chat.regenerate())
+        chat_menu.addAction(regen)
+        focus = QAction("&Focus message box", self)
+        focus.setShortcut(QKeySequence("Ctrl+L"))
+        focus.triggered.connect(lambda: self.composer.edit.setFocus())
+        chat_menu.addAction(focus)
+        self.help_menu = bar.addMenu("&Help")
+        about = QAction("&About Gemma Desk", self)
+        about.triggered.connect(self._about)
+        self.help_menu.addAction(about)
+
+    # -- reacting to the controller ------------------------------------------------------------
+    def _refresh_list(self) -> None:
+        lst = self.conversation_list
+        lst.blockSignals(True)
+        lst.clear()
+        for conv in sorted(self.chat.conversations, key=lambda c: c.updated_at, reverse=True):
+            item = QListWidgetItem(conv.title, lst)
+            item.setData(Qt.ItemDataRole.UserRole, conv.id)
+            item.setToolTip(conv.title)
+            if conv is self.chat.current:
+                lst.setCurrentItem(item)
+        lst.blockSignals(False)
+        self.title_label.setText(self.chat.current.title)
+
+    def _show_current(self, conv_id: str) -> None:
+        conv = self.chat.current
+        self.chat_view.set_conversation(conv, EMPTY_HINT)
+        self.title_label.setText(conv.title)
+        self.system_prompt.blockSignals(True)
+        self.system_prompt.setPlainText(conv.system_prompt)
+        self.system_prompt.blockSignals(False)
+        if conv.system_prompt:
+            self.system_toggle.setChecked(True)
+        for i in range(self.conversation_list.count()):
+            item = self.conversation_list.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == conv_id:
+                self.conversation_list.setCurrentItem(item)
+
+    def _on_added(self, conv_id: str, msg_id: str) -> None:
+        if conv_id == self.chat.current.id:
+            self.chat_view.add_message(self.chat.current.find(msg_id))
+
+    def _on_changed(self, conv_id: str, msg_id: str) -> None:
+        if conv_id == self.chat.current.id:
+            self.chat_view.update_message(msg_id)
+
+    def _on_removed(self, conv_id: str, msg_id: str) -> None:
+        if conv_id == self.chat.current.id:
+            self.chat_view.remove_message(msg_id)
+
+    def _refresh_server(self) -> None:
+        session = self.state.session
+        profile = session.profile
+        demo = bool(profile and profile.is_demo)
+        self.demo_badge.setVisible(demo)
+        self.add_server_button.setVisible(demo or profile is None)
+        if profile is None:
+            text = "<b>No server</b><br>Add one in Settings."
+        else:
+            model = session.model or "…"
+            ver = f" · vLLM {session.version}" if session.version else ""
+            text = f"<b>{_esc(profile.name)}</b><br>{_esc(model)}{_esc(ver)}"
+            if session.error:
+                text += f"<br><span style='color:#c0392b'>{_esc(session.error)}</span>"
+        self.server_label.setText(text)
+        warnings = []
+        if profile is not None and profile.transport_warning():
+            warnings.append(profile.transport_warning())
+        if self.state.secrets.problem:
+            warnings.append(self.state.secrets.problem)
+        if self.state.storage_problem:
+            warnings.append(self.state.storage_problem)
+        self.banner.setText("\n".join(w for w in warnings if w))
+        self.banner.setVisible(bool(warnings))
+
+    # -- actions ---------------------------------------------------------------------------
+    def _send(self, text: str) -> None:
+        if self.chat.send(text, self.composer.attachments()):
+            self.composer.clear()
+
+    def _restore_composer(self, text: str) -> None:
+        if not self.composer.text().strip():
+            self.composer.set_text(text)
+
+    def _new_chat(self) -> None:
+        self.chat.new_conversation()
+        self.composer.edit.setFocus()
+
+    def _on_pick(self, item: QListWidgetItem) -> None:
+        conv_id = item.data(Qt.ItemDataRole.UserRole)
+        if conv_id != self.chat.current.id:
+            self.chat.select(conv_id)
+
+    def open_settings(self) -> SettingsDialog:
+        from desktop_app.ui.dialogs.settings import SettingsDialog
+
+        state = self.state
+        dialog = SettingsDialog(
+            state.profiles.profiles(),
+            state.session.profile.id if state.session.profile else None,
+            state.secrets.problem,
+            self,
+            stall_seconds=state.settings.stall_seconds,
+        )
+        dialog.stallLimitChanged.connect(state.set_stall_limit)
+        dialog.testRequested.connect(lambda p: state.test_connection(p, dialog.show_test_result))
+        dialog.profileSaved.connect(lambda p: dialog.show_saved(state.save_profile(p)))
+        dialog.profileDeleted.connect(state.delete_profile)
+        dialog.profileActivated.connect(state.activate_profile)
+        self._settings_dialog = dialog
+        dialog.setModal(True)
+        dialog.show()
+        return dialog
+
+    def _about(self) -> None:
+        from desktop_app.ui.dialogs.about import show_about
+
+        show_about(self)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.chat.stop()
+        super().closeEvent(event)
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
