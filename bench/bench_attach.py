@@ -70,13 +70,13 @@ def summary(stalls: list[float]) -> dict[str, float]:
 
 
 async def run(rounds: int, files: list[tuple[str, Path]]) -> dict[str, list[dict[str, float]]]:
-    from desktop_app.app.services import AppState
+    from desktop_app.app.services import AppServices
     from desktop_app.core.images.attachments import prepare_file
     from desktop_app.core.session.secrets import SecretStore
     from desktop_app.core.settings import Settings
     from desktop_app.ui.window.main_window import MainWindow
 
-    state = AppState(secrets=SecretStore(service="gemma-desk-bench"), settings=Settings())
+    state = AppServices(secrets=SecretStore(service="gemma-desk-bench"), settings=Settings())
     window = MainWindow(state)
     window.resize(1180, 780)
     window.show()

@@ -26,7 +26,7 @@ from stall_probe import StallProbe
 
 from desktop_app.app.gc_guard import MainThreadCollector
 from desktop_app.app.qt_loop import QtAsyncLoop
-from desktop_app.app.services import AppState
+from desktop_app.app.services import AppServices
 from desktop_app.app.startup import create_application
 from desktop_app.core.chat.conversation import ChatMessage, Conversation
 from desktop_app.core.history.storage import HistoryStore
@@ -73,7 +73,7 @@ def main() -> None:
 
     async def run() -> None:
         collector = MainThreadCollector()  # garbage collection as the app runs it
-        state = AppState(secrets=SecretStore(service="gemma-desk-bench"), settings=Settings())
+        state = AppServices(secrets=SecretStore(service="gemma-desk-bench"), settings=Settings())
         state.start()
         window = MainWindow(state)
         window.resize(1200, 800)

@@ -87,7 +87,7 @@ def open_cost(window, message_id: str, repeat: int = 5) -> float:
 
 def run(base_url: str, tokens: int, rounds: int) -> None:
     from desktop_app.app.qt_loop import QtAsyncLoop
-    from desktop_app.app.services import AppState
+    from desktop_app.app.services import AppServices
     from desktop_app.app.startup import create_application
     from desktop_app.core.session.profiles import ServerProfile
     from desktop_app.core.session.secrets import SecretStore
@@ -98,7 +98,7 @@ def run(base_url: str, tokens: int, rounds: int) -> None:
     prompt = f"write {tokens} tokens"
 
     async def main() -> None:
-        state = AppState(secrets=SecretStore(service="gemma-desk-bench"), settings=Settings())
+        state = AppServices(secrets=SecretStore(service="gemma-desk-bench"), settings=Settings())
         state.session.use(ServerProfile(name="bench", base_url=base_url))
         window = MainWindow(state)
         window.resize(1200, 800)

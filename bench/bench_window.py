@@ -62,7 +62,7 @@ def window_run(base_url: str, prompt: str, tokens: int) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.app.qt_loop import QtAsyncLoop
-    from desktop_app.app.services import AppState
+    from desktop_app.app.services import AppServices
     from desktop_app.app.startup import create_application
     from desktop_app.core.session.profiles import ServerProfile
     from desktop_app.core.session.secrets import SecretStore
@@ -73,7 +73,7 @@ def window_run(base_url: str, prompt: str, tokens: int) -> dict[str, float]:
     result: dict[str, float] = {}
 
     async def run() -> None:
-        state = AppState(secrets=SecretStore(service="gemma-desk-bench"), settings=Settings())
+        state = AppServices(secrets=SecretStore(service="gemma-desk-bench"), settings=Settings())
         state.session.use(ServerProfile(name="bench", base_url=base_url))
         window = MainWindow(state)
         from desktop_app.ui.chat.markdown_view import warm_up_highlighter

@@ -1,22 +1,31 @@
-"""Everything the window works on, built once at start-up and handed to the UI."""
+"""The composition root: every service of the app, built once with its dependencies."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from desktop_app.core.chat.controller import ChatController
+from desktop_app.core.chat.send_gate import SendGate
+from desktop_app.core.history.loader import ConversationLoader
 from desktop_app.core.history.service import HistoryService
 from desktop_app.core.history.storage import HistoryStore, StorageError
+from desktop_app.core.images.thumbnails import ThumbnailCache
+from desktop_app.core.images.tray import AttachmentTray, images_in_next_request
+from desktop_app.core.inspect.traces import TraceStore
+from desktop_app.core.params.generation import GenerationParams
 from desktop_app.core.params.presets import PresetStore
 from desktop_app.core.session.profiles import ProfileStore, ServerProfile
 from desktop_app.core.session.secrets import SecretStore
 from desktop_app.core.session.server import ConnectionReport, ServerSession, probe
 from desktop_app.core.settings import Settings
 from desktop_app.core.tasks import TaskRunner
+from desktop_app.core.tools.loop import ToolLoop
 
 
-class AppState:
-    """The task runner, secrets, profiles, the server session and the chat controller."""
+class AppServices:
+    """Builds every core service in dependency order and hands each its collaborators in
+    its constructor; the window receives this object and passes on what each widget needs.
+    Nothing here imports a widget."""
 
     def __init__(self, secrets: SecretStore | None = None, settings: Settings | None = None):
         self.runner = TaskRunner()
@@ -25,14 +34,11 @@ class AppState:
         self.profiles = ProfileStore(self.settings, self.secrets)
         self.session = ServerSession(self.runner)
         self.session.set_stall_limit(self.settings.stall_seconds)
-        self.chat = ChatController(self.session, self.runner)
         self.presets = PresetStore()
-        # New chats (and the empty one made at start-up) begin from the default preset.
-        self.chat.settings_factory = self.presets.default_settings
-        self.chat.current.settings = self.presets.default_settings()
+        self.gate = SendGate()
+        self.traces = TraceStore()
         self.demo_profile: ServerProfile | None = None
         self.store: HistoryStore | None = None
-        self.history: HistoryService | None = None
         self.storage_problem: str | None = None
         try:
             self.store = HistoryStore()
@@ -41,8 +47,33 @@ class AppState:
             self.storage_problem = (
                 f"{exc} Conversations of this session will not be saved; export them to keep them."
             )
-        else:
-            self.history = HistoryService(self.chat, self.store)
+        self.loader = ConversationLoader(self.store) if self.store is not None else None
+        self.chat = ChatController(
+            self.session,
+            self.runner,
+            gate=self.gate,
+            traces=self.traces,
+            # New chats (and the empty one made at start-up) begin from the default preset.
+            settings_factory=self.presets.default_settings,
+            loader=self.loader.load if self.loader is not None else None,
+        )
+        self.history: HistoryService | None = None
+        if self.store is not None and self.loader is not None:
+            self.history = HistoryService(self.chat, self.store, self.loader)
+        self.params = GenerationParams(
+            self.chat,
+            self.presets,
+            save=self.history.save_header if self.history is not None else None,
+            gate=self.gate,
+        )
+        self.tools = ToolLoop(self.chat, self.gate)
+        self.thumbnails = ThumbnailCache(self.runner)
+        self.tray = AttachmentTray(
+            self.runner,
+            self.settings,
+            self.thumbnails,
+            lambda: images_in_next_request(self.chat.current),
+        )
 
     def start(
         self, start_demo: Callable[[], ServerProfile] | None = None, force_demo: bool = False
@@ -96,6 +127,7 @@ class AppState:
     async def aclose(self) -> None:
         self.runner.cancel_all()
         await self.session.aclose()
+        self.params.flush()  # settings edited in the last moments reach the history too
         if self.history is not None:
             self.history.flush()
         if self.store is not None:

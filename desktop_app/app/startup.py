@@ -18,7 +18,7 @@ from desktop_app.app.gc_guard import MainThreadCollector
 if TYPE_CHECKING:
     import asyncio
 
-    from desktop_app.app.services import AppState
+    from desktop_app.app.services import AppServices
     from desktop_app.core.session.profiles import ServerProfile
     from desktop_app.ui.window.main_window import MainWindow
 
@@ -124,12 +124,12 @@ def show_window() -> MainWindow:
 async def run_window(args: argparse.Namespace, window: MainWindow) -> int:
     import asyncio
 
-    from desktop_app.app.services import AppState
+    from desktop_app.app.services import AppServices
 
     collector = MainThreadCollector(QApplication.instance())
-    state = AppState()
-    state.start(start_demo_server, force_demo=args.demo or args.smoke_test)
-    window.attach(state)
+    services = AppServices()
+    services.start(start_demo_server, force_demo=args.demo or args.smoke_test)
+    window.attach(services)
     from desktop_app.ui.chat.markdown_view import warm_up_highlighter
 
     warm_up_highlighter()
@@ -145,11 +145,11 @@ async def run_window(args: argparse.Namespace, window: MainWindow) -> int:
     app.aboutToQuit.connect(finish)
     _stop_on_signals(window)
     if args.smoke_test or args.startup_probe:
-        state.runner.start("smoke-test", _smoke(state, window, closed, args.startup_probe))
+        services.runner.start("smoke-test", _smoke(services, window, closed, args.startup_probe))
     try:
         return await closed
     finally:
-        await state.aclose()
+        await services.aclose()
         collector.stop()
 
 
@@ -167,22 +167,22 @@ def _stop_on_signals(window) -> None:
     wake.start(250)
 
 
-async def _smoke(state: AppState, window, closed: asyncio.Future, probe: bool) -> None:
+async def _smoke(services: AppServices, window, closed: asyncio.Future, probe: bool) -> None:
     """Waits until the window is shown and the server's models are listed, then exits."""
     import asyncio
 
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 30
     while loop.time() < deadline:
-        if window.isVisible() and state.session.models:
+        if window.isVisible() and services.session.models:
             if probe:
                 print(f"ready {time.monotonic()}", flush=True)
             else:
-                print(f"smoke-test: ok ({len(state.session.models)} model(s))", flush=True)
+                print(f"smoke-test: ok ({len(services.session.models)} model(s))", flush=True)
             closed.set_result(0)
             return
         await asyncio.sleep(0.05)
-    print(f"smoke-test: failed: {state.session.error or 'no models listed in 30 s'}", flush=True)
+    print(f"smoke-test: failed: {services.session.error or 'no models listed in 30 s'}", flush=True)
     closed.set_result(1)
 
 

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.app.qt_loop import QtAsyncLoop
-from desktop_app.app.services import AppState
+from desktop_app.app.services import AppServices
 from desktop_app.core.session.profiles import ServerProfile
 from desktop_app.core.session.secrets import SecretStore
 from desktop_app.core.settings import Settings
@@ -79,8 +79,8 @@ def secrets() -> Iterator[SecretStore]:
 
 
 @pytest.fixture
-def state(qtbot, qloop: QtAsyncLoop, secrets: SecretStore, sim) -> Iterator[AppState]:
-    st = AppState(secrets=secrets, settings=Settings())
+def state(qtbot, qloop: QtAsyncLoop, secrets: SecretStore, sim) -> Iterator[AppServices]:
+    st = AppServices(secrets=secrets, settings=Settings())
     profile = ServerProfile(name="Simulator", base_url=sim.base_url)
     st.profiles.save(profile)
     st.profiles.set_active(profile.id)
@@ -93,7 +93,7 @@ def state(qtbot, qloop: QtAsyncLoop, secrets: SecretStore, sim) -> Iterator[AppS
 
 
 @pytest.fixture
-def window(qtbot, state: AppState):
+def window(qtbot, state: AppServices):
     from desktop_app.ui.window.main_window import MainWindow
 
     win = MainWindow(state)

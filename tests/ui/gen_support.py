@@ -27,7 +27,7 @@ def send(qtbot, window, text: str) -> None:
 
 
 def wait_reply_done(qtbot, window, timeout: int = 15_000):
-    chat = window.state.chat
+    chat = window.services.chat
     qtbot.waitUntil(
         lambda: (
             not chat.busy

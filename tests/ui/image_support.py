@@ -84,7 +84,7 @@ def send(qtbot, window, text: str) -> None:
 
 
 def wait_reply(qtbot, window):
-    chat = window.state.chat
+    chat = window.services.chat
     qtbot.waitUntil(
         lambda: not chat.busy and len(chat.current.messages) >= 2
         and chat.current.messages[-1].role == "assistant",

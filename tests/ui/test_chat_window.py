@@ -16,14 +16,14 @@ def send(qtbot, window, text: str) -> None:
 
 
 def wait_reply_done(qtbot, window, timeout: int = 15_000):
-    chat = window.state.chat
+    chat = window.services.chat
     qtbot.waitUntil(lambda: not chat.busy and bool(chat.current.messages), timeout=timeout)
     return chat.current.messages[-1]
 
 
 def test_enter_sends_and_reply_streams_into_view(qtbot, window, sim):
     send(qtbot, window, "Hello there")
-    chat = window.state.chat
+    chat = window.services.chat
     assert window.composer.text() == ""  # accepted, so cleared
     reply = wait_reply_done(qtbot, window)
     assert reply.role == "assistant" and reply.status == MessageStatus.COMPLETE
@@ -45,7 +45,7 @@ def test_shift_enter_inserts_newline(qtbot, window):
     qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
     qtbot.keyClicks(window.composer.edit, "line two")
     assert window.composer.text() == "line one\nline two"
-    assert not window.state.chat.current.messages
+    assert not window.services.chat.current.messages
 
 
 def test_markdown_code_block_rendered_with_copy(qtbot, window):
@@ -60,7 +60,7 @@ def test_markdown_code_block_rendered_with_copy(qtbot, window):
 def test_stop_keeps_partial_and_marks_stopped(qtbot, window, sim):
     sim.simulator.config.tokens_per_second = 40
     send(qtbot, window, "write 400 tokens")
-    chat = window.state.chat
+    chat = window.services.chat
     qtbot.waitUntil(
         lambda: len(chat.current.messages) == 2 and bool(chat.current.messages[1].content),
         timeout=10_000,
@@ -80,7 +80,7 @@ def test_regenerate_replaces_last_reply(qtbot, window, sim):
     first = wait_reply_done(qtbot, window)
     widget = window.chat_view.widget_for(first.id)
     widget.actions["regenerate"].click()
-    chat = window.state.chat
+    chat = window.services.chat
     qtbot.waitUntil(lambda: chat.current.messages[-1].id != first.id, timeout=5_000)
     second = wait_reply_done(qtbot, window)
     assert len(chat.current.messages) == 2
@@ -94,7 +94,7 @@ def test_edit_and_resend_replaces_what_followed(qtbot, window, sim):
     wait_reply_done(qtbot, window)
     send(qtbot, window, "Second question")
     wait_reply_done(qtbot, window)
-    chat = window.state.chat
+    chat = window.services.chat
     first_user = chat.current.messages[0]
     w = window.chat_view.widget_for(first_user.id)
     w.actions["edit"].click()
@@ -108,7 +108,7 @@ def test_edit_and_resend_replaces_what_followed(qtbot, window, sim):
 
 
 def test_thinking_section_streams_and_collapses(qtbot, window):
-    chat = window.state.chat
+    chat = window.services.chat
     chat.current.settings.enable_thinking = True
     send(qtbot, window, "Why is the sky blue?")
     reply = wait_reply_done(qtbot, window)
@@ -134,9 +134,9 @@ def test_system_prompt_is_sent(qtbot, window, sim):
 def test_new_chat_and_switching(qtbot, window):
     send(qtbot, window, "Chat one message")
     wait_reply_done(qtbot, window)
-    first_id = window.state.chat.current.id
+    first_id = window.services.chat.current.id
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    chat = window.state.chat
+    chat = window.services.chat
     assert chat.current.id != first_id and not chat.current.messages
     assert window.conversation_list.count() == 2
     assert window.chat_view.message_widgets() == []
@@ -159,13 +159,13 @@ def test_delete_and_copy_message(qtbot, window, qapp):
     assert qapp.clipboard().text() == reply.content
     w.actions["delete"].click()
     assert window.chat_view.widget_for(reply.id) is None
-    assert [m.role for m in window.state.chat.current.messages] == ["user"]
+    assert [m.role for m in window.services.chat.current.messages] == ["user"]
 
 
 def test_messages_are_exposed_to_accessibility(qtbot, window):
     send(qtbot, window, "Hello accessibility")
     reply = wait_reply_done(qtbot, window)
-    for msg in window.state.chat.current.messages:
+    for msg in window.services.chat.current.messages:
         view = window.chat_view.widget_for(msg.id).text
         iface = QAccessible.queryAccessibleInterface(view)
         text_iface = iface.textInterface()
@@ -194,11 +194,11 @@ def test_main_controls_have_stable_names(window):
 def test_blocked_settings_stop_regenerate_and_retry_too(qtbot, window, sim):
     send(qtbot, window, "Hello")
     first = wait_reply_done(qtbot, window)
-    window.composer.set_blocked("test", "the extra body is not valid JSON")
+    window.services.gate.report("test", "the extra body is not valid JSON")
     requests_before = len(sim.simulator.chat_requests())
     window.chat_view.widget_for(first.id).actions["regenerate"].click()
-    assert window.state.chat.current.messages[-1] is first
+    assert window.services.chat.current.messages[-1] is first
     assert "extra body" in window.statusBar().currentMessage()
     assert len(sim.simulator.chat_requests()) == requests_before
-    window.composer.set_blocked("test", "")
-    assert window.state.chat.regenerate()
+    window.services.gate.report("test", "")
+    assert window.services.chat.regenerate()

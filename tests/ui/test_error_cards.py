@@ -15,7 +15,7 @@ def send(qtbot, window, text: str) -> None:
 
 
 def wait_done(qtbot, window):
-    chat = window.state.chat
+    chat = window.services.chat
     qtbot.waitUntil(lambda: not chat.busy and len(chat.current.messages) >= 2, timeout=20_000)
     return chat.current.messages[-1]
 
@@ -78,7 +78,7 @@ def test_retry_after_error_runs_again(qtbot, window, sim):
     failed = wait_done(qtbot, window)
     assert failed.status == MessageStatus.ERROR
     window.chat_view.widget_for(failed.id).error_card.retry.click()
-    chat = window.state.chat
+    chat = window.services.chat
     qtbot.waitUntil(lambda: chat.current.messages[-1].id != failed.id, timeout=5_000)
     reply = wait_done(qtbot, window)
     assert reply.status == MessageStatus.COMPLETE

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop_app.app.services import AppState
+from desktop_app.app.services import AppServices
 from desktop_app.core.chat.conversation import MessageStatus
 from desktop_app.core.paths import data_dir
 from desktop_app.core.session.profiles import ServerProfile
@@ -26,29 +26,29 @@ ROOT = Path(__file__).resolve().parents[2]
 def send(qtbot, window, text: str):
     window.composer.set_text(text)
     qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
-    chat = window.state.chat
+    chat = window.services.chat
     qtbot.waitUntil(
         lambda: not chat.busy and chat.current.messages[-1].role == "assistant", timeout=15_000
     )
     return chat.current.messages[-1]
 
 
-def reopen(qtbot, secrets) -> AppState:
+def reopen(qtbot, secrets) -> AppServices:
     """A second app state over the same data folder, as after a restart."""
-    st = AppState(secrets=secrets, settings=Settings.load())
+    st = AppServices(secrets=secrets, settings=Settings.load())
     st.start()
     return st
 
 
-def close_state(qtbot, qloop, st: AppState) -> None:
+def close_state(qtbot, qloop, st: AppServices) -> None:
     task = qloop.create_task(st.aclose())
     qtbot.waitUntil(task.done, timeout=10_000)
 
 
 def test_conversations_survive_a_restart(qtbot, qloop, window, secrets):
-    window.state.chat.current.system_prompt = "Be brief."
+    window.services.chat.current.system_prompt = "Be brief."
     reply = send(qtbot, window, "Remember the word pelican")
-    conv_id = window.state.chat.current.id
+    conv_id = window.services.chat.current.id
     again = reopen(qtbot, secrets)
     try:
         conv = again.chat.current
@@ -63,8 +63,8 @@ def test_conversations_survive_a_restart(qtbot, qloop, window, secrets):
 
 def test_rename_delete_undo_duplicate_branch(qtbot, window):
     panel = window.history_panel
-    history = window.state.history
-    chat = window.state.chat
+    history = window.services.history
+    chat = window.services.chat
     send(qtbot, window, "First question")
     send(qtbot, window, "Second question")
     conv_id = chat.current.id
@@ -73,7 +73,7 @@ def test_rename_delete_undo_duplicate_branch(qtbot, window):
     assert history.store.load_conversation(conv_id).title == "My notes"
 
     first_reply = chat.current.messages[1]
-    window._on_message_action("branch", first_reply.id)
+    window.chat_view.widget_for(first_reply.id).actions["branch"].click()
     branched = chat.current
     assert branched.id != conv_id
     assert [m.content for m in branched.messages] == ["First question", first_reply.content]
@@ -94,7 +94,7 @@ def test_rename_delete_undo_duplicate_branch(qtbot, window):
 def test_search_jumps_to_the_message(qtbot, window):
     panel = window.history_panel
     send(qtbot, window, "Tell me about the axolotl")
-    target = window.state.chat.current.messages[0]
+    target = window.services.chat.current.messages[0]
     window._new_chat()
     send(qtbot, window, "Something else entirely")
     qtbot.keyClicks(panel.search, "axolotl")
@@ -105,7 +105,7 @@ def test_search_jumps_to_the_message(qtbot, window):
         if (panel.results.item(i).data(Qt.ItemDataRole.UserRole) or (0, 0))[1]
     )
     panel.results.itemClicked.emit(hit)
-    assert window.state.chat.current.id == hit.data(Qt.ItemDataRole.UserRole)[0]
+    assert window.services.chat.current.id == hit.data(Qt.ItemDataRole.UserRole)[0]
     assert hit.data(Qt.ItemDataRole.UserRole)[1] == target.id
     panel.search.clear()
     qtbot.waitUntil(lambda: window.conversation_list.isVisible(), timeout=5_000)
@@ -120,7 +120,7 @@ def test_hostile_search_text_is_harmless(window, query):
 
 def test_export_import_round_trip_and_bad_files(qtbot, window, tmp_path):
     panel = window.history_panel
-    chat = window.state.chat
+    chat = window.services.chat
     send(qtbot, window, "Export me")
     original = chat.current
     out = tmp_path / "conv.json"
@@ -148,7 +148,7 @@ def test_export_import_round_trip_and_bad_files(qtbot, window, tmp_path):
 def test_api_key_never_reaches_the_data_folder(qtbot, qloop, secrets, tmp_path):
     key = "sk-never-on-disk-" + os.urandom(6).hex()
     with running_simulator(SimulatorConfig(api_key=key)) as sim:
-        st = AppState(secrets=secrets, settings=Settings())
+        st = AppServices(secrets=secrets, settings=Settings())
         profile = ServerProfile(name="Keyed", base_url=sim.base_url, api_key=key)
         st.profiles.save(profile)
         st.profiles.set_active(profile.id)

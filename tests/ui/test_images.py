@@ -56,7 +56,7 @@ def test_drop_rotated_photo_on_composer_arrives_upright(qtbot, window, sim, file
     assert near(img.getpixel((100, 20)), (255, 0, 0))  # the stored left side is now the top
     assert near(img.getpixel((100, 380)), (0, 0, 255))
     assert "I received 1 image: JPEG, 200×400 pixels (portrait)" in reply.content
-    user = window.state.chat.current.messages[0]
+    user = window.services.chat.current.messages[0]
     assert user.images[0].width == 200 and user.images[0].name == "phone photo.jpg"
     shown = window.chat_view.widget_for(user.id).images
     assert shown is not None and len(shown.buttons) == 1
@@ -123,7 +123,7 @@ def test_file_picker_attaches_and_image_only_send(qtbot, window, sim, files):
     parts = sent_parts(sim)
     assert [p["type"] for p in parts] == ["image_url"]  # no empty text part
     assert "PNG, 64×48 pixels (landscape)" in reply.content
-    user = window.state.chat.current.messages[0]
+    user = window.services.chat.current.messages[0]
     assert user.content == "" and len(user.images) == 1
     widget = window.chat_view.widget_for(user.id)
     assert widget.images.isVisible() and not widget.text.isVisible()
@@ -139,7 +139,7 @@ def test_bad_file_gets_inline_message_and_nothing_else_changes(qtbot, window, si
     assert not tray_of(window).items
     assert window.composer.text() == "keep me"
     assert len(sim.simulator.requests) == before
-    assert not window.state.chat.current.messages
+    assert not window.services.chat.current.messages
     qtbot.mouseClick(window.composer.notice_close, Qt.MouseButton.LeftButton)
     assert not window.composer.notice_row.isVisible()
 
@@ -175,7 +175,7 @@ def test_limit_setting_saved_and_enforced_counting_history(qtbot, window, sim, f
 
 
 def test_server_refusal_says_what_to_change_and_gives_images_back(qtbot, window, sim, files):
-    window.state.settings.extra["images"] = {"limit": 8, "max_side": 2048}
+    window.services.settings.extra["images"] = {"limit": 8, "max_side": 2048}
     paths = [files[f"plain{i}"] for i in range(5)]  # the simulator, like the recipe, takes 4
     drop(window.composer.edit.viewport(), file_mime(*paths))
     wait_ready(qtbot, window, 5)
@@ -194,7 +194,7 @@ def test_server_refusal_says_what_to_change_and_gives_images_back(qtbot, window,
     send(qtbot, window, "four images")
     reply = wait_reply(qtbot, window)
     assert reply.status == MessageStatus.COMPLETE and "I received 4 images" in reply.content
-    assert [m.role for m in window.state.chat.current.messages] == ["user", "assistant"]
+    assert [m.role for m in window.services.chat.current.messages] == ["user", "assistant"]
 
 
 def test_send_waits_for_images_still_being_prepared(qtbot, window, sim):
@@ -205,7 +205,7 @@ def test_send_waits_for_images_still_being_prepared(qtbot, window, sim):
     send(qtbot, window, "not yet")
     assert "still being prepared" in window.composer.notice.text()
     assert window.composer.text() == "not yet"
-    assert len(sim.simulator.requests) == before and not window.state.chat.current.messages
+    assert len(sim.simulator.requests) == before and not window.services.chat.current.messages
 
 
 def test_image_url_drop_passes_through_and_history_replays_images(qtbot, window, sim, files):
@@ -223,7 +223,7 @@ def test_image_url_drop_passes_through_and_history_replays_images(qtbot, window,
     wait_reply(qtbot, window)
     first = sim.simulator.requests[-1].body["messages"][0]
     assert [p["type"] for p in first["content"]] == ["image_url", "image_url", "text"]
-    window.state.chat.regenerate()
+    window.services.chat.regenerate()
     wait_reply(qtbot, window)
     again = sim.simulator.requests[-1].body["messages"][0]
     assert again["content"][1]["image_url"]["url"] == first["content"][1]["image_url"]["url"]
@@ -234,7 +234,7 @@ def test_click_on_sent_image_opens_viewer(qtbot, window, files):
     wait_ready(qtbot, window, 1)
     send(qtbot, window, "look")
     wait_reply(qtbot, window)
-    user = window.state.chat.current.messages[0]
+    user = window.services.chat.current.messages[0]
     button = window.chat_view.widget_for(user.id).images.buttons[0]
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     viewer = window.findChild(ImageViewer)
@@ -273,15 +273,14 @@ def test_drop_on_a_message_in_the_chat_attaches(qtbot, window, files):
 def test_saved_conversation_images_get_previews_off_the_ui_thread(qtbot, window):
     from desktop_app.core.chat.conversation import ChatMessage, Conversation
     from desktop_app.core.images.attachments import prepare_bytes
-    from desktop_app.core.images.thumbnails import shared_thumbnails
-
+    thumbnails = window.services.thumbnails
     att = prepare_bytes(png_bytes((300, 200), "gold"), "saved.png").attachment
-    assert shared_thumbnails().get(att.url) is None  # never previewed in this run
+    assert thumbnails.get(att.url) is None  # never previewed in this run
     conv = Conversation(messages=[ChatMessage(role="user", content="old", images=[att])])
-    chat = window.state.chat
+    chat = window.services.chat
     chat.conversations.insert(0, conv)
     chat.select(conv.id)
     button = window.chat_view.widget_for(conv.messages[0].id).images.buttons[0]
     qtbot.waitUntil(lambda: not button.icon().isNull(), timeout=10_000)
-    assert shared_thumbnails().get(att.url)
+    assert thumbnails.get(att.url)
     assert button.iconSize().width() == 168 and button.iconSize().height() == 112

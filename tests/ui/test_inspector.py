@@ -15,7 +15,7 @@ from gen_support import ask, controls, wait_reply_done
 from PIL import Image
 from PySide6.QtWidgets import QDockWidget
 
-from desktop_app.app.services import AppState
+from desktop_app.app.services import AppServices
 from desktop_app.core.chat.conversation import Attachment
 from desktop_app.core.session.profiles import ServerProfile
 from desktop_app.core.session.secrets import SecretStore
@@ -31,9 +31,9 @@ def sim_config() -> SimulatorConfig:
 
 
 @pytest.fixture
-def state(qtbot, qloop, secrets: SecretStore, sim) -> Iterator[AppState]:
+def state(qtbot, qloop, secrets: SecretStore, sim) -> Iterator[AppServices]:
     """As the shared fixture, with the API key the simulator requires in the profile."""
-    st = AppState(secrets=secrets, settings=Settings())
+    st = AppServices(secrets=secrets, settings=Settings())
     profile = ServerProfile(name="Simulator", base_url=sim.base_url, api_key=KEY)
     st.profiles.save(profile)
     st.profiles.set_active(profile.id)
@@ -46,7 +46,7 @@ def state(qtbot, qloop, secrets: SecretStore, sim) -> Iterator[AppState]:
 
 
 def inspect_last(window):
-    reply = window.state.chat.current.messages[-1]
+    reply = window.services.chat.current.messages[-1]
     window.chat_view.widget_for(reply.id).actions["inspect"].click()
     return controls(window).inspector
 
@@ -74,7 +74,7 @@ def test_inspector_shows_request_response_and_timed_events(qtbot, window, sim):
     dock = window.findChild(QDockWidget, "inspector")
     assert dock.isVisible()
     trace = inspector.trace()
-    assert trace is window.state.chat.traces[window.state.chat.current.messages[-1].id]
+    assert trace is window.services.chat.traces[window.services.chat.current.messages[-1].id]
     summary = inspector.summary.text()
     assert "HTTP 200" in summary and "first token" in summary and "—" not in summary
     request = inspector.request_view.toPlainText()
@@ -99,7 +99,7 @@ def test_inspector_shows_request_response_and_timed_events(qtbot, window, sim):
 
 def test_inspector_holds_a_20000_token_stream(qtbot, window, sim):
     controls(window).inspector_dock.show()
-    chat = window.state.chat
+    chat = window.services.chat
     window.composer.set_text("write 20000 tokens")
     window.composer.send_button.click()
     reply = wait_reply_done(qtbot, window, timeout=120_000)
@@ -117,7 +117,7 @@ def test_inspector_holds_a_20000_token_stream(qtbot, window, sim):
 def test_copy_as_curl_runs_in_a_shell_and_returns_the_same_reply(qtbot, window, sim, qapp):
     controls(window).params.set_field("seed", 2024)  # the simulator repeats a seeded reply
     ask(qtbot, window, sim, "Explain how tides work")
-    reply = window.state.chat.current.messages[-1]
+    reply = window.services.chat.current.messages[-1]
     inspector = inspect_last(window)
     inspector.curl_button.click()
     script = qapp.clipboard().text()
@@ -138,7 +138,7 @@ def test_copy_as_curl_runs_in_a_shell_and_returns_the_same_reply(qtbot, window, 
 def test_copy_as_python_runs_and_returns_the_same_reply(qtbot, window, sim, qapp):
     controls(window).params.set_field("seed", 77)
     ask(qtbot, window, sim, "Compare rivers and lakes")
-    reply = window.state.chat.current.messages[-1]
+    reply = window.services.chat.current.messages[-1]
     inspector = inspect_last(window)
     inspector.python_button.click()
     script = qapp.clipboard().text()
@@ -206,7 +206,7 @@ def png_data_url() -> tuple[str, int]:
 
 def test_images_are_shown_abbreviated_but_copied_whole(qtbot, window, sim, qapp):
     url, size = png_data_url()
-    chat = window.state.chat
+    chat = window.services.chat
     assert chat.send("What is in this picture?", [Attachment(url=url, mime="image/png")])
     wait_reply_done(qtbot, window)
     inspector = inspect_last(window)

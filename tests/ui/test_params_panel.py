@@ -93,7 +93,7 @@ def test_thinking_stream_and_usage_switches(qtbot, window, sim):
     thinking.click()
     body = ask(qtbot, window, sim)
     assert body["chat_template_kwargs"] == {"enable_thinking": True}
-    assert window.state.chat.current.messages[-1].reasoning
+    assert window.services.chat.current.messages[-1].reasoning
     thinking.click()
     assert ask(qtbot, window, sim)["chat_template_kwargs"] == {"enable_thinking": False}
     control(window, "include_usage").click()
@@ -103,7 +103,7 @@ def test_thinking_stream_and_usage_switches(qtbot, window, sim):
     assert not control(window, "include_usage").isEnabled()
     body = ask(qtbot, window, sim)
     assert body["stream"] is False and "stream_options" not in body
-    assert window.state.chat.current.messages[-1].content
+    assert window.services.chat.current.messages[-1].content
     assert sampling_sent(body) == {}
 
 
@@ -146,9 +146,9 @@ def test_invalid_extra_body_blocks_send_with_a_message(qtbot, window, sim):
     assert "temperature has its own control" in panel.extra_error.text()
 
     # Another conversation is not blocked; coming back shows the draft and blocks again.
-    window.state.chat.new_conversation()
+    window.services.chat.new_conversation()
     assert window.composer.send_button.isEnabled() and panel.extra.toPlainText() == ""
-    window.state.chat.select(window.state.chat.conversations[1].id)
+    window.services.chat.select(window.services.chat.conversations[1].id)
     assert panel.extra.toPlainText() == '{"temperature": 0.1}'
     assert not window.composer.send_button.isEnabled()
 
@@ -172,7 +172,7 @@ def test_presets_round_trip_through_export_and_import(qtbot, window, sim, tmp_pa
     path = tmp_path / "presets.json"
     assert bar.export_to(path)
     assert bar.delete(confirm=False)
-    assert window.state.presets.get("Careful") is None
+    assert window.services.presets.get("Careful") is None
     assert bar.import_from(path)
     assert "Imported 1 preset" in bar.note.text()
     # Apply another preset, then the imported one, from the picker.
@@ -193,20 +193,20 @@ def test_default_preset_for_new_chats_and_panel_follows_conversation(qtbot, wind
     bar = controls(window).panel.presets
     bar.combo.activated.emit(bar.combo.findData(DETERMINISTIC))
     assert bar.set_default()
-    first = window.state.chat.current.id
+    first = window.services.chat.current.id
     control(window, "temperature").setValue(0.3)
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert control(window, "temperature").value() == 0.0
     assert control(window, "seed").text() == "42"
     body = ask(qtbot, window, sim)
     assert sampling_sent(body) == {"temperature": 0.0, "seed": 42}
-    window.state.chat.select(first)
+    window.services.chat.select(first)
     assert control(window, "temperature").value() == pytest.approx(0.3)
 
 
 def test_changes_while_streaming_apply_to_the_next_request(qtbot, window, sim):
     sim.simulator.config.tokens_per_second = 60
-    chat = window.state.chat
+    chat = window.services.chat
     send(qtbot, window, "write 300 tokens")
     qtbot.waitUntil(lambda: chat.busy and bool(chat.current.messages[-1].content), timeout=10_000)
     panel = controls(window).panel

@@ -33,11 +33,11 @@ def configure(window) -> None:
 def test_details_show_what_produced_the_reply(qtbot, window, sim):
     configure(window)
     body = ask(qtbot, window, sim, "Why is the sea salty?")
-    reply = window.state.chat.current.messages[-1]
+    reply = window.services.chat.current.messages[-1]
     info = reply.reply
     assert info.params == sampling_sent(body) == {"temperature": 0.4, "seed": 11}
     assert info.enable_thinking is True and info.extra_body == {"min_tokens": 3}
-    trace = window.state.chat.traces[reply.id]
+    trace = window.services.chat.traces[reply.id]
     assert info.request_id and info.request_id in trace.events[0][1]
 
     values = shown_values(details_of(window, reply.id))
@@ -56,7 +56,7 @@ def test_details_show_what_produced_the_reply(qtbot, window, sim):
 def test_reuse_these_settings_loads_them_into_the_panel(qtbot, window, sim):
     configure(window)
     ask(qtbot, window, sim, "Name three rivers")
-    reply = window.state.chat.current.messages[-1]
+    reply = window.services.chat.current.messages[-1]
     panel = controls(window).panel
     panel.reset_all.click()
     panel.extra.setPlainText("")
@@ -79,7 +79,7 @@ def test_reuse_these_settings_loads_them_into_the_panel(qtbot, window, sim):
 def test_regenerate_with_the_same_seed_reproduces_the_reply(qtbot, window, sim):
     controls(window).params.set_field("seed", 31337)
     first = ask(qtbot, window, sim, "Tell me about volcanoes")
-    chat = window.state.chat
+    chat = window.services.chat
     original = chat.current.messages[-1]
     window.chat_view.widget_for(original.id).actions["regenerate"].click()
     qtbot.waitUntil(lambda: chat.current.messages[-1].id != original.id, timeout=5_000)
@@ -91,7 +91,7 @@ def test_regenerate_with_the_same_seed_reproduces_the_reply(qtbot, window, sim):
 
 def test_inspect_from_details_opens_that_reply(qtbot, window, sim):
     ask(qtbot, window, sim, "First")
-    first = window.state.chat.current.messages[-1]
+    first = window.services.chat.current.messages[-1]
     ask(qtbot, window, sim, "Second")
     dialog = details_of(window, first.id)
     dialog.inspect_button.click()

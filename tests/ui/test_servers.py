@@ -6,14 +6,14 @@ import keyring
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop_app.app.services import AppState
+from desktop_app.app.services import AppServices
 from desktop_app.core.chat.conversation import MessageStatus
 from desktop_app.core.settings import Settings
 from desktop_app.simulator import SimulatorConfig, running_simulator
 
 
 def test_settings_dialog_tests_saves_and_switches(qtbot, window, secrets):
-    state = window.state
+    state = window.services
     key = "sk-second-server"
     with running_simulator(
         SimulatorConfig(api_key=key, model="google/gemma-4-26B-A4B-it")
@@ -80,7 +80,7 @@ def test_demo_server_when_nothing_is_configured(qtbot, qloop, secrets):
     from desktop_app.app.startup import start_demo_server, stop_demo_servers
     from desktop_app.ui.window.main_window import MainWindow
 
-    state = AppState(secrets=secrets, settings=Settings())
+    state = AppServices(secrets=secrets, settings=Settings())
     try:
         state.start(start_demo_server)
         win = MainWindow(state)
@@ -101,7 +101,7 @@ def test_twenty_thousand_tokens_stream_into_the_window(qtbot, window):
     """A long reply streams completely into the real window (the 3.11 none_dealloc trap)."""
     window.composer.set_text("write 20000 tokens")
     qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
-    chat = window.state.chat
+    chat = window.services.chat
     qtbot.waitUntil(lambda: not chat.busy and len(chat.current.messages) == 2, timeout=60_000)
     reply = chat.current.messages[-1]
     assert reply.status == MessageStatus.COMPLETE

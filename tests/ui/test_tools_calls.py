@@ -19,7 +19,7 @@ def sim_config() -> SimulatorConfig:
 def test_one_call_answered_by_hand_then_final_answer(qtbot, window, sim):
     add_sample(window)
     window.tools_panel.editor.mock.setPlainText("")  # no canned answer: the user types it
-    window.state.chat.current.settings.enable_thinking = True
+    window.services.chat.current.settings.enable_thinking = True
     send(qtbot, window, "What is the weather in Paris?")
     reply = wait_idle(qtbot, window, 2)
     assert reply.status == MessageStatus.COMPLETE
@@ -44,7 +44,7 @@ def test_one_call_answered_by_hand_then_final_answer(qtbot, window, sim):
     assert view.send_results.isEnabled()
     view.send_results.click()
     final = wait_idle(qtbot, window, 4)
-    msgs = window.state.chat.current.messages
+    msgs = window.services.chat.current.messages
     assert [m.role for m in msgs] == ["user", "assistant", "tool", "assistant"]
     assert final.status == MessageStatus.COMPLETE and "temperature" in final.content
     assert window.composer.send_button.isEnabled()
@@ -88,7 +88,7 @@ def test_two_parallel_calls_each_get_their_answer(qtbot, window, sim):
     assert view.cards[0].status.text() == "ready to send"
     view.send_results.click()
     wait_idle(qtbot, window, 5)
-    msgs = window.state.chat.current.messages
+    msgs = window.services.chat.current.messages
     assert [m.role for m in msgs] == ["user", "assistant", "tool", "tool", "assistant"]
     body = chat_requests(sim)[-1]
     assert [m["role"] for m in body["messages"]] == ["user", "assistant", "tool", "tool"]
@@ -114,7 +114,7 @@ def test_arguments_stream_into_the_card(qtbot, window, sim):
     sim.simulator.config.tokens_per_second = 30
     add_sample(window)
     send(qtbot, window, "What is the weather in Paris?")
-    chat = window.state.chat
+    chat = window.services.chat
 
     def streaming_card() -> bool:
         msgs = chat.current.messages
@@ -160,7 +160,7 @@ def test_schema_violations_are_flagged_on_the_card(qtbot, window, sim):
 
 def test_non_streaming_reply_with_calls_gets_cards(qtbot, window, sim):
     add_sample(window)
-    window.state.chat.current.settings.stream = False
+    window.services.chat.current.settings.stream = False
     send(qtbot, window, "What is the weather in Tokyo?")
     reply = wait_idle(qtbot, window, 2)
     assert chat_requests(sim)[-1]["stream"] is False
@@ -183,5 +183,5 @@ def test_named_tool_choice_is_sent_and_its_call_answered(qtbot, window, sim):
     }
     assert reply.reply.finish_reason == "stop"  # named choice: vLLM says stop, not tool_calls
     assert [c.name for c in reply.tool_calls] == ["calculator"]
-    assert window.tools_panel.loop.unanswered(window.state.chat.current)
+    assert window.tools_panel.loop.unanswered(window.services.chat.current)
     assert not window.composer.send_button.isEnabled()

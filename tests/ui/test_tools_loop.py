@@ -23,7 +23,7 @@ def test_mock_auto_answer_runs_the_loop_to_a_final_answer(qtbot, window, sim):
     window.tools_panel.editor.auto_answer.setChecked(True)
     send(qtbot, window, "What is the weather in Lisbon?")
     final = wait_idle(qtbot, window, 4)
-    msgs = window.state.chat.current.messages
+    msgs = window.services.chat.current.messages
     assert [m.role for m in msgs] == ["user", "assistant", "tool", "assistant"]
     result = json.loads(msgs[2].content)
     assert result["city"] == "Lisbon" and result["temperature"] == 21
@@ -42,7 +42,7 @@ def test_auto_answer_stops_at_the_round_limit(qtbot, window, sim):
     combo.setCurrentIndex(combo.findData("required"))  # the model must call every time
     combo.activated.emit(combo.currentIndex())
     send(qtbot, window, "What is the weather in Oslo?")
-    chat = window.state.chat
+    chat = window.services.chat
     qtbot.waitUntil(lambda: bool(panel.loop.notes.get(chat.current.id)), timeout=15_000)
     last = wait_idle(qtbot, window, 6)
     roles = [m.role for m in chat.current.messages]
@@ -69,15 +69,15 @@ def test_open_calls_block_send_until_answered_or_closed(qtbot, window, sim):
     assert window.composer.blocked_reason().startswith("Tool call waits for a result")
     assert window.composer.send_button.toolTip() == window.composer.blocked_reason()
     send(qtbot, window, "never mind, tell me a joke")
-    assert len(window.state.chat.current.messages) == 2
+    assert len(window.services.chat.current.messages) == 2
     assert window.composer.text() == "never mind, tell me a joke"  # kept, not lost
     assert len(chat_requests(sim)) == requests_before
 
     view = turn_view(window, reply.id)
     view.send_results.click()  # disabled: nothing happens
-    assert len(window.state.chat.current.messages) == 2
+    assert len(window.services.chat.current.messages) == 2
     view.close_all.click()
-    msgs = window.state.chat.current.messages
+    msgs = window.services.chat.current.messages
     assert [m.role for m in msgs] == ["user", "assistant", "tool"]
     assert json.loads(msgs[2].content) == {"error": CLOSED_RESULT}
     assert len(chat_requests(sim)) == requests_before  # closing asks for nothing
@@ -107,7 +107,7 @@ def test_one_call_closed_the_other_answered(qtbot, window, sim):
         {"error": CLOSED_RESULT},
         {"error": "timeout after 5 s"},
     ]
-    result_view = turn_view(window, window.state.chat.current.messages[3].id)
+    result_view = turn_view(window, window.services.chat.current.messages[3].id)
     assert "reported as an error" in result_view.result_head.text()
 
 
@@ -213,7 +213,7 @@ def test_stopped_mid_call_the_incomplete_call_is_closed_and_dropped(qtbot, windo
     sim.simulator.config.tokens_per_second = 20
     prompt = 'Search for "the long history of the printing press across seven centuries of Europe"'
     send(qtbot, window, prompt)
-    chat = window.state.chat
+    chat = window.services.chat
 
     def partial_arguments() -> bool:
         msgs = chat.current.messages

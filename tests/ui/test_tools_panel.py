@@ -39,7 +39,7 @@ def test_invalid_tool_json_blocks_send_with_the_spot(qtbot, window, sim):
     assert "“get_weather” has 1 error" in reason
     assert not window.composer.send_button.isEnabled()
     send(qtbot, window, "What is the weather in Paris?")
-    assert not window.state.chat.current.messages  # nothing went out
+    assert not window.services.chat.current.messages  # nothing went out
     assert window.composer.text() == "What is the weather in Paris?"
 
     # Clicking the problem puts the cursor at the spot.
@@ -50,7 +50,7 @@ def test_invalid_tool_json_blocks_send_with_the_spot(qtbot, window, sim):
     # A disabled tool does not block, and is not sent.
     panel.list.item(0).setCheckState(Qt.CheckState.Unchecked)
     assert window.composer.send_button.isEnabled()
-    assert window.state.chat.current.settings.tools == []
+    assert window.services.chat.current.settings.tools == []
 
     panel.list.item(0).setCheckState(Qt.CheckState.Checked)
     assert not window.composer.send_button.isEnabled()
@@ -153,11 +153,11 @@ def test_tool_choice_none_and_tools_follow_their_conversation(qtbot, window, sim
     send(qtbot, window, "What is the weather in Paris?")
     reply = wait_idle(qtbot, window, 2)
     assert chat_requests(sim)[-1]["tool_choice"] == "none" and not reply.tool_calls
-    first = window.state.chat.current.id
+    first = window.services.chat.current.id
 
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert panel.list.count() == 0 and combo.currentData() == "auto"
-    window.state.chat.select(first)
+    window.services.chat.select(first)
     assert panel.list.count() == 1 and combo.currentData() == "none"
 
 
@@ -169,7 +169,7 @@ def test_remove_and_blank_names(qtbot, window):
     panel.list.setCurrentRow(0)
     panel.remove_button.click()
     assert [e.name for e in panel.entries()] == ["my_tool_2"]
-    assert [t.name for t in window.state.chat.current.settings.tools] == ["my_tool_2"]
+    assert [t.name for t in window.services.chat.current.settings.tools] == ["my_tool_2"]
 
 
 def test_tools_set_elsewhere_show_up_in_the_panel(qtbot, window, sim):
@@ -177,7 +177,7 @@ def test_tools_set_elsewhere_show_up_in_the_panel(qtbot, window, sim):
 
     panel = window.tools_panel
     add_sample(window)
-    settings = window.state.chat.current.settings
+    settings = window.services.chat.current.settings
     settings.tools = [ToolDefinition("lookup", "Look a word up", {"type": "object"})]
     send(qtbot, window, "Hello")
     wait_idle(qtbot, window, 2)

@@ -15,7 +15,7 @@ def send(qtbot, window, text: str) -> None:
 
 def wait_idle(qtbot, window, n_messages: int, timeout: int = 15_000) -> ChatMessage:
     """Waits until the conversation has ``n_messages`` and no reply runs; the last one."""
-    chat = window.state.chat
+    chat = window.services.chat
     qtbot.waitUntil(
         lambda: not chat.busy and len(chat.current.messages) == n_messages, timeout=timeout
     )

@@ -9,11 +9,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop_app.api import (
-    ChatRequest,
-    GemmaAPIError,
-    WireTrace,
-)
+from desktop_app.api import ChatRequest, GemmaAPIError
 from desktop_app.core.chat.conversation import (
     Attachment,
     ChatMessage,
@@ -24,6 +20,8 @@ from desktop_app.core.chat.conversation import (
 )
 from desktop_app.core.chat.error_cards import NotConnected, describe_error
 from desktop_app.core.chat.live_reply import LiveReply
+from desktop_app.core.chat.send_gate import SendGate
+from desktop_app.core.inspect.traces import TraceStore
 from desktop_app.core.session.server import ServerSession
 from desktop_app.core.tasks import TaskRunner
 
@@ -47,20 +45,30 @@ class ChatController(QObject):
     composerRestore = Signal(str)  # a failed send gives its text back to the composer
     notice = Signal(str)  # why an action did not start (shown in the status bar)
 
-    def __init__(self, session: ServerSession, runner: TaskRunner, parent: QObject | None = None):
+    def __init__(
+        self,
+        session: ServerSession,
+        runner: TaskRunner,
+        *,
+        gate: SendGate | None = None,
+        traces: TraceStore | None = None,
+        settings_factory: Callable[[], GenerationSettings] = GenerationSettings,
+        loader: Callable[[str], Conversation] | None = None,
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
         self.session = session
         self.runner = runner
+        # What currently forbids a request (an invalid panel, unanswered tool calls).
+        self.gate = gate if gate is not None else SendGate(self)
+        self.traces = traces if traces is not None else TraceStore()
         self.conversations: list[Conversation] = []
         # Where a new conversation's generation settings come from (the default preset).
-        self.settings_factory: Callable[[], GenerationSettings] = GenerationSettings
+        self.settings_factory = settings_factory
         # Conversations listed but not yet read from the history, and how to read one.
         self._stubs: set[str] = set()
-        self.loader: Callable[[str], Conversation] | None = None
-        # What currently forbids a request (an invalid panel, unanswered tool calls): "" = none.
-        self.block_check: Callable[[], str] = lambda: ""
+        self.loader = loader
         self.current: Conversation = self.new_conversation(select=False)
-        self.traces: dict[str, WireTrace] = {}
         self._live: LiveReply | None = None
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
@@ -122,6 +130,17 @@ class ChatController(QObject):
                 return conv
         raise KeyError(conversation_id)
 
+    def rename_conversation(self, conversation_id: str, title: str) -> None:
+        """Gives a conversation the user's own title (kept from then on)."""
+        conv = self.conversation(conversation_id)
+        conv.title = title
+        conv.title_edited = True
+        self.conversationsChanged.emit()
+
+    def message_changed(self, conversation_id: str, message_id: str) -> None:
+        """Tells every view that a message was changed in place (a coerced tool call)."""
+        self.messageChanged.emit(conversation_id, message_id)
+
     def set_system_prompt(self, text: str) -> None:
         self.current.system_prompt = text
         self.current.touch()
@@ -136,7 +155,7 @@ class ChatController(QObject):
     # -- user actions ----------------------------------------------------------------------
     def send(self, text: str, attachments: Sequence[Attachment] = ()) -> bool:
         """Appends a user message and starts the reply; False when nothing was sent."""
-        if self.busy or not (text.strip() or attachments):
+        if not (text.strip() or attachments) or not self._may_start():
             return False
         conv = self.current
         self._drop_failed_turn(conv)
@@ -151,11 +170,12 @@ class ChatController(QObject):
         if self._live is not None:
             self.runner.cancel(REPLY_TASK)
 
-    def _may_start(self) -> bool:
-        """False (with a notice saying why) while a reply runs or something blocks requests."""
+    def _may_start(self, ignore: frozenset[str] | set[str] = frozenset()) -> bool:
+        """False (with a notice saying why) while a reply runs or something blocks requests;
+        `ignore` names gate sources that do not apply (tool results answer the open calls)."""
         if self.busy:
             return False
-        reason = self.block_check()
+        reason = self.gate.reason(ignore)
         if reason:
             self.notice.emit(f"Not sent: {reason}")
             return False
@@ -214,7 +234,9 @@ class ChatController(QObject):
     ) -> bool:
         """Appends `tool` results to the turn of assistant `message_id`, then asks for the
         next reply unless `continue_reply` is False. The caller answers every call."""
-        if self.busy:
+        # The results answer the open calls, so that block does not apply; the others do when
+        # a request follows.
+        if self.busy or (continue_reply and not self._may_start(ignore={"tool-calls"})):
             return False
         conv = next(
             (c for c in self.conversations if any(m.id == message_id for m in c.messages)), None
@@ -247,8 +269,7 @@ class ChatController(QObject):
 
     async def _run(self, live: LiveReply, request: ChatRequest) -> None:
         msg = live.message
-        trace = WireTrace()
-        self.traces[msg.id] = trace
+        trace = self.traces.start(msg.id)
         try:
             client = self.session.client
             if client is None:
@@ -352,8 +373,8 @@ class ChatController(QObject):
     def _truncate(self, conv: Conversation, index: int) -> None:
         removed = conv.messages[index:]
         del conv.messages[index:]
+        self.traces.drop(m.id for m in removed)
         for msg in removed:
-            self.traces.pop(msg.id, None)
             self.messageRemoved.emit(conv.id, msg.id)
         conv.touch()
 

@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop_app.core.chat.controller import ChatController
 from desktop_app.core.chat.conversation import Conversation, MessageStatus
+from desktop_app.core.history.loader import ConversationLoader
 from desktop_app.core.history.storage import (
     HistoryStore,
     SearchHit,
@@ -39,12 +40,19 @@ class HistoryService(QObject):
     failed = Signal(str)
     deleted = Signal(str, str)  # conversation id, title (for an Undo offer)
 
-    def __init__(self, chat: ChatController, store: HistoryStore, parent: QObject | None = None):
+    def __init__(
+        self,
+        chat: ChatController,
+        store: HistoryStore,
+        loader: ConversationLoader,
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
         self.chat = chat
         self.store = store
+        self.loader = loader
         self._last_checkpoint: dict[str, float] = {}
-        chat.loader = self._load
+        loader.failed.connect(self.failed)
         chat.messageAdded.connect(self._on_added)
         chat.messageChanged.connect(self._on_changed)
         chat.messageRemoved.connect(self._on_removed)
@@ -69,16 +77,11 @@ class HistoryService(QObject):
         if summaries:
             self.chat.select(summaries[0].id)
             if not placeholder.messages:
-                self.chat.conversations.remove(placeholder)
-                self.chat.conversationsChanged.emit()
+                self.chat.remove_conversation(placeholder.id)
         return len(summaries)
 
     def _load(self, conversation_id: str) -> Conversation:
-        try:
-            return self.store.load_conversation(conversation_id)
-        except StorageError as exc:
-            self.failed.emit(str(exc))
-            return Conversation(id=conversation_id, title="(could not be read)")
+        return self.loader.load(conversation_id)
 
     # -- keeping in step -------------------------------------------------------------------
     def _on_added(self, conv_id: str, msg_id: str) -> None:
@@ -137,12 +140,9 @@ class HistoryService(QObject):
         title = " ".join(title.split())
         if not title:
             return
-        conv = self.chat.conversation(conv_id)
-        conv.title = title
-        conv.title_edited = True
         if self._guard(self.store.has_conversation, conv_id):
             self._guard(self.store.rename, conv_id, title)
-        self.chat.conversationsChanged.emit()
+        self.chat.rename_conversation(conv_id, title)
 
     def delete(self, conv_id: str) -> None:
         conv = self.chat.conversation(conv_id)

@@ -30,13 +30,10 @@ class ThumbnailCache(QObject):
 
     ready = Signal(str)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._cache: OrderedDict[str, bytes] = OrderedDict()
-        self._runner: TaskRunner | None = None
-
-    def bind(self, runner: TaskRunner) -> None:
-        """Background decoding runs as tasks owned by the app's runner."""
+        # Background decoding runs as tasks owned by the app's runner.
         self._runner = runner
 
     def get(self, url: str) -> bytes | None:
@@ -60,8 +57,6 @@ class ThumbnailCache(QObject):
         if key in self._cache or not url.startswith("data:"):
             return key
         runner = self._runner
-        if runner is None:
-            runner = self._runner = TaskRunner()
         name = f"thumbnail-{key}"
         if not runner.running(name):
             job = self._make(url)
@@ -80,13 +75,3 @@ class ThumbnailCache(QObject):
             data = b""
         self.put(url, data or b"")
 
-
-_shared: ThumbnailCache | None = None
-
-
-def shared_thumbnails() -> ThumbnailCache:
-    """The one cache of this process (previews are shared by the composer and the chat)."""
-    global _shared
-    if _shared is None:
-        _shared = ThumbnailCache()
-    return _shared

@@ -27,7 +27,7 @@ from desktop_app.core.images.attachments import (
     prepare_pixels,
     remote_attachment,
 )
-from desktop_app.core.images.thumbnails import shared_thumbnails
+from desktop_app.core.images.thumbnails import ThumbnailCache
 from desktop_app.core.settings import Settings
 from desktop_app.core.tasks import TaskRunner
 
@@ -94,12 +94,14 @@ class AttachmentTray(QObject):
         self,
         runner: TaskRunner,
         settings: Settings,
+        thumbnails: ThumbnailCache,
         history_images: Callable[[], int] = lambda: 0,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.runner = runner
         self.settings = settings
+        self.thumbnails = thumbnails
         # Images already in the conversation: vLLM counts every image of the replayed
         # history against --limit-mm-per-prompt, not only the new message's.
         self.history_images = history_images
@@ -154,12 +156,12 @@ class AttachmentTray(QObject):
     def add_attachments(self, attachments: Sequence[Attachment]) -> None:
         """Puts back images that are already encoded (a send that failed hands them back)."""
         for att in attachments:
-            thumb = shared_thumbnails().get(att.url)
+            thumb = self.thumbnails.get(att.url)
             if att.url.startswith("data:"):
                 prepared = Prepared(att, thumb or b"")
                 self.items.append(PendingImage(next(self._keys), att.name, prepared=prepared))
                 if thumb is None:
-                    shared_thumbnails().request(att.url)
+                    self.thumbnails.request(att.url)
             else:
                 self.items.append(PendingImage(next(self._keys), att.name, remote=att))
         self.changed.emit()
@@ -257,7 +259,7 @@ class AttachmentTray(QObject):
         if item not in self.items:
             return  # removed while it was being prepared
         item.prepared = prepared
-        shared_thumbnails().put(prepared.attachment.url, prepared.thumbnail)
+        self.thumbnails.put(prepared.attachment.url, prepared.thumbnail)
         self.changed.emit()
 
     def _drop(self, item: PendingImage, message: str) -> None:

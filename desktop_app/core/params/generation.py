@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from desktop_app.api import FIELD_RANGES, SamplingParams
 from desktop_app.core.chat.controller import ChatController
 from desktop_app.core.chat.conversation import GenerationSettings, ReplyInfo
+from desktop_app.core.chat.send_gate import SendGate
 from desktop_app.core.history.serialize import sampling_from_dict
 from desktop_app.core.params.extra_body import (
     SAMPLING_FIELDS,
@@ -35,18 +36,19 @@ class GenerationParams(QObject):
 
     loaded = Signal()  # another conversation is current, or values changed wholesale
     changed = Signal()  # one value changed
-    blockedChanged = Signal(str)  # why sending is blocked ("" when it is not)
 
     def __init__(
         self,
         chat: ChatController,
         presets: PresetStore,
         save: Callable[[str], None] | None = None,
+        gate: SendGate | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.chat = chat
         self.presets = presets
+        self.gate = gate if gate is not None else chat.gate
         self._save = save
         self._drafts: dict[str, str] = {}  # conversation id -> extra-body text not yet valid
         self._check = ExtraBodyCheck({})
@@ -197,11 +199,8 @@ class GenerationParams(QObject):
         self.loaded.emit()
 
     def _set_check(self, check: ExtraBodyCheck) -> None:
-        before = self.blocked_reason()
         self._check = check
-        after = self.blocked_reason()
-        if after != before:
-            self.blockedChanged.emit(after)
+        self.gate.report("parameters", self.blocked_reason())
 
 
 def slider_span(name: str, max_model_len: int | None = None) -> tuple[float, float]:

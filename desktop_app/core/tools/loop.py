@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from desktop_app.api import ToolCall, ToolDefinition
 from desktop_app.core.chat.controller import ChatController
 from desktop_app.core.chat.conversation import ChatMessage, Conversation, MessageStatus
+from desktop_app.core.chat.send_gate import SendGate
 from desktop_app.core.tools.calls import (
     CLOSED_RESULT,
     ArgumentCheck,
@@ -54,13 +55,18 @@ class Answer:
 
 class ToolLoop(QObject):
     """Works on the controller's conversations; ``changed`` says a conversation's calls,
-    answers or checks changed, so panels and cards can show them again."""
+    answers or checks changed, so panels and cards can show them again. It tells the send
+    gate what blocks a request in the current conversation: broken tool definitions
+    ("tools") and calls still waiting for a result ("tool-calls")."""
 
     changed = Signal(str)  # conversation id
 
-    def __init__(self, chat: ChatController, parent: QObject | None = None) -> None:
+    def __init__(
+        self, chat: ChatController, gate: SendGate, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.chat = chat
+        self.gate = gate
         self._answers: dict[str, Answer] = {}  # by tool call id
         self._checks: dict[tuple[str, str, str], ArgumentCheck] = {}
         self._received: dict[str, str] = {}  # call id -> arguments as received, when coerced
@@ -71,6 +77,18 @@ class ToolLoop(QObject):
         chat.messageAdded.connect(lambda conv_id, _m: self.changed.emit(conv_id))
         chat.messageRemoved.connect(lambda conv_id, _m: self.changed.emit(conv_id))
         chat.currentChanged.connect(self.changed)
+        self.changed.connect(self._report)
+        self._report(chat.current.id)
+
+    def _report(self, conv_id: str) -> None:
+        conv = self.chat.current
+        if conv.id != conv_id:
+            return
+        # The bench as it stands: reconciling with tools set elsewhere is the panel's job,
+        # which then redraws its list and calls apply_bench.
+        bench = conv.settings.tool_bench
+        self.gate.report("tools", "\n".join(bench.blocking_problems()))
+        self.gate.report("tool-calls", self.block_reason(conv))
 
     # -- tools -----------------------------------------------------------------------------
     def bench(self, conv: Conversation) -> ToolBench:
@@ -219,7 +237,7 @@ class ToolLoop(QObject):
             # A stopped reply's unfinished call cannot go back: vLLM rejects arguments
             # that are not JSON with a 400. Closing it removes it from the turn.
             msg.tool_calls = kept
-            self.chat.messageChanged.emit(conv.id, msg.id)
+            self.chat.message_changed(conv.id, msg.id)
         results = [
             ChatMessage(
                 role="tool",
@@ -231,6 +249,9 @@ class ToolLoop(QObject):
             if c in kept
         ]
         if not self.chat.answer_tool_calls(msg.id, results, continue_reply):
+            blocked = self.gate.reason({"tool-calls"})
+            if blocked and not self.chat.busy:
+                return f"Not sent: {blocked}"
             return "The results could not be added: a reply is running."
         for call in open_calls:
             self._answers.pop(call.id, None)
@@ -278,7 +299,7 @@ class ToolLoop(QObject):
             calls.append(call)
         if calls != msg.tool_calls:
             msg.tool_calls = calls
-            self.chat.messageChanged.emit(conv.id, msg.id)
+            self.chat.message_changed(conv.id, msg.id)
 
     def _prefill_and_auto(self, conv: Conversation, msg: ChatMessage) -> None:
         """Calls of auto-answer tools get their mock; when all did, the results go back."""

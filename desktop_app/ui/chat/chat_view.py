@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from desktop_app.core.chat.conversation import ChatMessage, Conversation
+from desktop_app.ui.chat.context import ChatContext
 from desktop_app.ui.chat.message_widget import MessageWidget
 
 PAGE = 16  # messages built when a conversation opens; older ones wait until scrolled to
@@ -22,8 +23,9 @@ class ChatView(QScrollArea):
     editSubmitted = Signal(str, str)
     retryRequested = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, context: ChatContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.context = context
         self.setObjectName("chatView")
         self.setAccessibleName("Conversation")
         self.setWidgetResizable(True)
@@ -98,7 +100,7 @@ class ChatView(QScrollArea):
         self._sync_chrome()
 
     def _insert_widget(self, msg: ChatMessage, index: int) -> MessageWidget:
-        w = MessageWidget(msg, self._body)
+        w = MessageWidget(msg, self.context, self._body)
         w.actionRequested.connect(self.actionRequested)
         w.copyRequested.connect(self.copyRequested)
         w.deleteRequested.connect(self.deleteRequested)

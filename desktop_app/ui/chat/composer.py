@@ -25,6 +25,7 @@ from desktop_app.ui.images.strip import AttachmentStrip
 
 if TYPE_CHECKING:
     from desktop_app.core.chat.conversation import Attachment
+    from desktop_app.core.chat.send_gate import SendGate
     from desktop_app.core.images.tray import AttachmentTray
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp);;All files (*)"
@@ -99,6 +100,14 @@ class Composer(QFrame):
         notice_lay.addWidget(self.notice_close, 0, Qt.AlignmentFlag.AlignTop)
         self.notice_row.hide()
         self.outer.addWidget(self.notice_row)
+        # Why Send is disabled, in view (a tooltip alone is found by nobody).
+        self.blocked_note = QLabel(self)
+        self.blocked_note.setObjectName("blockedNote")
+        self.blocked_note.setProperty("warning", True)
+        self.blocked_note.setWordWrap(True)
+        self.blocked_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.blocked_note.hide()
+        self.outer.addWidget(self.blocked_note)
         row = QHBoxLayout()
         row.setSpacing(8)
         self.edit = ComposerEdit(self)
@@ -140,7 +149,7 @@ class Composer(QFrame):
         row.addLayout(buttons)
         self.outer.addLayout(row)
         self._busy = False
-        self._blocks: dict[str, str] = {}
+        self._blocked = ""
 
     # -- images ----------------------------------------------------------------------------
     def set_tray(self, tray: AttachmentTray, menu: QMenu | None = None) -> None:
@@ -213,24 +222,27 @@ class Composer(QFrame):
         self.send_button.setVisible(not busy)
         self._sync()
 
-    def set_blocked(self, source: str, reason: str) -> None:
-        """Disables Send while `source` (a panel) has a problem; '' lifts that source's block."""
-        if reason:
-            self._blocks[source] = reason
-        else:
-            self._blocks.pop(source, None)
+    def bind_gate(self, gate: SendGate) -> None:
+        """Send follows the app's send gate: disabled, with the reason shown, while blocked."""
+        gate.changed.connect(self._set_blocked)
+        self._set_blocked(gate.reason())
+
+    def _set_blocked(self, reason: str) -> None:
+        self._blocked = reason
+        self.blocked_note.setText(f"Not sent until this is fixed: {reason}" if reason else "")
+        self.blocked_note.setVisible(bool(reason))
         self._sync()
 
     def blocked_reason(self) -> str:
-        return "\n".join(self._blocks.values())
+        return self._blocked
 
     def _sync(self) -> None:
-        reason = self.blocked_reason()
+        reason = self._blocked
         self.send_button.setEnabled(not self._busy and not reason)
         self.send_button.setToolTip(reason or "Send (Enter)")
 
     def _submit(self) -> None:
-        if self._busy or self._blocks:
+        if self._busy or self._blocked:
             return
         text = self.text()
         tray = self.tray

@@ -9,7 +9,6 @@ from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QDesktopServices,
     QGuiApplication,
-    QPalette,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -17,6 +16,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QTextBrowser, QWidget
 
 from desktop_app.ui.chat.md_blocks import Block, Splitter
+from desktop_app.ui.common.theme import is_dark
 
 PARAGRAPH_GAP = 8.0  # pixels between finished blocks
 
@@ -34,10 +34,6 @@ def warm_up_highlighter() -> None:
         HtmlFormatter(nowrap=True, noclasses=True, style="friendly")
 
     threading.Thread(target=load, name="warm-up-pygments", daemon=True).start()
-
-
-def is_dark(widget: QWidget) -> bool:
-    return widget.palette().color(QPalette.ColorRole.Base).lightness() < 128
 
 
 class MarkdownView(QTextBrowser):

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.chat.conversation import ChatMessage, MessageStatus
+from desktop_app.ui.chat.context import ChatContext, MessageActions
 from desktop_app.ui.chat.markdown_view import MarkdownView
 from desktop_app.ui.chat.reply_details import details_line, length_note
 from desktop_app.ui.images.strip import MessageImages
@@ -124,9 +125,6 @@ def _esc(text: str) -> str:
 
 PRIMARY_ACTIONS = {"copy", "edit", "regenerate"}
 
-# Extra per-message actions that panels register: (name, button text, tooltip, roles).
-# A click emits MessageWidget.actionRequested(name, message id); the window routes it.
-EXTRA_ACTIONS: list[tuple[str, str, str, tuple[str, ...]]] = []
 
 
 class MessageWidget(QFrame):
@@ -139,7 +137,9 @@ class MessageWidget(QFrame):
     editSubmitted = Signal(str, str)
     retryRequested = Signal(str)
 
-    def __init__(self, msg: ChatMessage, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, msg: ChatMessage, context: ChatContext, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.msg = msg
         self.setObjectName("userMessage" if msg.role == "user" else "assistantMessage")
@@ -162,7 +162,7 @@ class MessageWidget(QFrame):
         # The common actions are buttons; the rest live in a "More" menu so the header fits
         # a narrow column. Every action keeps a (possibly hidden) button for automation.
         more_menu = QMenu(self)
-        for name, text, tip in _actions_for(msg.role):
+        for name, text, tip in _actions_for(msg.role, context.actions):
             btn = QToolButton(self)
             btn.setText(text)
             btn.setToolTip(tip)
@@ -195,7 +195,7 @@ class MessageWidget(QFrame):
             self.thinking = ThinkingSection(self)
             self.thinking.hide()
             lay.addWidget(self.thinking)
-        self.images = MessageImages(msg.images, self) if msg.images else None
+        self.images = MessageImages(msg.images, context.thumbnails, self) if msg.images else None
         if self.images is not None:
             lay.addWidget(self.images)  # images first, as they are sent
         self.text = MarkdownView(self, plain=msg.role == "user")
@@ -203,7 +203,8 @@ class MessageWidget(QFrame):
         self.text.setAccessibleName("Your message" if msg.role == "user" else "Reply")
         self.text.copyRequested.connect(self.copyRequested)
         lay.addWidget(self.text)
-        self.tool_view = ToolTurnView.for_message(msg, self)  # tool calls, or a tool result
+        # Tool calls, or a tool result (shown as JSON in place of the text).
+        self.tool_view = ToolTurnView.for_message(msg, self, context.tools, self.text)
         if self.tool_view is not None:
             lay.addWidget(self.tool_view)
 
@@ -324,9 +325,11 @@ def _role_title(role: str) -> str:
     )
 
 
-def _actions_for(role: str) -> list[tuple[str, str, str]]:
+def _actions_for(role: str, actions: MessageActions) -> list[tuple[str, str, str]]:
+    """The built-in actions of a role with the window's extra ones (a click on an extra one
+    emits actionRequested(name, message id); the window runs its handler)."""
     common = [("copy", "Copy", "Copy message"), ("delete", "Delete", "Delete message")]
-    extra = [(n, t, tip) for n, t, tip, roles in EXTRA_ACTIONS if role in roles]
+    extra = [(a.name, a.text, a.tip) for a in actions.for_role(role)]
     if role == "user":
         return [("edit", "Edit", "Edit and resend"), *extra, *common]
     if role == "assistant":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 LIGHT = {
     "window": "#f7f7f8",
@@ -38,6 +38,11 @@ DARK = {
     "selection": "#37477a",
     "badge": "#a78bfa",
 }
+
+
+def is_dark(widget: QWidget) -> bool:
+    """Whether `widget` is drawn on a dark background (its palette, not the OS setting)."""
+    return widget.palette().color(QPalette.ColorRole.Base).lightness() < 128
 
 
 def is_dark_scheme() -> bool:

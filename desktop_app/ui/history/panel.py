@@ -13,41 +13,55 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMainWindow,
     QMenu,
     QPushButton,
 )
 
+from desktop_app.core.chat.controller import ChatController
 from desktop_app.core.history.service import HistoryService
 from desktop_app.core.history.storage import HIGHLIGHT_END, HIGHLIGHT_START, StorageError
-from desktop_app.ui.chat.message_widget import EXTRA_ACTIONS
+from desktop_app.ui.chat.chat_view import ChatView
+from desktop_app.ui.chat.context import MessageActions
 
 UNDO_SECONDS = 10
 
-if ("branch", "Branch", "Branch from here", ("user", "assistant")) not in EXTRA_ACTIONS:
-    EXTRA_ACTIONS.append(("branch", "Branch", "Branch from here", ("user", "assistant")))
-
 
 class HistoryPanel:
-    """Adds the history's controls to a MainWindow (its sidebar, menus and status bar)."""
+    """Adds the history's controls to the main window: search above the conversation list,
+    its context menu, the File menu's import and export, Undo in the status bar, and the
+    Branch action on messages."""
 
-    def __init__(self, window, history: HistoryService) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        history: HistoryService,
+        chat: ChatController,
+        conversation_list: QListWidget,
+        chat_view: ChatView,
+        file_menu: QMenu,
+        actions: MessageActions,
+    ) -> None:
         self.window = window
         self.history = history
-        self.chat = window.chat
-        side = window.conversation_list.parentWidget()
+        self.chat = chat
+        self.conversation_list = conversation_list
+        self.chat_view = chat_view
+        self.file_menu = file_menu
+        side = conversation_list.parentWidget()
         lay = side.layout()
         self.search = QLineEdit(side)
         self.search.setObjectName("searchBox")
         self.search.setAccessibleName("Search conversations")
         self.search.setPlaceholderText("Search all conversations…")
         self.search.setClearButtonEnabled(True)
-        lay.insertWidget(lay.indexOf(window.conversation_list), self.search)
+        lay.insertWidget(lay.indexOf(conversation_list), self.search)
         self.results = QListWidget(side)
         self.results.setObjectName("searchResults")
         self.results.setAccessibleName("Search results")
         self.results.setWordWrap(True)
         self.results.hide()
-        lay.insertWidget(lay.indexOf(window.conversation_list), self.results, 1)
+        lay.insertWidget(lay.indexOf(conversation_list), self.results, 1)
         self._search_timer = QTimer(side)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(150)
@@ -56,18 +70,18 @@ class HistoryPanel:
         self.results.itemActivated.connect(self._open_hit)
         self.results.itemClicked.connect(self._open_hit)
 
-        lst = window.conversation_list
+        lst = conversation_list
         lst.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         lst.customContextMenuRequested.connect(self._context_menu)
         lst.itemDoubleClicked.connect(lambda item: self.rename(item.data(Qt.ItemDataRole.UserRole)))
 
-        chat_column = window.chat_view.parentWidget().layout()
+        chat_column = chat_view.parentWidget().layout()
         self.notice = QLabel(window)
         self.notice.setObjectName("historyNotice")
         self.notice.setWordWrap(True)
         self.notice.setProperty("warning", True)
         self.notice.hide()
-        chat_column.insertWidget(chat_column.indexOf(window.chat_view), self.notice)
+        chat_column.insertWidget(chat_column.indexOf(chat_view), self.notice)
 
         self.undo_button = QPushButton("Undo", window)
         self.undo_button.setObjectName("undoDeleteButton")
@@ -81,14 +95,18 @@ class HistoryPanel:
         history.deleted.connect(self._offer_undo)
         history.failed.connect(self._show_failure)
 
-        window.message_action_handlers["branch"] = lambda mid: self.history.branch(
-            self.chat.current.id, mid
+        actions.add(
+            "branch",
+            "Branch",
+            "Branch from here",
+            ("user", "assistant"),
+            lambda mid: self.history.branch(self.chat.current.id, mid),
         )
         self._add_menu_actions()
 
     # -- menus ---------------------------------------------------------------------------
     def _add_menu_actions(self) -> None:
-        menu = self.window.menuBar().actions()[0].menu()  # File
+        menu = self.file_menu
         first = menu.actions()[1] if len(menu.actions()) > 1 else None
         entries = [
             ("Import conversation…", "Ctrl+O", self.import_dialog),
@@ -105,7 +123,7 @@ class HistoryPanel:
         menu.insertSeparator(first)
 
     def _context_menu(self, pos: QPoint) -> None:
-        item = self.window.conversation_list.itemAt(pos)
+        item = self.conversation_list.itemAt(pos)
         if item is None:
             return
         conv_id = item.data(Qt.ItemDataRole.UserRole)
@@ -116,7 +134,7 @@ class HistoryPanel:
         menu.addAction("Export as JSON…", lambda: self.export_dialog("json", conv_id))
         menu.addSeparator()
         menu.addAction("Delete", lambda: self.history.delete(conv_id))
-        menu.popup(self.window.conversation_list.viewport().mapToGlobal(pos))
+        menu.popup(self.conversation_list.viewport().mapToGlobal(pos))
 
     # -- actions -------------------------------------------------------------------------
     def rename(self, conv_id: str, title: str | None = None) -> None:
@@ -158,7 +176,7 @@ class HistoryPanel:
         self.results.clear()
         if not query.strip():
             self.results.hide()
-            self.window.conversation_list.show()
+            self.conversation_list.show()
             return
         hits = self.history.search(query)
         for hit in hits:
@@ -167,7 +185,7 @@ class HistoryPanel:
             item.setData(Qt.ItemDataRole.UserRole, (hit.conversation_id, hit.message_id))
         if not hits:
             QListWidgetItem("No matches", self.results).setFlags(Qt.ItemFlag.NoItemFlags)
-        self.window.conversation_list.hide()
+        self.conversation_list.hide()
         self.results.show()
 
     def _open_hit(self, item: QListWidgetItem) -> None:
@@ -178,7 +196,7 @@ class HistoryPanel:
         if conv_id != self.chat.current.id:
             self.chat.select(conv_id)
         if message_id:
-            self.window.chat_view.scroll_to_message(message_id)
+            self.chat_view.scroll_to_message(message_id)
 
     def export_dialog(self, kind: str, conv_id: str | None = None) -> None:
         conv_id = conv_id or self.chat.current.id
@@ -236,11 +254,3 @@ def _safe_name(title: str) -> str:
     keep = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in title).strip()
     return keep[:60] or "conversation"
 
-
-def install_history(window) -> HistoryPanel | None:
-    history = window.state.history
-    if history is None:
-        return None
-    panel = HistoryPanel(window, history)
-    window.history_panel = panel
-    return panel

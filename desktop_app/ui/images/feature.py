@@ -2,41 +2,41 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMainWindow, QMenu
 
-from desktop_app.core.images.thumbnails import shared_thumbnails
-from desktop_app.core.images.tray import AttachmentTray, ImagePrefs, images_in_next_request
+from desktop_app.core.chat.controller import ChatController
+from desktop_app.core.images.tray import AttachmentTray, ImagePrefs
+from desktop_app.ui.chat.chat_view import ChatView
+from desktop_app.ui.chat.composer import Composer
 from desktop_app.ui.images.mime import ChatDropTarget
 from desktop_app.ui.images.prefs_dialog import ImagePrefsDialog
 
-if TYPE_CHECKING:
-    from desktop_app.ui.window.main_window import MainWindow
-
 
 class ImageFeature:
-    """What `install_images` set up, kept on the window as `window.images`."""
+    """Connects the app's attachment tray to the composer, the chat view and the menus."""
 
-    def __init__(self, window: MainWindow) -> None:
-        state = window.state
-        chat = state.chat
+    def __init__(
+        self,
+        window: QMainWindow,
+        tray: AttachmentTray,
+        chat: ChatController,
+        composer: Composer,
+        chat_view: ChatView,
+    ) -> None:
         self.window = window
-        shared_thumbnails().bind(state.runner)
-        self.tray = AttachmentTray(
-            state.runner, state.settings, lambda: images_in_next_request(chat.current), window
-        )
+        self.tray = tray
+        self.chat = chat
         self.menu = QMenu(window)
         pick = QAction("Attach images…", self.menu)
-        pick.triggered.connect(window.composer.pick_images)
+        pick.triggered.connect(composer.pick_images)
         self.menu.addAction(pick)
         self.menu.addSeparator()
         self.prefs_action = QAction("Image settings…", self.menu)
         self.prefs_action.triggered.connect(self.open_prefs)
         self.menu.addAction(self.prefs_action)
-        window.composer.set_tray(self.tray, self.menu)
-        self.drop_target = ChatDropTarget(window.chat_view, window.chat_view.viewport(), self.tray)
+        composer.set_tray(tray, self.menu)
+        self.drop_target = ChatDropTarget(chat_view, chat_view.viewport(), tray)
         chat.composerRestore.connect(self._restore)
         self.prefs_dialog: ImagePrefsDialog | None = None
 
@@ -58,14 +58,8 @@ class ImageFeature:
         """A send that failed before any reply gives its images back, as it gives the text."""
         if self.tray.items:
             return
-        for msg in reversed(self.window.state.chat.current.messages):
+        for msg in reversed(self.chat.current.messages):
             if msg.role == "user":
                 if msg.images:
                     self.tray.add_attachments(msg.images)
                 return
-
-
-def install_images(window: MainWindow) -> ImageFeature:
-    feature = ImageFeature(window)
-    window.images = feature  # type: ignore[attr-defined]
-    return feature

@@ -23,14 +23,8 @@ from desktop_app.ui.common.flow_layout import FlowLayout
 
 if TYPE_CHECKING:
     from desktop_app.core.chat.conversation import Attachment
+    from desktop_app.core.images.thumbnails import ThumbnailCache
     from desktop_app.core.images.tray import AttachmentTray, PendingImage
-
-
-# Pillow and the thumbnail cache load on first use, not at start-up.
-def shared_thumbnails():
-    from desktop_app.core.images.thumbnails import shared_thumbnails as cache
-
-    return cache()
 
 
 TILE_W, TILE_H = 124, 80  # composer tile preview
@@ -97,8 +91,11 @@ class AttachmentTile(QFrame):
 
     removeRequested = Signal(int)
 
-    def __init__(self, item: PendingImage, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, item: PendingImage, thumbnails: ThumbnailCache, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        self.thumbnails = thumbnails
         self.key = item.key
         self.setObjectName("attachmentTile")
         self.setFixedWidth(TILE_W + 8)
@@ -137,7 +134,7 @@ class AttachmentTile(QFrame):
             self.setToolTip(f"{item.name}: being prepared")
             self.setAccessibleName(f"{item.name}, being prepared")
             return
-        thumb = shared_thumbnails().get(att.url)
+        thumb = self.thumbnails.get(att.url)
         if thumb:
             self.preview.setPixmap(
                 rounded_pixmap(thumb, QSize(TILE_W, TILE_H), self.devicePixelRatioF())
@@ -188,7 +185,7 @@ class AttachmentStrip(QScrollArea):
         self.tiles: dict[int, AttachmentTile] = {}
         self.setStyleSheet(STRIP_STYLE)
         tray.changed.connect(self.sync)
-        shared_thumbnails().ready.connect(self._on_thumb)
+        tray.thumbnails.ready.connect(self._on_thumb)
         self.sync()
 
     def sync(self) -> None:
@@ -201,7 +198,7 @@ class AttachmentStrip(QScrollArea):
         for index, item in enumerate(self.tray.items):
             tile = self.tiles.get(item.key)
             if tile is None:
-                tile = AttachmentTile(item, self.widget())
+                tile = AttachmentTile(item, self.tray.thumbnails, self.widget())
                 tile.removeRequested.connect(self.tray.remove)
                 self.tiles[item.key] = tile
                 self._row.insertWidget(index, tile)
@@ -228,10 +225,13 @@ class AttachmentStrip(QScrollArea):
 class MessageImages(QWidget):
     """A sent message's images as clickable previews; a click opens the viewer."""
 
-    def __init__(self, images: list[Attachment], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, images: list[Attachment], thumbnails: ThumbnailCache, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("messageImages")
         self.images = images
+        self.thumbnails = thumbnails
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
@@ -239,7 +239,7 @@ class MessageImages(QWidget):
         flow.setContentsMargins(0, 2, 0, 4)
         self.buttons: list[QToolButton] = []
         self._keys: dict[str, int] = {}
-        cache = shared_thumbnails()
+        cache = thumbnails
         for i, att in enumerate(images):
             btn = QToolButton(self)
             btn.setObjectName("messageImage")
@@ -260,7 +260,7 @@ class MessageImages(QWidget):
     def _paint(self, index: int) -> None:
         att = self.images[index]
         btn = self.buttons[index]
-        thumb = shared_thumbnails().get(att.url)
+        thumb = self.thumbnails.get(att.url)
         size = _fit(att, MSG_SIDE)
         if thumb:
             btn.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)

@@ -28,6 +28,7 @@ from desktop_app.core.chat.controller import ChatController
 from desktop_app.core.chat.conversation import MessageStatus
 from desktop_app.core.inspect.code_export import to_curl, to_json, to_python
 from desktop_app.core.inspect.trace_model import TraceEventsModel
+from desktop_app.core.inspect.traces import TraceStore
 from desktop_app.core.inspect.wire_display import (
     abbreviate_text,
     event_detail,
@@ -57,17 +58,19 @@ def _text_view(name: str, parent: QWidget) -> QPlainTextEdit:
 
 
 class Inspector(QWidget):
-    """Shows ``chat.traces[message_id]``; follows the newest reply unless told otherwise."""
+    """Shows the trace of one reply; follows the newest reply unless told otherwise."""
 
     def __init__(
         self,
         chat: ChatController,
+        traces: TraceStore,
         api_key: Callable[[], str | None],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("inspectorPanel")
         self.chat = chat
+        self.traces = traces
         self._api_key = api_key
         self.message_id: str | None = None
         lay = QVBoxLayout(self)
@@ -174,7 +177,7 @@ class Inspector(QWidget):
 
     # -- what is shown -----------------------------------------------------------------------
     def trace(self) -> WireTrace | None:
-        return self.chat.traces.get(self.message_id) if self.message_id else None
+        return self.traces.get(self.message_id) if self.message_id else None
 
     def show_message(self, message_id: str | None) -> None:
         """Shows the trace of this reply (None: nothing); a live one updates as it streams."""

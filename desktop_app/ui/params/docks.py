@@ -3,26 +3,22 @@ the per-reply Details and Inspect actions, and their menu entries."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
 from shiboken6 import isValid
 
-from desktop_app.core.params.generation import GenerationParams
 from desktop_app.core.params.presets import PresetError
-from desktop_app.ui.chat.message_widget import EXTRA_ACTIONS
+from desktop_app.ui.chat.context import MessageActions
 from desktop_app.ui.common.theme import DARK, LIGHT, is_dark_scheme
 from desktop_app.ui.dialogs.reply_details import ReplyDetailsDialog
 from desktop_app.ui.inspect.inspector import Inspector
 from desktop_app.ui.params.panel import ParamsPanel, make_params_dock
 
-ACTIONS = (
-    ("details", "Details", "Reply details and settings", ("assistant",)),
-    ("inspect", "Inspect", "Inspect the request and response", ("assistant",)),
-)
-for _action in ACTIONS:
-    if _action not in EXTRA_ACTIONS:
-        EXTRA_ACTIONS.append(_action)
+if TYPE_CHECKING:
+    from desktop_app.app.services import AppServices
 
 
 def style_sheet(c: dict[str, str]) -> str:
@@ -54,15 +50,17 @@ def style_sheet(c: dict[str, str]) -> str:
 class GenerationControls:
     """Owns the Parameters panel, the Inspector and the reply Details of one window."""
 
-    def __init__(self, window: QMainWindow) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        view_menu: QMenu,
+        services: AppServices,
+        actions: MessageActions,
+    ) -> None:
         self.window = window
-        state = window.state  # type: ignore[attr-defined]
-        self.state = state
-        self.chat = state.chat
-        history = state.history
-        self.params = GenerationParams(
-            state.chat, state.presets, save=history.save_header if history else None, parent=window
-        )
+        self.services = services
+        self.chat = services.chat
+        self.params = services.params
         self.panel = ParamsPanel(self.params, self._max_model_len())
         self.dock = make_params_dock(self.panel, window)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
@@ -74,9 +72,9 @@ class GenerationControls:
         )
         toggle = self.dock.toggleViewAction()
         toggle.setText("&Parameters")
-        window.view_menu.addAction(toggle)  # type: ignore[attr-defined]
+        view_menu.addAction(toggle)
 
-        self.inspector = Inspector(state.chat, self._api_key)
+        self.inspector = Inspector(services.chat, services.traces, self._api_key)
         self.inspector_dock = QDockWidget("Inspector", window)
         self.inspector_dock.setObjectName("inspector")
         self.inspector_dock.setWidget(self.inspector)
@@ -85,18 +83,19 @@ class GenerationControls:
         toggle = self.inspector_dock.toggleViewAction()
         toggle.setText("Request &inspector")
         toggle.setShortcut(QKeySequence("F12"))
-        window.view_menu.addAction(toggle)  # type: ignore[attr-defined]
+        view_menu.addAction(toggle)
 
         self._apply_style()
         QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _s: self._apply_style())
 
-        composer = window.composer  # type: ignore[attr-defined]
-        self.params.blockedChanged.connect(lambda why: composer.set_blocked("parameters", why))
         self.chat.busyChanged.connect(self.panel.set_busy)
-        state.session.changed.connect(self._on_session)
-        handlers = window.message_action_handlers  # type: ignore[attr-defined]
-        handlers["details"] = self.show_details
-        handlers["inspect"] = self.inspect
+        services.session.changed.connect(self._on_session)
+        actions.add(
+            "details", "Details", "Reply details and settings", ("assistant",), self.show_details
+        )
+        actions.add(
+            "inspect", "Inspect", "Inspect the request and response", ("assistant",), self.inspect
+        )
         self.details: ReplyDetailsDialog | None = None
 
     # -- wiring helpers --------------------------------------------------------------------
@@ -108,11 +107,11 @@ class GenerationControls:
             widget.setStyleSheet(style_sheet(colors))
 
     def _api_key(self) -> str | None:
-        profile = self.state.session.profile
+        profile = self.services.session.profile
         return (profile.api_key or None) if profile is not None else None
 
     def _max_model_len(self) -> int | None:
-        info = self.state.session.model_info()
+        info = self.services.session.model_info()
         return info.max_model_len if info is not None else None
 
     def _on_session(self) -> None:
@@ -135,7 +134,7 @@ class GenerationControls:
         if self.details is not None:
             self.details.close()
             self.details.deleteLater()
-        dialog = ReplyDetailsDialog(msg, message_id in self.chat.traces, self.window)
+        dialog = ReplyDetailsDialog(msg, message_id in self.services.traces, self.window)
         dialog.reuseRequested.connect(self.reuse)
         dialog.inspectRequested.connect(self.inspect)
         self.details = dialog
@@ -159,8 +158,3 @@ class GenerationControls:
         if dialog is not None:
             dialog.show_note(" ".join(["Loaded into the Parameters panel.", *notes]))
 
-
-def install_generation_controls(window: QMainWindow) -> GenerationControls:
-    controls = GenerationControls(window)
-    window.generation_controls = controls  # type: ignore[attr-defined]
-    return controls

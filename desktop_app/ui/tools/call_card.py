@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
@@ -22,26 +22,19 @@ from desktop_app.api import ToolCall
 from desktop_app.core.chat.conversation import ChatMessage, Conversation, MessageStatus
 from desktop_app.core.tools.calls import pretty_arguments
 from desktop_app.core.tools.json_spots import json_path_text, value_offsets
-from desktop_app.ui.chat.markdown_view import is_dark
-from desktop_app.ui.common.theme import DARK, LIGHT
-
-if TYPE_CHECKING:
-    from desktop_app.ui.tools.turn_view import ToolTurnView
-
+from desktop_app.ui.common.theme import DARK, LIGHT, is_dark
 
 if TYPE_CHECKING:
     from desktop_app.core.tools.loop import ToolLoop
 
 
-def find_loop(widget: QWidget) -> ToolLoop | None:
-    """The window's tool loop, found up the parent chain (None outside a main window)."""
-    w: QWidget | None = widget
-    while w is not None:
-        panel = getattr(w, "tools_panel", None)
-        if panel is not None:
-            return panel.loop
-        w = w.parentWidget()
-    return None
+class CallArea(Protocol):
+    """What a card needs from the view that holds it (a message's tool turn)."""
+
+    @property
+    def loop(self) -> ToolLoop | None: ...
+
+    def conversation(self) -> Conversation | None: ...
 
 
 def mono(widget: QWidget) -> None:
@@ -95,8 +88,8 @@ def arguments_html(text: str, bad: set[str], coerced: set[str], dark: bool) -> s
 class ToolCallCard(QFrame):
     """One call: name and id, arguments as they stream, the schema check, the answer box."""
 
-    def __init__(self, area: ToolTurnView) -> None:
-        super().__init__(area)
+    def __init__(self, area: CallArea, parent: QWidget) -> None:
+        super().__init__(parent)
         self.area = area
         self.call: ToolCall | None = None
         self.setObjectName("toolCallCard")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
 
+from desktop_app.core.tools.loop import ToolLoop
 from desktop_app.ui.tools.panel import ToolsPanel
 
 
-def install_tools_panel(window) -> ToolsPanel:
-    """Adds the Tools dock (hidden until View > Tools) and the tool loop to a MainWindow."""
-    panel = ToolsPanel(window)
-    window.tools_panel = panel  # message widgets find the tool loop through this
+def make_tools_dock(
+    window: QMainWindow, view_menu: QMenu, loop: ToolLoop
+) -> tuple[ToolsPanel, QDockWidget]:
+    """The Tools dock (hidden until View > Tools) on the window's right side."""
+    panel = ToolsPanel(loop, window)
     dock = QDockWidget("Tools", window)
     dock.setObjectName("toolsDock")
     dock.setWidget(panel)
@@ -21,16 +23,15 @@ def install_tools_panel(window) -> ToolsPanel:
     action: QAction = dock.toggleViewAction()
     action.setText("&Tools")
     action.setShortcut(QKeySequence("Ctrl+Shift+T"))
-    window.view_menu.addAction(action)
-    window.tools_dock = dock
+    view_menu.addAction(action)
     # Shown from the menu while tabbed with another dock: bring its tab to the front.
     action.toggled.connect(lambda on: on and QTimer.singleShot(0, dock, dock.raise_))
     # Share the right side as a tab with docks installed after this one (e.g. parameters).
     QTimer.singleShot(0, dock, lambda: _tabify(window, dock))
-    return panel
+    return panel, dock
 
 
-def _tabify(window, dock: QDockWidget) -> None:
+def _tabify(window: QMainWindow, dock: QDockWidget) -> None:
     area = Qt.DockWidgetArea.RightDockWidgetArea
     others = [
         d

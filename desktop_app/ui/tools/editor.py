@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.tools.workbench import Problem, ToolCheck, ToolEntry
-from desktop_app.ui.chat.markdown_view import is_dark
+from desktop_app.ui.common.theme import is_dark
 from desktop_app.ui.tools.call_card import mono
 
 MOCK_HINT = '{"city": "{{arguments.city}}", "temperature": 21}'

@@ -51,11 +51,10 @@ CHOICES = (
 class ToolsPanel(QWidget):
     """Edits ``conversation.settings.tool_bench`` of the current conversation."""
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window_ = window
-        self.chat = window.state.chat
-        self.loop = ToolLoop(self.chat, self)
+    def __init__(self, loop: ToolLoop, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.loop = loop
+        self.chat = loop.chat
         self.setObjectName("toolsPanel")
         self.setMinimumWidth(340)
         lay = QVBoxLayout(self)
@@ -324,9 +323,6 @@ class ToolsPanel(QWidget):
         self._fill_choices()
         problems = bench.blocking_problems()
         pending = self.loop.block_reason(conv)
-        composer = self.window_.composer
-        composer.set_blocked("tools", "\n".join(problems))
-        composer.set_blocked("tool-calls", pending)
         lines = [*problems]
         if pending:
             lines.append(pending)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from desktop_app.core.chat.conversation import ChatMessage, Conversation, MessageStatus
 from desktop_app.core.tools.calls import SERVER_FLAGS, is_error_result, pretty_json
-from desktop_app.ui.tools.call_card import ToolCallCard, card_style, find_loop, mono
+from desktop_app.ui.tools.call_card import ToolCallCard, card_style, mono
 
 if TYPE_CHECKING:
     from desktop_app.core.tools.loop import ToolLoop
@@ -19,10 +19,17 @@ if TYPE_CHECKING:
 class ToolTurnView(QWidget):
     """Lives inside a MessageWidget: the calls of an assistant message, or a tool result."""
 
-    def __init__(self, msg: ChatMessage, owner: QWidget) -> None:
+    def __init__(
+        self,
+        msg: ChatMessage,
+        owner: QWidget,
+        loop: ToolLoop | None,
+        message_text: QWidget | None = None,
+    ) -> None:
         super().__init__(owner)
         self.owner = owner
         self.msg = msg
+        self.message_text = message_text  # hidden for a tool result, shown here as JSON
         self.setObjectName("toolCallsArea" if msg.role == "assistant" else "toolResultArea")
         self.setStyleSheet(card_style(owner))
         lay = QVBoxLayout(self)
@@ -69,23 +76,27 @@ class ToolTurnView(QWidget):
         for w in (self.result_head, self.result_body):
             w.setVisible(msg.role == "tool")
             lay.addWidget(w)
-        self._loop: ToolLoop | None = None
+        self._loop = loop
         self._conv: Conversation | None = None
-        self._looked = False
+        if loop is not None:
+            loop.changed.connect(self._on_loop_changed)
         self._error = ""
         self._shown_result: str | None = None
 
     @classmethod
-    def for_message(cls, msg: ChatMessage, owner: QWidget) -> ToolTurnView | None:
-        return cls(msg, owner) if msg.role in ("assistant", "tool") else None
+    def for_message(
+        cls,
+        msg: ChatMessage,
+        owner: QWidget,
+        loop: ToolLoop | None,
+        message_text: QWidget | None = None,
+    ) -> ToolTurnView | None:
+        if msg.role not in ("assistant", "tool"):
+            return None
+        return cls(msg, owner, loop, message_text)
 
     @property
     def loop(self) -> ToolLoop | None:
-        if not self._looked:
-            self._loop = find_loop(self.owner)
-            self._looked = self._loop is not None
-            if self._loop is not None:
-                self._loop.changed.connect(self._on_loop_changed)
         return self._loop
 
     def conversation(self) -> Conversation | None:
@@ -130,7 +141,7 @@ class ToolTurnView(QWidget):
                 f"with <code>{SERVER_FLAGS}</code> (and <code>--reasoning-parser gemma4</code>)."
             )
         while len(self.cards) < len(msg.tool_calls):
-            card = ToolCallCard(self)
+            card = ToolCallCard(self, self)
             self.cards.append(card)
             self.cards_layout.addWidget(card)
         while len(self.cards) > len(msg.tool_calls):
@@ -170,7 +181,8 @@ class ToolTurnView(QWidget):
         self.close_all.setEnabled(not busy)
 
     def _show_result(self, msg: ChatMessage) -> None:
-        self.owner.text.hide()  # type: ignore[attr-defined]  # shown here instead, as JSON
+        if self.message_text is not None:
+            self.message_text.hide()  # shown here instead, as JSON
         if self._shown_result == msg.content:
             return
         self._shown_result = msg.content

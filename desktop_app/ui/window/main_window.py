@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QDockWidget,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -22,13 +22,18 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.chat.composer import Composer
+from desktop_app.ui.chat.context import MessageActions
 from desktop_app.ui.common.elided_label import ElidedLabel
 
 if TYPE_CHECKING:
-    from desktop_app.app.services import AppState
+    from desktop_app.app.services import AppServices
     from desktop_app.core.chat.controller import ChatController
     from desktop_app.ui.chat.chat_view import ChatView
     from desktop_app.ui.dialogs.settings import SettingsDialog
+    from desktop_app.ui.history.panel import HistoryPanel
+    from desktop_app.ui.images.feature import ImageFeature
+    from desktop_app.ui.params.docks import GenerationControls
+    from desktop_app.ui.tools.panel import ToolsPanel
 
 EMPTY_HINT = (
     "<h2>What can I help with?</h2>"
@@ -37,20 +42,29 @@ EMPTY_HINT = (
 
 
 class MainWindow(QMainWindow):
-    """Built in two steps so the window can appear before the app's state exists: the
-    constructor makes the widgets, `attach` connects them to an AppState (done at once when
-    one is given)."""
+    """Built in two steps so the window can appear before the app's services exist: the
+    constructor makes the frame, `attach` builds the panels from the services (at once
+    when they are given). Panels get what they need as arguments; none reads the window's
+    attributes or sets its own on it."""
 
-    def __init__(self, state: AppState | None = None) -> None:
+    # Set by attach(): the services, and the panels built from them.
+    services: AppServices
+    chat: ChatController
+    chat_view: ChatView
+    generation_controls: GenerationControls
+    tools_panel: ToolsPanel
+    tools_dock: QDockWidget
+    history_panel: HistoryPanel | None  # None when the history could not be opened
+    images: ImageFeature
+
+    def __init__(self, services: AppServices | None = None) -> None:
         super().__init__()
-        self.state: AppState = None  # type: ignore[assignment] - set by attach()
-        self.chat: ChatController = None  # type: ignore[assignment] - set by attach()
         self.setObjectName("mainWindow")
         self.setWindowTitle("Gemma Desk")
         self.resize(1180, 780)
         self._settings_dialog: SettingsDialog | None = None
-        # Panels register handlers for their per-message actions (see EXTRA_ACTIONS).
-        self.message_action_handlers: dict[str, Callable[[str], None]] = {}
+        # The extra per-message actions (Details, Inspect, Branch), added by the panels.
+        self.message_actions = MessageActions()
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.setChildrenCollapsible(False)
@@ -63,14 +77,14 @@ class MainWindow(QMainWindow):
         self.composer.setEnabled(False)
         self.settings_button.setEnabled(False)
         self.server_label.setText("<b>Starting…</b>")
-        if state is not None:
-            self.attach(state)
+        if services is not None:
+            self.attach(services)
 
-    def attach(self, state: AppState) -> None:
-        """Connects the widgets to the app's state and installs the panels."""
-        self.state = state
-        self.chat = state.chat
-        self._build_chat_view()
+    def attach(self, services: AppServices) -> None:
+        """Connects the widgets to the app's services and builds the panels."""
+        self.services = services
+        self.chat = services.chat
+        self._build_chat_view(services)
         self.chat.conversationsChanged.connect(self._refresh_list)
         self.chat.currentChanged.connect(self._show_current)
         self.chat.messageAdded.connect(self._on_added)
@@ -79,8 +93,8 @@ class MainWindow(QMainWindow):
         self.chat.busyChanged.connect(self.composer.set_busy)
         self.chat.composerRestore.connect(self._restore_composer)
         self.chat.notice.connect(lambda text: self.statusBar().showMessage(text, 6000))
-        self.chat.block_check = self.composer.blocked_reason
-        self.state.session.changed.connect(self._refresh_server)
+        self.composer.bind_gate(services.gate)
+        services.session.changed.connect(self._refresh_server)
         self.composer.sendRequested.connect(self._send)
         self.composer.stopRequested.connect(self.chat.stop)
         self.chat_view.deleteRequested.connect(self.chat.delete_message)
@@ -91,9 +105,9 @@ class MainWindow(QMainWindow):
             lambda _t: self.statusBar().showMessage("Copied", 2000)
         )
 
-        self.chat_view.actionRequested.connect(self._on_message_action)
+        self.chat_view.actionRequested.connect(self.message_actions.run)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.chat.stop)
-        self._install_panels()
+        self._build_panels(services)
         self.composer.setEnabled(True)
         self.settings_button.setEnabled(True)
         self._refresh_list()
@@ -190,42 +204,52 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.composer)
         return main
 
-    def _build_chat_view(self) -> None:
+    def _build_chat_view(self, services: AppServices) -> None:
         from desktop_app.ui.chat.chat_view import ChatView
+        from desktop_app.ui.chat.context import ChatContext
 
+        context = ChatContext(self.message_actions, services.thumbnails, services.tools)
         column = self._chat_placeholder.parentWidget().layout()
-        self.chat_view = ChatView(self._chat_placeholder.parentWidget())
+        self.chat_view = ChatView(context, self._chat_placeholder.parentWidget())
         column.replaceWidget(self._chat_placeholder, self.chat_view)
         self._chat_placeholder.deleteLater()
 
-    def _install_panels(self) -> None:
-        """Docks and panels add themselves here: one line each (imported here, after the
+    def _build_panels(self, services: AppServices) -> None:
+        """The docks and panels, one line each, in a fixed order (imported here, after the
         window is on screen, to keep them off the start-up path)."""
-        from desktop_app.ui.history.panel import install_history
-        from desktop_app.ui.images.feature import install_images
-        from desktop_app.ui.params.docks import install_generation_controls
-        from desktop_app.ui.tools.dock import install_tools_panel
+        from desktop_app.ui.history.panel import HistoryPanel
+        from desktop_app.ui.images.feature import ImageFeature
+        from desktop_app.ui.params.docks import GenerationControls
+        from desktop_app.ui.tools.dock import make_tools_dock
 
-        install_generation_controls(self)
-        install_tools_panel(self)
-        install_history(self)
-        install_images(self)
-
-    def _on_message_action(self, name: str, message_id: str) -> None:
-        handler = self.message_action_handlers.get(name)
-        if handler is not None:
-            handler(message_id)
+        actions = self.message_actions
+        self.generation_controls = GenerationControls(self, self.view_menu, services, actions)
+        self.tools_panel, self.tools_dock = make_tools_dock(self, self.view_menu, services.tools)
+        self.history_panel = None
+        if services.history is not None:
+            self.history_panel = HistoryPanel(
+                self,
+                services.history,
+                services.chat,
+                self.conversation_list,
+                self.chat_view,
+                self.file_menu,
+                actions,
+            )
+        self.images = ImageFeature(
+            self, services.tray, services.chat, self.composer, self.chat_view
+        )
 
     def _build_menu(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = self.file_menu = bar.addMenu("&File")
         new = QAction("&New chat", self)
         new.setShortcut(QKeySequence.StandardKey.New)
         new.triggered.connect(self._new_chat)
         file_menu.addAction(new)
         settings = QAction("&Servers and settings…", self)
         settings.setShortcut(QKeySequence("Ctrl+,"))
-        settings.triggered.connect(lambda: self.state and self.open_settings())
+        settings.triggered.connect(self._open_settings_if_ready)
         file_menu.addAction(settings)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
@@ -235,11 +259,11 @@ class MainWindow(QMainWindow):
         self.view_menu = bar.addMenu("&View")
         chat_menu = bar.addMenu("&Chat")
         stop = QAction("&Stop reply", self)
-        stop.triggered.connect(lambda: self.chat and self.chat.stop())
+        stop.triggered.connect(lambda: self._ready() and self.chat.stop())
         chat_menu.addAction(stop)
         regen = QAction("&Regenerate last reply", self)
         regen.setShortcut(QKeySequence("Ctrl+R"))
-        regen.triggered.connect(lambda: self.chat and self.chat.regenerate())
+        regen.triggered.connect(lambda: self._ready() and self.chat.regenerate())
         chat_menu.addAction(regen)
         focus = QAction("&Focus message box", self)
         focus.setShortcut(QKeySequence("Ctrl+L"))
@@ -290,8 +314,16 @@ class MainWindow(QMainWindow):
         if conv_id == self.chat.current.id:
             self.chat_view.remove_message(msg_id)
 
+    def _ready(self) -> bool:
+        """Whether attach() has run (menu entries work from the first frame on)."""
+        return hasattr(self, "services")
+
+    def _open_settings_if_ready(self) -> None:
+        if self._ready():
+            self.open_settings()
+
     def _refresh_server(self) -> None:
-        session = self.state.session
+        session = self.services.session
         profile = session.profile
         demo = bool(profile and profile.is_demo)
         self.demo_badge.setVisible(demo)
@@ -308,10 +340,10 @@ class MainWindow(QMainWindow):
         warnings = []
         if profile is not None and profile.transport_warning():
             warnings.append(profile.transport_warning())
-        if self.state.secrets.problem:
-            warnings.append(self.state.secrets.problem)
-        if self.state.storage_problem:
-            warnings.append(self.state.storage_problem)
+        if self.services.secrets.problem:
+            warnings.append(self.services.secrets.problem)
+        if self.services.storage_problem:
+            warnings.append(self.services.storage_problem)
         self.banner.setText("\n".join(w for w in warnings if w))
         self.banner.setVisible(bool(warnings))
 
@@ -336,7 +368,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> SettingsDialog:
         from desktop_app.ui.dialogs.settings import SettingsDialog
 
-        state = self.state
+        state = self.services
         dialog = SettingsDialog(
             state.profiles.profiles(),
             state.session.profile.id if state.session.profile else None,
@@ -360,7 +392,8 @@ class MainWindow(QMainWindow):
         show_about(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.chat.stop()
+        if self._ready():
+            self.chat.stop()
         super().closeEvent(event)
 
 

@@ -13,14 +13,14 @@ import sys
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from desktop_app.app.qt_loop import QtAsyncLoop
-from desktop_app.app.services import AppState
+from desktop_app.app.services import AppServices
 from desktop_app.app.startup import create_application
 from desktop_app.core.session.profiles import ServerProfile
 from desktop_app.ui.window.main_window import MainWindow
 
 
 async def main(base_url: str, prompt: str) -> None:
-    state = AppState()
+    state = AppServices()
     state.start()
     state.session.use(ServerProfile(name="sim", base_url=base_url))
     window = MainWindow(state)
