@@ -21,7 +21,7 @@ from .errors import ProtocolError, stream_error_from_payload
 from .results import Usage
 
 if TYPE_CHECKING:
-    from .deltas import ToolCallDelta
+    from .tool_deltas import ToolCallDelta
 
 try:
     from orjson import loads as _orjson_loads
@@ -216,7 +216,7 @@ def _tool_call_deltas(raw: object, data: str, inexact: bool) -> tuple[ToolCallDe
         return ()
     if not isinstance(raw, list):
         raise _malformed("'tool_calls' is not a list", data)
-    from .deltas import ToolCallDelta  # only for chunks that carry tool calls
+    from .tool_deltas import ToolCallDelta  # only for chunks that carry tool calls
 
     result: list[ToolCallDelta] = []
     for position, item in enumerate(raw):

@@ -10,18 +10,9 @@ from dataclasses import dataclass
 
 from .chunks import ChunkFields, chunk_fields
 from .results import Usage
+from .tool_deltas import ToolCallDelta
 
 __all__ = ["ChunkDelta", "ChunkFields", "ToolCallDelta", "chunk_fields", "parse_chunk"]
-
-
-@dataclass(frozen=True, slots=True)
-class ToolCallDelta:
-    """A fragment of one tool call; the first for an index usually has id and name."""
-
-    index: int
-    id: str | None
-    name: str | None
-    arguments: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from desktop_app.core.human import human_size
 from desktop_app.core.inspect.code_export import MAX_INLINE_BODY, to_curl, to_json, to_python
 from desktop_app.core.inspect.wire_display import (
     abbreviate_data_urls,
     abbreviate_text,
-    human_size,
     summarize_event,
 )
 from desktop_app.simulator import SimulatorConfig, running_simulator

@@ -317,7 +317,7 @@ def test_max_tokens_follows_a_small_context(qtbot, window, sim):
     assert start is not None and start <= 256
     body = ask(qtbot, window, sim, "hi")
     assert body["max_tokens"] == start
-    assert window.state.chat.current.messages[-1].error is None
+    assert window.services.chat.current.messages[-1].error is None
     type_into(qtbot, window, "max_tokens", "1000")
     assert sent_value(window, "max_tokens") == start
     assert "512" in field.note.text() and field.note.isVisible()

@@ -18,7 +18,7 @@ def type_and_send(qtbot, window, text: str) -> None:
 
 
 def wait_done(qtbot, window, count: int = 2):
-    chat = window.state.chat
+    chat = window.services.chat
     qtbot.waitUntil(lambda: not chat.busy and len(chat.current.messages) >= count, timeout=20_000)
     return chat.current.messages[-1]
 
@@ -45,7 +45,7 @@ def _set_stall_limit_in_settings(qtbot, window, seconds: str) -> None:
 
 def test_stall_limit_ends_a_silent_reply_with_a_retry_card(qtbot, window, sim):
     _set_stall_limit_in_settings(qtbot, window, "1")
-    assert window.state.settings.stall_seconds == 1
+    assert window.services.settings.stall_seconds == 1
     # Only SSE comments for a long time after a few tokens: no data, so a stall.
     sim.simulator.inject(Fault(stall_after_tokens=5, stall_seconds=120, keepalive_interval=0.05))
     type_and_send(qtbot, window, "write 60 tokens")

@@ -21,9 +21,9 @@ from PIL import Image, UnidentifiedImageError
 
 from desktop_app.api import GemmaAPIError
 from desktop_app.core.chat.conversation import Attachment
+from desktop_app.core.human import human_size
 from desktop_app.core.images.urls import (  # noqa: F401 - re-exported
     IMAGE_SUFFIXES,
-    human_size,
     is_remote_url,
     looks_like_image_url,
 )

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+from desktop_app.core.human import human_size
+
+if TYPE_CHECKING:
+    from desktop_app.core.chat.conversation import Attachment
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp")
 
-
-def human_size(n: int | None) -> str:
-    if n is None:
-        return ""
-    if n < 1024:
-        return f"{n} B"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.0f} KB"
-    return f"{n / (1024 * 1024):.1f} MB"
 
 
 def is_remote_url(text: str) -> bool:
@@ -27,3 +24,17 @@ def looks_like_image_url(text: str) -> bool:
     if not is_remote_url(text) or any(c.isspace() for c in text):
         return False
     return urlsplit(text).path.lower().endswith(IMAGE_SUFFIXES)
+
+
+def describe_attachment(att: Attachment) -> str:
+    """ "2048×1365 · JPEG · 412 KB", or the host for an image sent as a link."""
+    if not att.url.startswith("data:"):
+        return f"link · {urlsplit(att.url).netloc}"
+    bits = []
+    if att.width and att.height:
+        bits.append(f"{att.width}×{att.height}")
+    if att.mime:
+        bits.append(att.mime.removeprefix("image/").upper())
+    if att.byte_size is not None:
+        bits.append(human_size(att.byte_size))
+    return " · ".join(bits)

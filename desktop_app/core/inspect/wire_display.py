@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from desktop_app.api import WireTrace
+from desktop_app.core.human import human_size
 
 # Shorter base64 payloads are shown whole: abbreviating them would hide more than it saves.
 _MIN_ABBREVIATE = 96
@@ -19,14 +20,6 @@ _DATA_URL = re.compile(
     r";base64,([A-Za-z0-9+/]+=*)"
 )
 
-
-def human_size(n_bytes: int) -> str:
-    """E.g. "812 B", "123 KB", "4.2 MB" (1 KB = 1024 bytes)."""
-    if n_bytes < 1024:
-        return f"{n_bytes} B"
-    if n_bytes < 1024 * 1024:
-        return f"{round(n_bytes / 1024)} KB"
-    return f"{n_bytes / (1024 * 1024):.1f} MB"
 
 
 def _decoded_size(b64: str) -> int:

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.images.urls import human_size
+from desktop_app.core.human import human_size
+from desktop_app.core.images.urls import describe_attachment as describe
 from desktop_app.ui.common.flow_layout import FlowLayout
 
 if TYPE_CHECKING:
@@ -71,19 +72,6 @@ def rounded_pixmap(data: bytes | None, size: QSize, dpr: float, radius: float = 
     painter.end()
     return out
 
-
-def describe(att: Attachment) -> str:
-    """ "2048×1365 · JPEG · 412 KB", or the host for an image sent as a link."""
-    if not att.url.startswith("data:"):
-        return f"link · {urlsplit(att.url).netloc}"
-    bits = []
-    if att.width and att.height:
-        bits.append(f"{att.width}×{att.height}")
-    if att.mime:
-        bits.append(att.mime.removeprefix("image/").upper())
-    if att.byte_size is not None:
-        bits.append(human_size(att.byte_size))
-    return " · ".join(bits)
 
 
 class AttachmentTile(QFrame):

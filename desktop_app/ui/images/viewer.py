@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.chat.conversation import Attachment
-from desktop_app.ui.images.strip import describe
+from desktop_app.core.images.urls import describe_attachment as describe
 
 
 def decode_image(url: str) -> QImage:
