@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QWidget
+from window_support import send, wait_reply_done
 
 from desktop_app.core.params.extra_body import SAMPLING_FIELDS
 
@@ -20,23 +20,8 @@ def control(window, name: str) -> QWidget:
     return found[0]
 
 
-def send(qtbot, window, text: str) -> None:
-    window.composer.edit.setFocus()
-    window.composer.set_text(text)
-    qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
 
 
-def wait_reply_done(qtbot, window, timeout: int = 15_000):
-    chat = window.services.chat
-    qtbot.waitUntil(
-        lambda: (
-            not chat.busy
-            and bool(chat.current.messages)
-            and chat.current.messages[-1].role == "assistant"
-        ),
-        timeout=timeout,
-    )
-    return chat.current.messages[-1]
 
 
 def chat_requests(sim) -> list:

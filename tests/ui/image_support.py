@@ -10,6 +10,7 @@ from PIL import Image, ImageDraw
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
+from window_support import send  # noqa: F401 - re-exported for the tests
 
 # -- files made for the tests ----------------------------------------------------------------
 
@@ -77,10 +78,6 @@ def wait_ready(qtbot, window, count: int) -> None:
     qtbot.waitUntil(lambda: len(tray.items) == count and tray.preparing() == 0, timeout=10_000)
 
 
-def send(qtbot, window, text: str) -> None:
-    window.composer.edit.setFocus()
-    window.composer.set_text(text)
-    qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
 
 
 def wait_reply(qtbot, window):

@@ -5,20 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QPushButton
+from window_support import send, wait_reply_done
 
 from desktop_app.core.chat.conversation import MessageStatus
-
-
-def send(qtbot, window, text: str) -> None:
-    window.composer.edit.setFocus()
-    window.composer.set_text(text)
-    qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
-
-
-def wait_reply_done(qtbot, window, timeout: int = 15_000):
-    chat = window.services.chat
-    qtbot.waitUntil(lambda: not chat.busy and bool(chat.current.messages), timeout=timeout)
-    return chat.current.messages[-1]
 
 
 def test_enter_sends_and_reply_streams_into_view(qtbot, window, sim):

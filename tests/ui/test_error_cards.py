@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from window_support import send
 
 from desktop_app.core.chat.conversation import MessageStatus
 from desktop_app.simulator import Fault
-
-
-def send(qtbot, window, text: str) -> None:
-    window.composer.set_text(text)
-    qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
 
 
 def wait_done(qtbot, window):

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from window_support import send as type_and_send
+from window_support import wait_reply_done
 
 from desktop_app.app.services import AppServices
 from desktop_app.core.chat.conversation import MessageStatus
@@ -24,13 +26,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def send(qtbot, window, text: str):
-    window.composer.set_text(text)
-    qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
-    chat = window.services.chat
-    qtbot.waitUntil(
-        lambda: not chat.busy and chat.current.messages[-1].role == "assistant", timeout=15_000
-    )
-    return chat.current.messages[-1]
+    """Sends `text` as a person does and returns the reply once it has finished."""
+    type_and_send(qtbot, window, text)
+    return wait_reply_done(qtbot, window)
 
 
 def reopen(qtbot, secrets) -> AppServices:

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from window_support import send  # noqa: F401 - re-exported for the tests
 
 from desktop_app.core.chat.conversation import ChatMessage
-
-
-def send(qtbot, window, text: str) -> None:
-    window.composer.edit.setFocus()
-    window.composer.set_text(text)
-    qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
 
 
 def wait_idle(qtbot, window, n_messages: int, timeout: int = 15_000) -> ChatMessage:
