@@ -30,7 +30,8 @@ class WheelGuard(QObject):
         if area is not None:
             assert isinstance(event, QWheelEvent)
             viewport = area.viewport()
-            pos = viewport.mapFrom(watched, event.position())
+            # Through global coordinates: the control need not sit inside the viewport.
+            pos = viewport.mapFromGlobal(watched.mapToGlobal(event.position()))
             QApplication.sendEvent(
                 viewport,
                 QWheelEvent(
