@@ -148,8 +148,13 @@ class ChatController(QObject):
         return True
 
     def stop(self) -> None:
-        if self._live is not None:
+        if self._live is None:
+            return
+        if self.runner.running(REPLY_TASK):
             self.runner.cancel(REPLY_TASK)
+        else:
+            # No task is left to end the reply: clear the busy state here, so Stop always works.
+            self._finish(self._live, MessageStatus.STOPPED, None, None)
 
     def _may_start(self) -> bool:
         """False (with a notice saying why) while a reply runs or something blocks requests."""
@@ -243,7 +248,18 @@ class ChatController(QObject):
         self._append(conv, reply)
         self._live = LiveReply(conv, reply)
         self.busyChanged.emit(True)
-        self.runner.start(REPLY_TASK, self._run(self._live, request))
+        task = self.runner.start(REPLY_TASK, self._run(self._live, request))
+        task.add_done_callback(lambda t, live=self._live: self._task_ended(live, t))
+
+    def _task_ended(self, live: LiveReply, task: asyncio.Task) -> None:
+        """The last word on a reply: a task that ended without finishing it (cancelled before
+        it ran, or failed inside its own error handling) still ends it, never leaving busy."""
+        if self._live is not live:
+            return
+        if task.cancelled() or task.exception() is None:
+            self._finish(live, MessageStatus.STOPPED, None, None)
+        else:
+            self._fail(live, task.exception())
 
     async def _run(self, live: LiveReply, request: ChatRequest) -> None:
         msg = live.message
@@ -284,20 +300,28 @@ class ChatController(QObject):
         except asyncio.CancelledError:
             self._finish(live, MessageStatus.STOPPED, None, None)
             raise
-        except GemmaAPIError as exc:
-            partial = getattr(exc, "partial", None)
-            live.flush()
-            if partial is not None:
-                msg.content = partial.content or msg.content
-                msg.reasoning = partial.reasoning or msg.reasoning
-                msg.tool_calls = list(partial.tool_calls) or msg.tool_calls
-            msg.error = describe_error(exc)
-            self._finish(live, MessageStatus.ERROR, None, partial.usage if partial else None)
-            if not (msg.content or msg.reasoning):
-                # Nothing came back: hand the text back to the composer, so nothing is lost.
-                user = self._last_user(live.conversation)
-                if user is not None and live.conversation is self.current:
-                    self.composerRestore.emit(user.content)
+        except Exception as exc:  # any failure ends as an error card, never a busy window
+            self._fail(live, exc)
+
+    def _fail(self, live: LiveReply, exc: BaseException) -> None:
+        """Ends the reply as an error card, keeping what arrived; the typed text is offered
+        back to the composer when nothing did."""
+        if not isinstance(exc, GemmaAPIError):
+            log.error("reply failed unexpectedly", exc_info=exc)
+        msg = live.message
+        partial = getattr(exc, "partial", None) if isinstance(exc, GemmaAPIError) else None
+        live.flush()
+        if partial is not None:
+            msg.content = partial.content or msg.content
+            msg.reasoning = partial.reasoning or msg.reasoning
+            msg.tool_calls = list(partial.tool_calls) or msg.tool_calls
+        msg.error = describe_error(exc)
+        self._finish(live, MessageStatus.ERROR, None, partial.usage if partial else None)
+        if not (msg.content or msg.reasoning):
+            # Nothing came back: hand the text back to the composer, so nothing is lost.
+            user = self._last_user(live.conversation)
+            if user is not None and live.conversation is self.current:
+                self.composerRestore.emit(user.content)
 
     def _take(self, live: LiveReply, event) -> None:
         now = time.monotonic()
