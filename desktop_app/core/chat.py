@@ -139,6 +139,9 @@ class ChatController(QObject):
         if self.busy or not (text.strip() or attachments):
             return False
         conv = self.current
+        if conv.read_only:
+            self.notice.emit(f"Not sent: {conv.read_only}")
+            return False
         self._drop_failed_turn(conv)
         user = ChatMessage(role="user", content=text, images=list(attachments))
         self._append(conv, user)
@@ -160,7 +163,7 @@ class ChatController(QObject):
         """False (with a notice saying why) while a reply runs or something blocks requests."""
         if self.busy:
             return False
-        reason = self.block_check()
+        reason = self.current.read_only or self.block_check()
         if reason:
             self.notice.emit(f"Not sent: {reason}")
             return False
@@ -206,7 +209,7 @@ class ChatController(QObject):
 
     def delete_message(self, message_id: str) -> bool:
         conv = self.current
-        if self._live and self._live.message.id == message_id:
+        if (self._live and self._live.message.id == message_id) or conv.read_only:
             return False
         index = conv.index_of(message_id)
         del conv.messages[index]

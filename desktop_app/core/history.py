@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from copy import deepcopy
+from dataclasses import replace
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop_app.core.chat import ChatController
-from desktop_app.core.conversation import Conversation, MessageStatus
+from desktop_app.core.conversation import Conversation, MessageStatus, new_id
 from desktop_app.core.storage import (
     HistoryStore,
     SearchHit,
@@ -78,10 +80,30 @@ class HistoryService(QObject):
             return self.store.load_conversation(conversation_id)
         except StorageError as exc:
             self.failed.emit(str(exc))
-            return Conversation(id=conversation_id, title="(could not be read)")
+            try:
+                title = self.chat.conversation(conversation_id).title
+            except KeyError:
+                title = "(could not be read)"
+            # Same id as on disk, so nothing may be written for it: it would replace the
+            # stored conversation with this empty one.
+            conv = Conversation(id=conversation_id, title=title)
+            conv.read_only = (
+                f"This conversation could not be read ({str(exc).rstrip('.')}). It is kept on "
+                "disk untouched, so it is read-only here."
+            )
+            return conv
+
+    def _writable(self, conv_id: str) -> bool:
+        """False for a conversation that was only partly read (see Conversation.read_only)."""
+        try:
+            return not self.chat.conversation(conv_id).read_only
+        except KeyError:
+            return True
 
     # -- keeping in step -------------------------------------------------------------------
     def _on_added(self, conv_id: str, msg_id: str) -> None:
+        if not self._writable(conv_id):
+            return
         conv = self.chat.conversation(conv_id)
         if not self._guard(self.store.has_conversation, conv_id):
             self._guard(self.store.save_conversation, conv)
@@ -89,6 +111,8 @@ class HistoryService(QObject):
         self._guard(self.store.upsert_message, conv_id, conv.find(msg_id), conv.index_of(msg_id))
 
     def _on_changed(self, conv_id: str, msg_id: str) -> None:
+        if not self._writable(conv_id):
+            return
         conv = self.chat.conversation(conv_id)
         try:
             msg = conv.find(msg_id)
@@ -108,6 +132,8 @@ class HistoryService(QObject):
             self._guard(self.store.upsert_message, conv_id, msg, conv.index_of(msg_id))
 
     def _on_removed(self, conv_id: str, msg_id: str) -> None:
+        if not self._writable(conv_id):
+            return
         self._guard(self.store.delete_message, conv_id, msg_id)
 
     def _on_finished(self, conv_id: str, _msg_id: str) -> None:
@@ -124,6 +150,8 @@ class HistoryService(QObject):
             conv = self.chat.conversation(conv_id)
         except KeyError:
             return
+        if conv.read_only:
+            return
         if self._guard(self.store.has_conversation, conv_id):
             self._guard(self.store.update_conversation, conv)
 
@@ -138,6 +166,9 @@ class HistoryService(QObject):
         if not title:
             return
         conv = self.chat.conversation(conv_id)
+        if conv.read_only:
+            self.failed.emit(f"Not renamed. {conv.read_only}")
+            return
         conv.title = title
         conv.title_edited = True
         if self._guard(self.store.has_conversation, conv_id):
@@ -160,12 +191,18 @@ class HistoryService(QObject):
         self.chat.select(conv_id)
 
     def duplicate(self, conv_id: str) -> None:
+        if self.chat.ensure_loaded(conv_id).read_only:
+            self._copy_what_was_read(conv_id, None, " (copy)")
+            return
         self._save_if_new(conv_id)
         new_id = self._guard(self.store.duplicate, conv_id)
         if new_id:
             self._open_new(new_id)
 
     def branch(self, conv_id: str, message_id: str) -> None:
+        if self.chat.ensure_loaded(conv_id).read_only:
+            self._copy_what_was_read(conv_id, message_id, " (branch)")
+            return
         self._save_if_new(conv_id)
         new_id = self._guard(self.store.branch, conv_id, message_id)
         if new_id:
@@ -191,6 +228,22 @@ class HistoryService(QObject):
         self.chat.add_conversation(conv)
         self.chat.select(conv.id)
         return conv
+
+    def _copy_what_was_read(self, conv_id: str, last_message: str | None, suffix: str) -> None:
+        """A read-only conversation goes on in a new one made from what could be read; the
+        store's own copy would carry the unreadable rows along."""
+        source = self.chat.ensure_loaded(conv_id)
+        end = len(source.messages) if last_message is None else source.index_of(last_message) + 1
+        copy = Conversation(
+            title=source.title + suffix,
+            title_edited=source.title_edited,
+            system_prompt=source.system_prompt,
+            settings=deepcopy(source.settings),
+            messages=[replace(deepcopy(m), id=new_id()) for m in source.messages[:end]],
+        )
+        self._guard(self.store.save_conversation, copy)  # a failure is reported; it stays open
+        self.chat.add_conversation(copy)
+        self.chat.select(copy.id)
 
     def _save_if_new(self, conv_id: str) -> None:
         conv = self.chat.ensure_loaded(conv_id)

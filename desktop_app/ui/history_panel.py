@@ -228,7 +228,8 @@ class HistoryPanel:
         except StorageError as exc:
             self._show_failure(f"{path.name} was not imported: {exc}")
             return False
-        self.window.statusBar().showMessage(f"Imported “{conv.title}”.", 5000)
+        note = " Some values were left out: see the note above the chat." if conv.notices else ""
+        self.window.statusBar().showMessage(f"Imported “{conv.title}”.{note}", 8000)
         return True
 
 

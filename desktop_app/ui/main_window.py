@@ -201,6 +201,7 @@ class MainWindow(QMainWindow):
     def _install_panels(self) -> None:
         """Docks and panels add themselves here: one line each (imported here, after the
         window is on screen, to keep them off the start-up path)."""
+        from desktop_app.ui.conversation_notice import install_conversation_notice
         from desktop_app.ui.generation_controls import install_generation_controls
         from desktop_app.ui.history_panel import install_history
         from desktop_app.ui.images import install_images
@@ -210,6 +211,7 @@ class MainWindow(QMainWindow):
         install_tools_panel(self)
         install_history(self)
         install_images(self)
+        install_conversation_notice(self)
 
     def _on_message_action(self, name: str, message_id: str) -> None:
         handler = self.message_action_handlers.get(name)
