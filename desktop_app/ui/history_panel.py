@@ -59,7 +59,7 @@ class HistoryPanel:
         lst = window.conversation_list
         lst.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         lst.customContextMenuRequested.connect(self._context_menu)
-        lst.itemDoubleClicked.connect(lambda item: self.rename(item.data(Qt.ItemDataRole.UserRole)))
+        lst.itemDoubleClicked.connect(self._rename_later)
 
         chat_column = window.chat_view.parentWidget().layout()
         self.notice = QLabel(window)
@@ -119,6 +119,12 @@ class HistoryPanel:
         menu.popup(self.window.conversation_list.viewport().mapToGlobal(pos))
 
     # -- actions -------------------------------------------------------------------------
+    def _rename_later(self, item: QListWidgetItem) -> None:
+        # The dialog runs its own event loop and the rename rebuilds the list: both wait until
+        # the list has finished handling the double click that asked for them.
+        conv_id = item.data(Qt.ItemDataRole.UserRole)
+        QTimer.singleShot(0, self.window, lambda: self.rename(conv_id))
+
     def rename(self, conv_id: str, title: str | None = None) -> None:
         if title is None:
             current = self.chat.conversation(conv_id).title

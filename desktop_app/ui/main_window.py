@@ -330,7 +330,11 @@ class MainWindow(QMainWindow):
         self.chat.new_conversation()
         self.composer.edit.setFocus()
 
-    def _on_pick(self, item: QListWidgetItem) -> None:
+    def _on_pick(self, item: QListWidgetItem | None) -> None:
+        # A rename from a double click rebuilds the list before Qt reports the activation,
+        # which then names an item that is gone (None).
+        if item is None:
+            return
         conv_id = item.data(Qt.ItemDataRole.UserRole)
         if conv_id != self.chat.current.id:
             self.chat.select(conv_id)
