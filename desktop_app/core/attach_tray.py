@@ -133,9 +133,8 @@ class AttachmentTray(QObject):
         if self._admit([data]):
             self._start(name, lambda: prepare_bytes(data, name, max_side))
 
-    def add_pixels(
-        self, raw: bytes, width: int, height: int, raw_mode: str, name: str = "Pasted image"
-    ) -> None:
+    def add_pixels(self, raw: bytes, width: int, height: int, raw_mode: str,
+                   name: str = "Pasted image") -> None:
         max_side = self.prefs.max_side
         if self._admit([raw]):
             self._start(name, lambda: prepare_pixels(raw, width, height, raw_mode, name, max_side))

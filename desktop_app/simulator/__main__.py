@@ -24,43 +24,25 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, required=True, help="TCP port (0 picks a free one)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--api-key", default=None, help="require this bearer key on /v1")
-    parser.add_argument(
-        "--tokens-per-second",
-        type=_positive,
-        default=None,
-        help="stream speed (default: as fast as possible)",
-    )
+    parser.add_argument("--tokens-per-second", type=_positive, default=None,
+                        help="stream speed (default: as fast as possible)")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="served model name")
     parser.add_argument("--max-model-len", type=int, default=32768)
-    parser.add_argument(
-        "--image-limit",
-        type=int,
-        default=4,
-        help="images allowed per prompt (--limit-mm-per-prompt)",
-    )
-    parser.add_argument(
-        "--string-scalars",
-        action="store_true",
-        help="tool-call numbers and booleans arrive as strings",
-    )
-    parser.add_argument(
-        "--degraded-tools",
-        action="store_true",
-        help="no tool parser: raw tool-call text in content",
-    )
+    parser.add_argument("--image-limit", type=int, default=4,
+                        help="images allowed per prompt (--limit-mm-per-prompt)")
+    parser.add_argument("--string-scalars", action="store_true",
+                        help="tool-call numbers and booleans arrive as strings")
+    parser.add_argument("--degraded-tools", action="store_true",
+                        help="no tool parser: raw tool-call text in content")
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     config = SimulatorConfig(
-        api_key=args.api_key,
-        tokens_per_second=args.tokens_per_second,
-        model=args.model,
-        max_model_len=args.max_model_len,
-        image_limit=args.image_limit,
-        string_scalars=args.string_scalars,
-        degraded_tools=args.degraded_tools,
+        api_key=args.api_key, tokens_per_second=args.tokens_per_second, model=args.model,
+        max_model_len=args.max_model_len, image_limit=args.image_limit,
+        string_scalars=args.string_scalars, degraded_tools=args.degraded_tools,
     )
     serve_forever(config, args.host, args.port)
 

@@ -24,25 +24,18 @@ _LEADING = re.compile(
     r"about |compare |list )+",
     re.IGNORECASE,
 )
-_TRAILING = re.compile(
-    r"\s+(in|as|with) (a |an )?(table|list|markdown|example)\b.*$|\s+please$", re.IGNORECASE
-)
+_TRAILING = re.compile(r"\s+(in|as|with) (a |an )?(table|list|markdown|example)\b.*$|\s+please$",
+                       re.IGNORECASE)
 
 
-_SMALL_TALK = re.compile(
-    r"how are you|how's it going|what's up|good (morning|afternoon|evening)", re.IGNORECASE
-)
+_SMALL_TALK = re.compile(r"how are you|how's it going|what's up|good (morning|afternoon|evening)",
+                         re.IGNORECASE)
 
 
 def category(prompt: str) -> str:
     """greeting | demo | code | table | list | explain."""
-    checks = (
-        ("demo", _DEMO),
-        ("code", _CODE),
-        ("table", _TABLE),
-        ("code", _LANGUAGE),
-        ("list", _LIST),
-    )
+    checks = (("demo", _DEMO), ("code", _CODE), ("table", _TABLE), ("code", _LANGUAGE),
+              ("list", _LIST))
     for name, pattern in checks:
         if pattern.search(prompt):
             return name
@@ -68,23 +61,19 @@ def _title(topic: str) -> str:
 
 
 def greeting(rng: random.Random) -> str:
-    return rng.choice(
-        [
-            "Hello! How can I help you today?",
-            "Hi there! What would you like to talk about?",
-            "Hello! I'm ready when you are. What can I do for you?",
-        ]
-    )
+    return rng.choice([
+        "Hello! How can I help you today?",
+        "Hi there! What would you like to talk about?",
+        "Hello! I'm ready when you are. What can I do for you?",
+    ])
 
 
 def _intro(topic: str, rng: random.Random) -> str:
-    return rng.choice(
-        [
-            f"Here is a short overview of **{topic}**.",
-            f"Good question. Let me walk through **{topic}** step by step.",
-            f"Sure! Below is a concise explanation of **{topic}**.",
-        ]
-    )
+    return rng.choice([
+        f"Here is a short overview of **{topic}**.",
+        f"Good question. Let me walk through **{topic}** step by step.",
+        f"Sure! Below is a concise explanation of **{topic}**.",
+    ])
 
 
 def _points(topic: str, rng: random.Random, numbered: bool) -> str:
@@ -169,13 +158,8 @@ _SNIPPETS = {
         "}"
     ),
 }
-_LANGUAGES = (
-    ("javascript", r"javascript|\bjs\b|typescript|node"),
-    ("bash", r"bash|shell"),
-    ("sql", r"\bsql\b|query"),
-    ("rust", r"\brust\b"),
-    ("fibonacci", r"fibonacci"),
-)
+_LANGUAGES = (("javascript", r"javascript|\bjs\b|typescript|node"), ("bash", r"bash|shell"),
+              ("sql", r"\bsql\b|query"), ("rust", r"\brust\b"), ("fibonacci", r"fibonacci"))
 
 
 def code_block(prompt: str) -> tuple[str, str]:
@@ -195,9 +179,8 @@ def markdown_answer(prompt: str, rng: random.Random) -> str:
     parts = [f"## {_title(topic)}", _intro(topic, rng)]
     if kind in ("code", "demo"):
         language, code = code_block(prompt)
-        parts.append(
-            rng.choice(["Here is a small, self-contained example:", "This example shows the idea:"])
-        )
+        parts.append(rng.choice(["Here is a small, self-contained example:",
+                                 "This example shows the idea:"]))
         parts.append(f"```{language}\n{code}\n```")
         parts.append("Key points:")
         parts.append(_points(topic, rng, numbered=False))
@@ -209,15 +192,11 @@ def markdown_answer(prompt: str, rng: random.Random) -> str:
         parts.append(_points(topic, rng, numbered=False))
     if kind == "demo":
         parts.append("> **Tip:** inline code such as `print()` and *emphasis* render too.")
-    parts.append(
-        rng.choice(
-            [
-                "Let me know if you would like more detail on any of these points.",
-                "I hope this helps! Feel free to ask a follow-up question.",
-                "Want me to go deeper into one of these?",
-            ]
-        )
-    )
+    parts.append(rng.choice([
+        "Let me know if you would like more detail on any of these points.",
+        "I hope this helps! Feel free to ask a follow-up question.",
+        "Want me to go deeper into one of these?",
+    ]))
     return "\n\n".join(parts)
 
 
@@ -228,20 +207,19 @@ def reasoning_for(prompt: str, rng: random.Random) -> str:
     opening = {
         "greeting": "The user is greeting me. A short, friendly reply is enough.",
         "code": f"The user wants code for {topic}. I should give a small, runnable example "
-        "with a short explanation.",
+                "with a short explanation.",
         "table": f"The user wants a comparison about {topic}. A table will make the "
-        "differences easy to scan.",
-        "list": f"The user asks for a list about {topic}. Numbered steps are the clearest format.",
+                 "differences easy to scan.",
+        "list": f"The user asks for a list about {topic}. Numbered steps are the clearest "
+                "format.",
         "demo": "The user wants to see markdown formatting, so I will use headings, lists, "
-        "a table and a code block.",
+                "a table and a code block.",
         "explain": f"The user is asking about {topic}. I should explain the key ideas "
-        "clearly and keep it well structured.",
+                   "clearly and keep it well structured.",
     }[kind]
-    closing = rng.choice(
-        [
-            "Let me keep the answer concise.",
-            "I will start with a short overview and then give the details.",
-            "A brief summary at the end will help.",
-        ]
-    )
+    closing = rng.choice([
+        "Let me keep the answer concise.",
+        "I will start with a short overview and then give the details.",
+        "A brief summary at the end will help.",
+    ])
     return f"{opening} {closing}"

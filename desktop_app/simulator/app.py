@@ -116,15 +116,9 @@ class _RecordRequests:
             parsed = json.loads(raw) if raw else None
         except ValueError:
             parsed = None
-        self.simulator.requests.append(
-            ReceivedRequest(
-                scope["path"],
-                scope["method"],
-                headers,
-                parsed if isinstance(parsed, dict) else None,
-                raw,
-            )
-        )
+        self.simulator.requests.append(ReceivedRequest(
+            scope["path"], scope["method"], headers, parsed if isinstance(parsed, dict) else None,
+            raw))
         replayed = False
 
         async def replay() -> Message:
@@ -145,16 +139,10 @@ class _BearerAuth:
         self.api_key = api_key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            self.api_key is not None
-            and scope["type"] == "http"
-            and scope["method"] != "OPTIONS"
-            and scope["path"].startswith(_GUARDED)
-        ):
-            header = next(
-                (v.decode("latin-1") for k, v in scope["headers"] if k.lower() == b"authorization"),
-                "",
-            )
+        if (self.api_key is not None and scope["type"] == "http"
+                and scope["method"] != "OPTIONS" and scope["path"].startswith(_GUARDED)):
+            header = next((v.decode("latin-1") for k, v in scope["headers"]
+                           if k.lower() == b"authorization"), "")
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or token != self.api_key:
                 await unauthorized()(scope, receive, send)
@@ -186,29 +174,14 @@ async def chat_completions(request: Request) -> Response | CompletionStream:
 def _model_card(config: SimulatorConfig) -> dict[str, Any]:
     now = int(time.time())
     permission = {
-        "id": f"modelperm-{uuid.uuid4().hex[:16]}",
-        "object": "model_permission",
-        "created": now,
-        "allow_create_engine": False,
-        "allow_sampling": True,
-        "allow_logprobs": True,
-        "allow_search_indices": False,
-        "allow_view": True,
-        "allow_fine_tuning": False,
-        "organization": "*",
-        "group": None,
-        "is_blocking": False,
+        "id": f"modelperm-{uuid.uuid4().hex[:16]}", "object": "model_permission",
+        "created": now, "allow_create_engine": False, "allow_sampling": True,
+        "allow_logprobs": True, "allow_search_indices": False, "allow_view": True,
+        "allow_fine_tuning": False, "organization": "*", "group": None, "is_blocking": False,
     }
-    return {
-        "id": config.model,
-        "object": "model",
-        "created": now,
-        "owned_by": "vllm",
-        "root": config.model,
-        "parent": None,
-        "max_model_len": config.max_model_len,
-        "permission": [permission],
-    }
+    return {"id": config.model, "object": "model", "created": now, "owned_by": "vllm",
+            "root": config.model, "parent": None, "max_model_len": config.max_model_len,
+            "permission": [permission]}
 
 
 async def models(request: Request) -> Response:
@@ -231,34 +204,26 @@ async def tokenize_endpoint(request: Request) -> Response:
         raise RequestValidationFailed([field_error("model_attributes_type", "body", msg, body)])
     model = body.get("model")
     if model is not None and model != config.model:
-        raise ApiError(
-            404, f"The model `{model}` does not exist. Valid aliases: {config.model}.", "model"
-        )
+        raise ApiError(404, f"The model `{model}` does not exist. Valid aliases: {config.model}.",
+                       "model")
     if isinstance(body.get("messages"), list):
         kwargs = body.get("chat_template_kwargs") or {}
-        text, images = render_prompt(
-            body["messages"],
-            body.get("tools"),
-            bool(kwargs.get("enable_thinking")),
-            body.get("add_generation_prompt", True) is not False,
-        )
+        text, images = render_prompt(body["messages"], body.get("tools"),
+                                     bool(kwargs.get("enable_thinking")),
+                                     body.get("add_generation_prompt", True) is not False)
         pieces = prompt_pieces(text, images)
     elif isinstance(body.get("prompt"), str):
         pieces = tokenize(body["prompt"])
         if body.get("add_special_tokens", True):
             pieces.insert(0, "<bos>")
     else:
-        raise RequestValidationFailed(
-            [field_error("missing", "body.prompt", "Field required", body)]
-        )
-    return JSONResponse(
-        {
-            "count": len(pieces),
-            "max_model_len": config.max_model_len,
-            "tokens": [token_id(p) for p in pieces],
-            "token_strs": pieces if body.get("return_token_strs") else None,
-        }
-    )
+        raise RequestValidationFailed([field_error("missing", "body.prompt", "Field required",
+                                                   body)])
+    return JSONResponse({
+        "count": len(pieces), "max_model_len": config.max_model_len,
+        "tokens": [token_id(p) for p in pieces],
+        "token_strs": pieces if body.get("return_token_strs") else None,
+    })
 
 
 async def simulator_faults(request: Request) -> Response:
@@ -276,15 +241,11 @@ async def simulator_faults(request: Request) -> Response:
 
 async def simulator_requests(request: Request) -> Response:
     sim = _simulator(request)
-    return JSONResponse(
-        {
-            "disconnects": sim.disconnects,
-            "requests": [
-                {"path": r.path, "method": r.method, "headers": r.headers, "body": r.body}
-                for r in sim.requests
-            ],
-        }
-    )
+    return JSONResponse({
+        "disconnects": sim.disconnects,
+        "requests": [{"path": r.path, "method": r.method, "headers": r.headers, "body": r.body}
+                     for r in sim.requests],
+    })
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
@@ -324,12 +285,10 @@ def build_app(simulator: Simulator) -> Starlette:
     middleware = [
         Middleware(_RecordRequests, simulator=simulator),
         Middleware(_BearerAuth, api_key=simulator.config.api_key),
-        Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"]),
+        Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"],
+                   allow_headers=["*"]),
     ]
-    app = Starlette(
-        routes=routes,
-        middleware=middleware,
-        exception_handlers={ApiError: _api_error, HTTPException: _http_error},
-    )
+    app = Starlette(routes=routes, middleware=middleware,
+                    exception_handlers={ApiError: _api_error, HTTPException: _http_error})
     app.state.simulator = simulator
     return app

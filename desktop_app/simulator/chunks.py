@@ -24,11 +24,9 @@ def fingerprint(version: str, model: str) -> str:
 
 def usage_json(prompt: int, completion: int, reasoning: int) -> str:
     """Usage as streamed (`exclude_none`, so no `prompt_tokens_details`)."""
-    return (
-        f'{{"prompt_tokens":{prompt},"total_tokens":{prompt + completion},'
-        f'"completion_tokens":{completion},'
-        f'"completion_tokens_details":{{"reasoning_tokens":{reasoning}}}}}'
-    )
+    return (f'{{"prompt_tokens":{prompt},"total_tokens":{prompt + completion},'
+            f'"completion_tokens":{completion},'
+            f'"completion_tokens_details":{{"reasoning_tokens":{reasoning}}}}}')
 
 
 def logprob_entry(token: str) -> dict[str, Any]:
@@ -56,10 +54,8 @@ def delta_json(step: Step, call_ids: list[str], show_reasoning: bool) -> str | N
     if kind == "r":
         return f'{{"reasoning":{jstr(text)}}}' if show_reasoning else None
     if kind == "t":
-        return (
-            f'{{"tool_calls":[{{"id":"{call_ids[index]}","type":"function","index":{index},'
-            f'"function":{{"name":{jstr(text)}}}}}]}}'
-        )
+        return (f'{{"tool_calls":[{{"id":"{call_ids[index]}","type":"function","index":{index},'
+                f'"function":{{"name":{jstr(text)}}}}}]}}')
     if kind == "a":
         return f'{{"tool_calls":[{{"index":{index},"function":{{"arguments":{jstr(text)}}}}}]}}'
     return None
@@ -68,61 +64,41 @@ def delta_json(step: Step, call_ids: list[str], show_reasoning: bool) -> str | N
 class ChunkEncoder:
     """Builds `data: {...}\\n\\n` events for one response."""
 
-    def __init__(
-        self,
-        response_id: str,
-        created: int,
-        model: str,
-        system_fingerprint: str,
-        include_usage: bool,
-    ) -> None:
-        self.head = (
-            f'data: {{"id":"{response_id}","object":"chat.completion.chunk",'
-            f'"created":{created},"model":{jstr(model)},"choices":'
-        )
+    def __init__(self, response_id: str, created: int, model: str, system_fingerprint: str,
+                 include_usage: bool) -> None:
+        self.head = (f'data: {{"id":"{response_id}","object":"chat.completion.chunk",'
+                     f'"created":{created},"model":{jstr(model)},"choices":')
         self.fingerprint = system_fingerprint
         self.include_usage = include_usage
 
     def role(self, index: int, role: str, usage: str | None) -> str:
         extra = f',"usage":{usage}' if usage else ""
-        return (
-            f'{self.head}[{{"index":{index},"delta":{{"role":{jstr(role)},"content":""}},'
-            f'"logprobs":null,"finish_reason":null}}]{extra},'
-            '"prompt_token_ids":null,"prompt_text":null}\n\n'
-        )
+        return (f'{self.head}[{{"index":{index},"delta":{{"role":{jstr(role)},"content":""}},'
+                f'"logprobs":null,"finish_reason":null}}]{extra},'
+                '"prompt_token_ids":null,"prompt_text":null}\n\n')
 
-    def delta(
-        self, index: int, delta: str, usage: str | None = None, logprobs: str = "null"
-    ) -> str:
+    def delta(self, index: int, delta: str, usage: str | None = None,
+              logprobs: str = "null") -> str:
         extra = f',"usage":{usage}' if usage else ""
-        return (
-            f'{self.head}[{{"index":{index},"delta":{delta},"logprobs":{logprobs},'
-            f'"finish_reason":null,"token_ids":null}}]{extra}}}\n\n'
-        )
+        return (f'{self.head}[{{"index":{index},"delta":{delta},"logprobs":{logprobs},'
+                f'"finish_reason":null,"token_ids":null}}]{extra}}}\n\n')
 
-    def finish(
-        self,
-        index: int,
-        delta: str,
-        outcome: Outcome,
-        usage: str | None = None,
-        logprobs: str = "null",
-    ) -> str:
+    def finish(self, index: int, delta: str, outcome: Outcome, usage: str | None = None,
+               logprobs: str = "null") -> str:
         extra = f',"usage":{usage}' if usage else ""
         if not self.include_usage:
             extra += f',"system_fingerprint":"{self.fingerprint}"'
         stop = json.dumps(outcome.stop_reason, ensure_ascii=False)
-        return (
-            f'{self.head}[{{"index":{index},"delta":{delta},"logprobs":{logprobs},'
-            f'"finish_reason":"{outcome.finish_reason}","stop_reason":{stop},'
-            f'"token_ids":null}}]{extra}}}\n\n'
-        )
+        return (f'{self.head}[{{"index":{index},"delta":{delta},"logprobs":{logprobs},'
+                f'"finish_reason":"{outcome.finish_reason}","stop_reason":{stop},'
+                f'"token_ids":null}}]{extra}}}\n\n')
 
     def usage(self, usage: str) -> str:
         return f'{self.head}[],"usage":{usage},"system_fingerprint":"{self.fingerprint}"}}\n\n'
 
 
-def stream_error_event(message: str, err_type: str = "InternalServerError", code: int = 500) -> str:
+def stream_error_event(message: str, err_type: str = "InternalServerError", code: int = 500
+                       ) -> str:
     """An in-band error (PROTOCOL 2.3): `json.dumps` of the model dump, so with spaces."""
     body = {"error": {"message": message, "type": err_type, "param": None, "code": code}}
     return f"data: {json.dumps(body)}\n\n"
@@ -131,22 +107,15 @@ def stream_error_event(message: str, err_type: str = "InternalServerError", code
 DONE_EVENT = "data: [DONE]\n\n"
 
 
-def _message(
-    outcome: Outcome, role: str, show_reasoning: bool, forced_tools: bool
-) -> dict[str, Any]:
+def _message(outcome: Outcome, role: str, show_reasoning: bool, forced_tools: bool
+             ) -> dict[str, Any]:
     content_parts = [t for k, t, _ in outcome.steps if k == "c"]
     reasoning_parts = [t for k, t, _ in outcome.steps if k == "r"]
     content: str | None = "".join(content_parts) + outcome.final_text
     if not content_parts and not outcome.final_text:
         content = "" if forced_tools else None
-    message: dict[str, Any] = {
-        "role": role,
-        "content": content,
-        "refusal": None,
-        "annotations": None,
-        "audio": None,
-        "function_call": None,
-    }
+    message: dict[str, Any] = {"role": role, "content": content, "refusal": None,
+                               "annotations": None, "audio": None, "function_call": None}
     calls = outcome.complete_calls()
     if calls:
         message["tool_calls"] = [
@@ -157,63 +126,32 @@ def _message(
     return message
 
 
-def response_body(
-    response_id: str,
-    created: int,
-    model: str,
-    system_fingerprint: str,
-    prompt_tokens: int,
-    outcomes: list[Outcome],
-    role: str,
-    show_reasoning: bool,
-    forced_tools: bool,
-    top_logprobs: int | None,
-) -> dict[str, Any]:
+def response_body(response_id: str, created: int, model: str, system_fingerprint: str,
+                  prompt_tokens: int, outcomes: list[Outcome], role: str, show_reasoning: bool,
+                  forced_tools: bool, top_logprobs: int | None) -> dict[str, Any]:
     """The non-streaming `chat.completion` object, null fields included."""
     choices = []
     for index, outcome in enumerate(outcomes):
         logprobs = None
         if top_logprobs is not None:
-            logprobs = {
-                "content": [
-                    with_alternatives(logprob_entry(t), top_logprobs)
-                    for k, t, _ in outcome.steps
-                    if k == "c" and t
-                ]
-            }
-        choices.append(
-            {
-                "index": index,
-                "message": _message(outcome, role, show_reasoning, forced_tools),
-                "logprobs": logprobs,
-                "finish_reason": outcome.finish_reason,
-                "stop_reason": outcome.stop_reason,
-                "token_ids": None,
-                "routed_experts": None,
-            }
-        )
+            logprobs = {"content": [with_alternatives(logprob_entry(t), top_logprobs)
+                                    for k, t, _ in outcome.steps if k == "c" and t]}
+        choices.append({
+            "index": index,
+            "message": _message(outcome, role, show_reasoning, forced_tools),
+            "logprobs": logprobs, "finish_reason": outcome.finish_reason,
+            "stop_reason": outcome.stop_reason, "token_ids": None, "routed_experts": None,
+        })
     completion = sum(o.completion_tokens for o in outcomes)
     return {
-        "id": response_id,
-        "object": "chat.completion",
-        "created": created,
-        "model": model,
-        "choices": choices,
-        "service_tier": None,
-        "system_fingerprint": system_fingerprint,
+        "id": response_id, "object": "chat.completion", "created": created, "model": model,
+        "choices": choices, "service_tier": None, "system_fingerprint": system_fingerprint,
         "usage": {
-            "prompt_tokens": prompt_tokens,
-            "total_tokens": prompt_tokens + completion,
-            "completion_tokens": completion,
-            "prompt_tokens_details": None,
+            "prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens + completion,
+            "completion_tokens": completion, "prompt_tokens_details": None,
             "completion_tokens_details": {
-                "reasoning_tokens": sum(o.reasoning_tokens for o in outcomes)
-            },
+                "reasoning_tokens": sum(o.reasoning_tokens for o in outcomes)},
         },
-        "prompt_logprobs": None,
-        "prompt_token_ids": None,
-        "prompt_text": None,
-        "kv_transfer_params": None,
-        "ec_transfer_params": None,
-        "metrics": None,
+        "prompt_logprobs": None, "prompt_token_ids": None, "prompt_text": None,
+        "kv_transfer_params": None, "ec_transfer_params": None, "metrics": None,
     }

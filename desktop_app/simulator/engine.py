@@ -67,22 +67,12 @@ class FaultyJSON(Response):
 
 def _has_token_fault(fault: Fault | None) -> bool:
     return fault is not None and any(
-        v is not None
-        for v in (
-            fault.stall_after_tokens,
-            fault.drop_after_tokens,
-            fault.stream_error_after_tokens,
-            fault.malformed_after_tokens,
-        )
-    )
+        v is not None for v in (fault.stall_after_tokens, fault.drop_after_tokens,
+                                fault.stream_error_after_tokens, fault.malformed_after_tokens))
 
 
-async def completion_response(
-    req: ChatRequest,
-    config: SimulatorConfig,
-    fault: Fault | None,
-    on_disconnect: Callable[[], None],
-) -> Response | CompletionStream:
+async def completion_response(req: ChatRequest, config: SimulatorConfig, fault: Fault | None,
+                              on_disconnect: Callable[[], None]) -> Response | CompletionStream:
     completion = generate(req, config)
     response_id = f"chatcmpl-{req.request_id or uuid.uuid4().hex[:16]}"
     created = int(time.time())
@@ -91,38 +81,22 @@ async def completion_response(
     if req.stream:
         encoder = ChunkEncoder(response_id, created, config.model, fp, req.include_usage)
         return CompletionStream(
-            encoder,
-            completion.outcomes,
-            role=req.role,
-            call_ids=completion.call_ids,
-            prompt_tokens=req.prompt_tokens,
-            continuous_usage=req.continuous_usage,
-            show_reasoning=req.include_reasoning,
-            top_logprobs=top_logprobs,
-            fault=fault,
-            tokens_per_second=config.tokens_per_second,
-            on_disconnect=on_disconnect,
-        )
+            encoder, completion.outcomes, role=req.role, call_ids=completion.call_ids,
+            prompt_tokens=req.prompt_tokens, continuous_usage=req.continuous_usage,
+            show_reasoning=req.include_reasoning, top_logprobs=top_logprobs, fault=fault,
+            tokens_per_second=config.tokens_per_second, on_disconnect=on_disconnect)
     if config.tokens_per_second:
         # A non-streaming answer takes as long as generating it would.
         tokens = max((o.completion_tokens for o in completion.outcomes), default=0)
         await asyncio.sleep(tokens / config.tokens_per_second)
     if fault is not None and fault.first_byte_delay:
         await asyncio.sleep(fault.first_byte_delay)
-    body = response_body(
-        response_id,
-        created,
-        config.model,
-        fp,
-        req.prompt_tokens,
-        completion.outcomes,
-        req.role,
-        req.include_reasoning,
-        req.tool_choice in ("named", "required"),
-        top_logprobs,
-    )
+    body = response_body(response_id, created, config.model, fp, req.prompt_tokens,
+                         completion.outcomes, req.role, req.include_reasoning,
+                         req.tool_choice in ("named", "required"), top_logprobs)
     if _has_token_fault(fault):
         assert fault is not None
         raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         return FaultyJSON(200, raw, fault)
     return JSONResponse(body)
+

@@ -68,9 +68,8 @@ class FieldReader:
             self._fail("greater_than_equal", name, msg, value, ge=ge)
             return None
         if result is not None and le is not None and result > le:
-            self._fail(
-                "less_than_equal", name, f"Input should be less than or equal to {le}", value, le=le
-            )
+            self._fail("less_than_equal", name, f"Input should be less than or equal to {le}",
+                       value, le=le)
             return None
         return result
 
@@ -114,14 +113,9 @@ class FieldReader:
             return [value]
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return list(value)
-        self._fail(
-            "list_type" if not isinstance(value, list) else "string_type",
-            name,
-            "Input should be a valid list"
-            if not isinstance(value, list)
-            else "Input should be a valid string",
-            value,
-        )
+        self._fail("list_type" if not isinstance(value, list) else "string_type", name,
+                   "Input should be a valid list" if not isinstance(value, list)
+                   else "Input should be a valid string", value)
         return None
 
     def choice(self, name: str, allowed: tuple[str, ...]) -> str | None:
@@ -131,5 +125,6 @@ class FieldReader:
         if isinstance(value, str) and value in allowed:
             return value
         expected = ", ".join(repr(a) for a in allowed[:-1]) + f" or {allowed[-1]!r}"
-        self._fail("literal_error", name, f"Input should be {expected}", value, expected=expected)
+        self._fail("literal_error", name, f"Input should be {expected}", value,
+                   expected=expected)
         return None

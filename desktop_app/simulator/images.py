@@ -53,9 +53,8 @@ def _decode_data_url(url: str) -> ImageInfo:
             img.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise bad_request(f"Failed to decode the image in a data: URL: {exc}") from exc
-    return ImageInfo(
-        url="", remote=False, format=_FORMAT_NAMES.get(fmt, fmt), width=width, height=height
-    )
+    return ImageInfo(url="", remote=False, format=_FORMAT_NAMES.get(fmt, fmt), width=width,
+                     height=height)
 
 
 def inspect_image(url: str) -> ImageInfo:

@@ -72,12 +72,8 @@ def long_reply_tokens(count: int, rng: random.Random) -> list[str]:
     while not full:
         section += 1
         title = _TITLES[(section - 1) % len(_TITLES)]
-        group = [
-            tokenize(f"## {section}. {title}\n\n"),
-            rng.choice(_PARAGRAPH_TOKENS),
-            rng.choice(_BLOCK_TOKENS),
-            rng.choice(_PARAGRAPH_TOKENS),
-        ]
+        group = [tokenize(f"## {section}. {title}\n\n"), rng.choice(_PARAGRAPH_TOKENS),
+                 rng.choice(_BLOCK_TOKENS), rng.choice(_PARAGRAPH_TOKENS)]
         for block in group:
             if len(out) + len(block) > count:
                 full = True

@@ -108,9 +108,7 @@ def render_prompt(
         if role == "tool":
             name = call_names.get(str(message.get("tool_call_id")), message.get("name", "unknown"))
             value = content_text(content)
-            out.append(
-                f'<|tool_response>response:{name}{{value:<|"|>{value}<|"|>}}<tool_response|>'
-            )
+            out.append(f'<|tool_response>response:{name}{{value:<|"|>{value}<|"|>}}<tool_response|>')
             continue
         turn = "model" if role == "assistant" else str(role)
         out.append(f"<|turn>{turn}\n")

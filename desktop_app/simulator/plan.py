@@ -79,9 +79,8 @@ def build_plan(reply: Reply, string_scalars: bool, named: bool) -> ChoicePlan:
 def _add_call(plan: ChoicePlan, index: int, call: PlannedCall, string_scalars: bool) -> None:
     arguments = stringify_scalars(call.arguments) if string_scalars else call.arguments
     fragments = argument_fragments(arguments)
-    plan.calls.append(
-        ToolCallInfo(new_tool_call_id(), call.name, "".join(fragments), len(fragments))
-    )
+    plan.calls.append(ToolCallInfo(new_tool_call_id(), call.name,
+                                   "".join(fragments), len(fragments)))
     plan.steps.append(("s", "", index))  # `<|tool_call>`
     plan.steps.append(("s", "", index))  # `call:`
     plan.steps.append(("t", call.name, index))
@@ -98,7 +97,8 @@ def _first_stop(text: str, stop: list[str]) -> tuple[int, str] | None:
     return None
 
 
-def apply_limits(plan: ChoicePlan, max_tokens: int, stop: list[str], include_stop: bool) -> Outcome:
+def apply_limits(plan: ChoicePlan, max_tokens: int, stop: list[str], include_stop: bool
+                 ) -> Outcome:
     """Cut at max_tokens (finish "length") or at a stop string in the content (finish "stop",
     stop_reason the string). Like vLLM's detokenizer, content that could be the start of a stop
     string is held back until it is known not to be."""
@@ -135,9 +135,8 @@ def apply_limits(plan: ChoicePlan, max_tokens: int, stop: list[str], include_sto
     return _finish(plan, out, truncated, reasoning, pending)
 
 
-def _finish(
-    plan: ChoicePlan, kept: list[Step], truncated: bool, reasoning: int, final_text: str
-) -> Outcome:
+def _finish(plan: ChoicePlan, kept: list[Step], truncated: bool, reasoning: int,
+            final_text: str) -> Outcome:
     if truncated:
         return Outcome(kept, "length", None, True, final_text, plan.calls, reasoning)
     reason = "tool_calls" if plan.calls and not plan.named else "stop"

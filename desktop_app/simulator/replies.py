@@ -56,19 +56,11 @@ def _argument_summary(arguments: object) -> str:
     return " (" + ", ".join(f"{k}: {v}" for k, v in list(arguments.items())[:4]) + ")"
 
 
-def _tool_result_answer(
-    messages: list[dict[str, Any]], results: list[dict[str, Any]], rng: random.Random
-) -> str:
+def _tool_result_answer(messages: list[dict[str, Any]], results: list[dict[str, Any]],
+                        rng: random.Random) -> str:
     calls = _call_index(messages)
-    parts = [
-        rng.choice(
-            [
-                "Here is what the tool returned.",
-                "I got the results back.",
-                "Thanks, the tool call finished.",
-            ]
-        )
-    ]
+    parts = [rng.choice(["Here is what the tool returned.", "I got the results back.",
+                         "Thanks, the tool call finished."])]
     for result in results:
         fn = calls.get(str(result.get("tool_call_id")), {})
         name = fn.get("name") or result.get("name") or "tool"
@@ -83,21 +75,16 @@ def _tool_result_answer(
             data = None
         if isinstance(data, dict) and data:
             parts.append("\n".join(f"- **{k}**: {v}" for k, v in list(data.items())[:6]))
-    parts.append(
-        rng.choice(
-            ["Let me know if you need anything else.", "Would you like me to check anything else?"]
-        )
-    )
+    parts.append(rng.choice(["Let me know if you need anything else.",
+                             "Would you like me to check anything else?"]))
     return "\n\n".join(parts)
 
 
 def _call_reasoning(prompt: str, calls: list[PlannedCall]) -> str:
     first = calls[0]
     args = ", ".join(f"{k} set to {v}" for k, v in first.arguments.items()) or "no arguments"
-    text = (
-        f"The user asks: {topic_of(prompt)}. I have a `{first.name}` tool for this, "
-        f"so I should call it with {args}."
-    )
+    text = (f"The user asks: {topic_of(prompt)}. I have a `{first.name}` tool for this, "
+            f"so I should call it with {args}.")
     if len(calls) > 1:
         text += f" There are {len(calls)} things to look up, so I will make {len(calls)} calls."
     return text
@@ -106,10 +93,8 @@ def _call_reasoning(prompt: str, calls: list[PlannedCall]) -> str:
 def _structured(req: ChatRequest, prompt: str) -> str | None:
     fmt = req.response_format or {}
     if fmt.get("type") == "json_object":
-        return json.dumps(
-            {"answer": f"A short answer about {topic_of(prompt)}.", "topic": topic_of(prompt)},
-            ensure_ascii=False,
-        )
+        return json.dumps({"answer": f"A short answer about {topic_of(prompt)}.",
+                           "topic": topic_of(prompt)}, ensure_ascii=False)
     spec = fmt.get("json_schema")
     if fmt.get("type") == "json_schema" and isinstance(spec, dict):
         schema = spec.get("schema") or spec.get("schema_") or {}
@@ -135,21 +120,16 @@ def compose_reply(req: ChatRequest, config: SimulatorConfig, rng: random.Random)
         if calls:
             reply.reasoning = _call_reasoning(prompt, calls)
         elif results:
-            reply.reasoning = (
-                "The tool results are back. I should quote them and answer "
-                "the user's question in plain words."
-            )
+            reply.reasoning = ("The tool results are back. I should quote them and answer "
+                               "the user's question in plain words.")
         elif count is not None:
-            reply.reasoning = (
-                f"The user wants a long reply of about {count} tokens. I will "
-                "write several sections with prose, lists, code and tables."
-            )
+            reply.reasoning = (f"The user wants a long reply of about {count} tokens. I will "
+                               "write several sections with prose, lists, code and tables.")
         else:
             reply.reasoning = reasoning_for(prompt, rng)
         if req.images:
-            reply.reasoning += (
-                f" They attached {len(req.images)} image(s), so I will say what I see."
-            )
+            reply.reasoning += (f" They attached {len(req.images)} image(s), so I will say "
+                                "what I see.")
 
     if calls:
         if config.degraded_tools:
@@ -167,13 +147,11 @@ def compose_reply(req: ChatRequest, config: SimulatorConfig, rng: random.Random)
         reply.content = long_reply_tokens(count, rng)
         return reply
     elif req.images:
-        text = rng.choice(
-            [
-                "I can only tell the format and the size of each image here. What would you "
-                "like to know about them?",
-                "Tell me what you would like me to do with these images.",
-            ]
-        )
+        text = rng.choice([
+            "I can only tell the format and the size of each image here. What would you "
+            "like to know about them?",
+            "Tell me what you would like me to do with these images.",
+        ])
     else:
         text = markdown_answer(prompt, rng)
     reply.content = tokenize(prefix + text)

@@ -37,14 +37,8 @@ def _bind(host: str, port: int) -> socket.socket:
 
 def _server(simulator: Simulator, host: str, port: int) -> uvicorn.Server:
     config = uvicorn.Config(
-        simulator.app,
-        host=host,
-        port=port,
-        log_config=None,
-        access_log=False,
-        lifespan="off",
-        timeout_graceful_shutdown=2,
-        log_level="warning",
+        simulator.app, host=host, port=port, log_config=None, access_log=False,
+        lifespan="off", timeout_graceful_shutdown=2, log_level="warning",
     )
     return uvicorn.Server(config)
 
@@ -73,9 +67,8 @@ class RunningSimulator:
         self._thread.join(timeout=_STARTUP_TIMEOUT)
 
 
-def start_simulator_thread(
-    config: SimulatorConfig | None = None, port: int = 0, host: str = "127.0.0.1"
-) -> RunningSimulator:
+def start_simulator_thread(config: SimulatorConfig | None = None, port: int = 0,
+                           host: str = "127.0.0.1") -> RunningSimulator:
     """Serve a new Simulator in a daemon thread; returns once it accepts connections."""
     simulator = Simulator(config)
     sock = _bind(host, port)
@@ -91,7 +84,8 @@ def start_simulator_thread(
         finally:
             sock.close()
 
-    thread = threading.Thread(target=serve, name=f"gemma-desk-simulator-{actual_port}", daemon=True)
+    thread = threading.Thread(target=serve, name=f"gemma-desk-simulator-{actual_port}",
+                              daemon=True)
     thread.start()
     deadline = time.monotonic() + _STARTUP_TIMEOUT
     while not server.started:
@@ -104,9 +98,8 @@ def start_simulator_thread(
 
 
 @contextlib.contextmanager
-def running_simulator(
-    config: SimulatorConfig | None = None, port: int = 0
-) -> Iterator[RunningSimulator]:
+def running_simulator(config: SimulatorConfig | None = None, port: int = 0
+                      ) -> Iterator[RunningSimulator]:
     """`with running_simulator() as sim: httpx.get(sim.base_url + "/models")`."""
     running = start_simulator_thread(config, port)
     try:
@@ -128,7 +121,8 @@ def serve_forever(config: SimulatorConfig, host: str, port: int) -> None:
             await asyncio.sleep(0.005)
         if server.started:
             shown = f"[{host}]" if ":" in host else host
-            print(f"Gemma Desk simulator listening on http://{shown}:{actual_port}/v1", flush=True)
+            print(f"Gemma Desk simulator listening on http://{shown}:{actual_port}/v1",
+                  flush=True)
         await task
 
     def stop(signum: int, frame: object) -> None:

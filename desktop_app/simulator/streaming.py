@@ -38,21 +38,10 @@ class DropConnection(Exception):
 class CompletionStream:
     """An ASGI response streaming one chat completion."""
 
-    def __init__(
-        self,
-        encoder: ChunkEncoder,
-        outcomes: list[Outcome],
-        *,
-        role: str,
-        call_ids: list[list[str]],
-        prompt_tokens: int,
-        continuous_usage: bool,
-        show_reasoning: bool,
-        top_logprobs: int | None,
-        fault: Fault | None,
-        tokens_per_second: float | None,
-        on_disconnect: Callable[[], None],
-    ) -> None:
+    def __init__(self, encoder: ChunkEncoder, outcomes: list[Outcome], *, role: str,
+                 call_ids: list[list[str]], prompt_tokens: int, continuous_usage: bool,
+                 show_reasoning: bool, top_logprobs: int | None, fault: Fault | None,
+                 tokens_per_second: float | None, on_disconnect: Callable[[], None]) -> None:
         self.encoder = encoder
         self.outcomes = outcomes
         self.role = role
@@ -150,9 +139,8 @@ class CompletionStream:
         buffer: list[str] = []
 
         async def flush(more: bool = True) -> None:
-            await send(
-                {"type": "http.response.body", "body": "".join(buffer).encode(), "more_body": more}
-            )
+            await send({"type": "http.response.body", "body": "".join(buffer).encode(),
+                        "more_body": more})
             buffer.clear()
 
         total = sum(len(o.steps) for o in self.outcomes)
@@ -206,25 +194,17 @@ async def send_faulty_json(send: Send, status: int, body: bytes, fault: Fault) -
         await asyncio.sleep(fault.stall_seconds)
     if fault.stream_error_after_tokens is not None:
         status = 500
-        body = json.dumps(
-            {
-                "error": {
-                    "message": fault.stream_error_message,
-                    "type": "InternalServerError",
-                    "param": None,
-                    "code": 500,
-                }
-            },
-            separators=(",", ":"),
-        ).encode()
+        body = json.dumps({"error": {"message": fault.stream_error_message,
+                                     "type": "InternalServerError", "param": None,
+                                     "code": 500}}, separators=(",", ":")).encode()
     elif fault.malformed_after_tokens is not None:
         body = body[: max(len(body) // 2, 1)]
-    headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
+    headers = [(b"content-length", str(len(body)).encode()),
+               (b"content-type", b"application/json")]
     if fault.drop_after_tokens is not None:
         await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send(
-            {"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True}
-        )
+        await send({"type": "http.response.body", "body": body[: len(body) // 2],
+                    "more_body": True})
         raise DropConnection
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

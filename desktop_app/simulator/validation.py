@@ -78,35 +78,30 @@ def _check_shape(body: Any) -> FieldReader:
         reader.errors.append(field_error("missing", "body.messages", "Field required", body))
     elif not isinstance(messages, list):
         reader.errors.append(
-            field_error("list_type", "body.messages", "Input should be a valid list", messages)
-        )
+            field_error("list_type", "body.messages", "Input should be a valid list", messages))
     else:
         for i, message in enumerate(messages):
             loc = f"body.messages.{i}"
             if not isinstance(message, dict):
                 reader.errors.append(
-                    field_error("dict_type", loc, "Input should be a valid dictionary", message)
-                )
+                    field_error("dict_type", loc, "Input should be a valid dictionary", message))
             elif "role" not in message:
-                reader.errors.append(
-                    field_error("missing", f"{loc}.role", "Field required", message)
-                )
+                reader.errors.append(field_error("missing", f"{loc}.role", "Field required",
+                                                 message))
     return reader
 
 
 def _check_tools(reader: FieldReader) -> None:
     tools = reader.body.get("tools")
     if tools is not None and not isinstance(tools, list):
-        reader.errors.append(
-            field_error("list_type", "body.tools", "Input should be a valid list", tools)
-        )
+        reader.errors.append(field_error("list_type", "body.tools", "Input should be a valid list",
+                                         tools))
     elif tools:
         for i, tool in enumerate(tools):
             fn = tool.get("function") if isinstance(tool, dict) else None
             if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
-                reader.errors.append(
-                    field_error("missing", f"body.tools.{i}.function.name", "Field required", tool)
-                )
+                reader.errors.append(field_error("missing", f"body.tools.{i}.function.name",
+                                                 "Field required", tool))
 
 
 def _read_fields(reader: FieldReader) -> dict[str, Any]:
@@ -131,21 +126,19 @@ def _read_fields(reader: FieldReader) -> dict[str, Any]:
         "top_p": r.number("top_p"),
     }
     _check_tools(r)
-    v.update(
-        {
-            "reasoning_effort": r.choice("reasoning_effort", REASONING_EFFORTS),
-            "include_reasoning": r.boolean("include_reasoning", True),
-            "parallel_tool_calls": r.boolean("parallel_tool_calls", True),
-            "top_k": r.integer("top_k"),
-            "min_p": r.number("min_p"),
-            "repetition_penalty": r.number("repetition_penalty"),
-            "include_stop_str_in_output": r.boolean("include_stop_str_in_output", False),
-            "add_generation_prompt": r.boolean("add_generation_prompt", True),
-            "continue_final_message": r.boolean("continue_final_message", False),
-            "chat_template_kwargs": r.mapping("chat_template_kwargs") or {},
-            "request_id": r.string("request_id"),
-        }
-    )
+    v.update({
+        "reasoning_effort": r.choice("reasoning_effort", REASONING_EFFORTS),
+        "include_reasoning": r.boolean("include_reasoning", True),
+        "parallel_tool_calls": r.boolean("parallel_tool_calls", True),
+        "top_k": r.integer("top_k"),
+        "min_p": r.number("min_p"),
+        "repetition_penalty": r.number("repetition_penalty"),
+        "include_stop_str_in_output": r.boolean("include_stop_str_in_output", False),
+        "add_generation_prompt": r.boolean("add_generation_prompt", True),
+        "continue_final_message": r.boolean("continue_final_message", False),
+        "chat_template_kwargs": r.mapping("chat_template_kwargs") or {},
+        "request_id": r.string("request_id"),
+    })
     r.raise_if_failed()
     return v
 
@@ -164,26 +157,19 @@ def _tool_choice(
         name = choice["function"].get("name")
         names = {t["function"]["name"] for t in tools}
         if name not in names:
-            raise bad_request(
-                "The tool specified in `tool_choice` does not match any of the specified `tools`",
-                "tool_choice",
-            )
+            raise bad_request("The tool specified in `tool_choice` does not match any of the "
+                              "specified `tools`", "tool_choice")
         return "named", name
-    raise bad_request(
-        f'Invalid value for `tool_choice`: {choice!r}. Only named tools, "none", '
-        '"auto" or "required" are supported.',
-        "tool_choice",
-    )
+    raise bad_request(f"Invalid value for `tool_choice`: {choice!r}. Only named tools, \"none\", "
+                      "\"auto\" or \"required\" are supported.", "tool_choice")
 
 
 def _check_images(messages: list[dict[str, Any]], config: SimulatorConfig) -> list[ImageInfo]:
     """All images are checked (and counted against the limit); the last user turn's are kept."""
     total = sum(len(content_images(m.get("content"))) for m in messages)
     if total > config.image_limit:
-        raise bad_request(
-            f"At most {config.image_limit} image(s) may be provided in one prompt. "
-            "Set `--limit-mm-per-prompt` to increase this limit."
-        )
+        raise bad_request(f"At most {config.image_limit} image(s) may be provided in one prompt. "
+                          "Set `--limit-mm-per-prompt` to increase this limit.")
     last = last_user_message(messages)
     kept: list[ImageInfo] = []
     for message in messages:
@@ -196,31 +182,23 @@ def _check_images(messages: list[dict[str, Any]], config: SimulatorConfig) -> li
 
 def _check_max_tokens(v: dict[str, Any], prompt: int, ctx: int) -> int:
     mct = v["max_completion_tokens"]
-    name, value = (
-        ("max_completion_tokens", mct) if mct is not None else ("max_tokens", v["max_tokens"])
-    )
+    name, value = ("max_completion_tokens", mct) if mct is not None else (
+        "max_tokens", v["max_tokens"])
     if value is None:
         value = ctx - prompt
         if value < 1:
             raise bad_request(f"max_tokens must be at least 1, got {value}.", "max_tokens", value)
         return value
     if value > ctx:
-        raise bad_request(
-            f"{name}={value} cannot be greater than max_model_len={ctx}. "
-            "Please request fewer output tokens.",
-            name,
-            value,
-        )
+        raise bad_request(f"{name}={value} cannot be greater than max_model_len={ctx}. "
+                          "Please request fewer output tokens.", name, value)
     if value < 1:
         raise bad_request(f"max_tokens must be at least 1, got {value}.", "max_tokens", value)
     if prompt + value > ctx:
         raise bad_request(
             f"'max_tokens' or 'max_completion_tokens' is too large: {value}. This model's maximum "
             f"context length is {ctx} tokens and your request has {prompt} input tokens "
-            f"({value} > {ctx} - {prompt}).",
-            name,
-            value,
-        )
+            f"({value} > {ctx} - {prompt}).", name, value)
     return value
 
 
@@ -238,18 +216,15 @@ def _check_sampling(v: dict[str, Any], req: ChatRequest, max_logprobs: int) -> N
             raise bad_request(f"{name} must be in [-2, 2], got {value}.", name, value)
     rep = penalties["repetition_penalty"]
     if rep is not None and not rep > 0:
-        raise bad_request(
-            f"repetition_penalty must be greater than zero, got {rep}.", "repetition_penalty", rep
-        )
+        raise bad_request(f"repetition_penalty must be greater than zero, got {rep}.",
+                          "repetition_penalty", rep)
     if temperature is not None:
         if temperature < 0:
-            raise bad_request(
-                f"temperature must be non-negative, got {temperature}.", "temperature", temperature
-            )
+            raise bad_request(f"temperature must be non-negative, got {temperature}.",
+                              "temperature", temperature)
         if temperature > 2:
-            raise bad_request(
-                f"temperature must be in [0, 2], got {temperature}.", "temperature", temperature
-            )
+            raise bad_request(f"temperature must be in [0, 2], got {temperature}.",
+                              "temperature", temperature)
     if top_p is not None and not 0 < top_p <= 1:
         raise bad_request(f"top_p must be in (0, 1], got {top_p}.", "top_p", top_p)
     if top_k is not None and top_k < -1:
@@ -259,21 +234,16 @@ def _check_sampling(v: dict[str, Any], req: ChatRequest, max_logprobs: int) -> N
     if any(s == "" for s in req.stop):
         raise bad_request("stop cannot contain an empty string.", "stop")
     if req.logprobs and top_logprobs is not None and top_logprobs > max_logprobs:
-        raise bad_request(
-            f"Requested sample logprobs of {top_logprobs}, which is greater than "
-            f"max allowed: {max_logprobs}",
-            "logprobs",
-            top_logprobs,
-        )
+        raise bad_request(f"Requested sample logprobs of {top_logprobs}, which is greater than "
+                          f"max allowed: {max_logprobs}", "logprobs", top_logprobs)
     req.top_logprobs = top_logprobs or 0
     if req.n > 1 and temperature == 0:
         raise bad_request(f"n must be 1 when using greedy sampling, got {req.n}.", "n", req.n)
     req.temperature = temperature
 
 
-def parse_chat_request(
-    raw: bytes, content_type: str | None, config: SimulatorConfig
-) -> ChatRequest:
+def parse_chat_request(raw: bytes, content_type: str | None, config: SimulatorConfig
+                       ) -> ChatRequest:
     """Validate like vLLM: body, schema, model validators, model name, prompt, sampling."""
     body = decode_body(raw, content_type)
     v = _read_fields(_check_shape(body))
@@ -283,37 +253,28 @@ def parse_chat_request(
 
     tools = body.get("tools")
     if stream_options is not None and not stream:
-        raise bad_request(
-            "Stream options can only be defined when `stream=True`.", "stream_options"
-        )
+        raise bad_request("Stream options can only be defined when `stream=True`.",
+                          "stream_options")
     if tools is not None and len(tools) == 0:
         raise bad_request("`tools` must not be an empty array.", "tools")
     tool_choice, named = _tool_choice(body, tools)
     if body.get("top_logprobs") and not logprobs:
-        raise bad_request(
-            "when using `top_logprobs`, `logprobs` must be set to true.", "top_logprobs"
-        )
+        raise bad_request("when using `top_logprobs`, `logprobs` must be set to true.",
+                          "top_logprobs")
     if v["continue_final_message"] and add_generation_prompt:
-        raise ApiError(
-            400, "Cannot set both `continue_final_message` and `add_generation_prompt` to True."
-        )
+        raise ApiError(400, "Cannot set both `continue_final_message` and "
+                       "`add_generation_prompt` to True.")
     if body.get("chat_template") is not None:
-        raise ApiError(
-            400,
-            "Chat template is passed with request, but --trust-request-chat-"
-            "template is not set. Refused request with untrusted chat template.",
-        )
+        raise ApiError(400, "Chat template is passed with request, but --trust-request-chat-"
+                       "template is not set. Refused request with untrusted chat template.")
     if model is not None and model != config.model:
-        raise ApiError(
-            404, f"The model `{model}` does not exist. Valid aliases: {config.model}.", "model"
-        )
+        raise ApiError(404, f"The model `{model}` does not exist. Valid aliases: {config.model}.",
+                       "model")
 
     messages: list[dict[str, Any]] = body["messages"]
     if not messages:
-        raise ApiError(
-            400,
-            "Cannot apply chat template to an empty conversation. Provide at least one message.",
-        )
+        raise ApiError(400, "Cannot apply chat template to an empty conversation. "
+                       "Provide at least one message.")
     if config.template_quirks and tools:
         for tool in tools:
             if not isinstance(tool["function"].get("description"), str):
@@ -328,35 +289,20 @@ def parse_chat_request(
         raise bad_request(
             f"This model's maximum context length is {ctx} tokens. However, your prompt contains "
             f"at least {ctx + 1} input tokens, which exceeds this limit even without any output "
-            "tokens. Please reduce the length of the input prompt.",
-            "input_tokens",
-            ctx + 1,
-        )
+            "tokens. Please reduce the length of the input prompt.", "input_tokens", ctx + 1)
     max_tokens = _check_max_tokens(v, prompt, ctx)
 
     usage = stream_options or {}
     req = ChatRequest(
-        body=body,
-        messages=messages,
-        prompt_tokens=prompt,
-        max_tokens=max_tokens,
-        stream=stream,
+        body=body, messages=messages, prompt_tokens=prompt, max_tokens=max_tokens, stream=stream,
         include_usage=stream and bool(usage.get("include_usage")),
-        continuous_usage=stream
-        and bool(usage.get("include_usage"))
+        continuous_usage=stream and bool(usage.get("include_usage"))
         and bool(usage.get("continuous_usage_stats")),
-        seed=None if v["seed"] == -1 else v["seed"],
-        stop=v["stop"],
-        include_stop_str=v["include_stop_str_in_output"],
-        tools=tools or [],
-        tool_choice=tool_choice,
-        named_tool=named,
-        parallel_tool_calls=v["parallel_tool_calls"],
-        thinking=thinking,
-        include_reasoning=v["include_reasoning"],
-        logprobs=logprobs,
-        images=images,
-        response_format=v["response_format"],
+        seed=None if v["seed"] == -1 else v["seed"], stop=v["stop"],
+        include_stop_str=v["include_stop_str_in_output"], tools=tools or [],
+        tool_choice=tool_choice, named_tool=named, parallel_tool_calls=v["parallel_tool_calls"],
+        thinking=thinking, include_reasoning=v["include_reasoning"], logprobs=logprobs,
+        images=images, response_format=v["response_format"],
         role="assistant" if add_generation_prompt else str(messages[-1].get("role")),
         request_id=v["request_id"],
     )

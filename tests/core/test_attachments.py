@@ -192,11 +192,8 @@ def test_urls_and_thumbnails():
     assert not looks_like_image_url("https://example.com/page")
     assert not looks_like_image_url("see https://example.com/cat.png")
     att = remote_attachment("https://example.com/pics/my%20cat.png")
-    assert (att.url, att.name, att.mime) == (
-        "https://example.com/pics/my%20cat.png",
-        "my cat.png",
-        "image/png",
-    )
+    assert (att.url, att.name, att.mime) == ("https://example.com/pics/my%20cat.png",
+                                            "my cat.png", "image/png")
     with pytest.raises(AttachmentError):
         remote_attachment("ftp://example.com/cat.png")
     prepared = prepare_bytes(encoded(Image.new("RGB", (1000, 500), "red"), "PNG"), "r.png")

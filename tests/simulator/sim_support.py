@@ -69,7 +69,7 @@ def sse_data(text: str) -> list[str]:
     payloads = []
     for event in events:
         assert event.startswith("data: "), event
-        payloads.append(event[len("data: ") :])
+        payloads.append(event[len("data: "):])
     return payloads
 
 
@@ -80,9 +80,8 @@ def chunks(text: str) -> list[dict[str, Any]]:
     return [json.loads(p) for p in payloads[:-1]]
 
 
-def stream(
-    client: httpx.Client, body: dict[str, Any], path: str = "/chat/completions"
-) -> list[dict[str, Any]]:
+def stream(client: httpx.Client, body: dict[str, Any], path: str = "/chat/completions"
+           ) -> list[dict[str, Any]]:
     response = client.post(path, json={**body, "stream": True})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "text/event-stream; charset=utf-8"

@@ -92,9 +92,8 @@ def test_error_bodies_match_byte_for_byte(capture_client, captures_dir, name):
 
 def test_wrong_content_type(capture_client, captures_dir):
     status, _, body = capture(captures_dir, "err_wrong_content_type")
-    response = capture_client.post(
-        "/v1/chat/completions", content=b"{}", headers={"content-type": "text/plain"}
-    )
+    response = capture_client.post("/v1/chat/completions", content=b"{}",
+                                   headers={"content-type": "text/plain"})
     assert (response.status_code, response.content) == (status, body)
 
 
@@ -125,9 +124,8 @@ def test_models_card_shape(capture_client, captures_dir, name):
 def test_tokenize_shape(capture_client, captures_dir):
     status, _, body = capture(captures_dir, "tokenize")
     raw = (captures_dir / "tokenize.request.json").read_bytes()
-    response = capture_client.post(
-        "/tokenize", content=raw, headers={"content-type": "application/json"}
-    )
+    response = capture_client.post("/tokenize", content=raw,
+                                   headers={"content-type": "application/json"})
     assert response.status_code == status
     assert shape(response.json()) == shape(json.loads(body))
     assert response.json()["max_model_len"] == 512

@@ -39,14 +39,8 @@ def test_markdown_features(client):
 
 
 def test_one_content_delta_per_token(client):
-    events = stream(
-        client,
-        {
-            "messages": user("Explain how DNS works"),
-            "seed": 1,
-            "stream_options": {"include_usage": True},
-        },
-    )
+    events = stream(client, {"messages": user("Explain how DNS works"), "seed": 1,
+                             "stream_options": {"include_usage": True}})
     content = [c for c in events if kind(c) == "content"]
     assert events[-1]["usage"]["completion_tokens"] == len(content)
     text = ask(client, "Explain how DNS works", seed=1)["choices"][0]["message"]["content"]
@@ -54,14 +48,9 @@ def test_one_content_delta_per_token(client):
 
 
 def test_thinking_comes_before_content(client):
-    events = stream(
-        client,
-        {
-            "messages": user("Explain recursion"),
-            "chat_template_kwargs": {"enable_thinking": True},
-            "stream_options": {"include_usage": True},
-        },
-    )
+    events = stream(client, {"messages": user("Explain recursion"),
+                             "chat_template_kwargs": {"enable_thinking": True},
+                             "stream_options": {"include_usage": True}})
     kinds = [kind(c) for c in events]
     first_content = kinds.index("content")
     assert "reasoning" in kinds[:first_content]
@@ -73,38 +62,26 @@ def test_thinking_comes_before_content(client):
     body = ask(client, "Explain recursion", reasoning_effort="high")
     assert body["choices"][0]["message"]["reasoning"]
     assert ask(client, "Explain recursion")["choices"][0]["message"]["reasoning"] is None
-    hidden = ask(
-        client,
-        "Explain recursion",
-        include_reasoning=False,
-        chat_template_kwargs={"enable_thinking": True},
-    )
+    hidden = ask(client, "Explain recursion", include_reasoning=False,
+                 chat_template_kwargs={"enable_thinking": True})
     assert hidden["choices"][0]["message"]["reasoning"] is None
     assert hidden["usage"]["completion_tokens_details"]["reasoning_tokens"] > 0
 
 
 def test_images_are_described(client):
-    urls = [
-        data_url("PNG", (640, 480)),
-        data_url("JPEG", (120, 300)),
-        data_url("WEBP", (64, 64)),
-        "https://example.com/cat.png",
-    ]
-    response = client.post(
-        "/chat/completions", json={"messages": image_message("What are these?", urls)}
-    )
+    urls = [data_url("PNG", (640, 480)), data_url("JPEG", (120, 300)),
+            data_url("WEBP", (64, 64)), "https://example.com/cat.png"]
+    response = client.post("/chat/completions",
+                           json={"messages": image_message("What are these?", urls)})
     text = response.json()["choices"][0]["message"]["content"]
     assert text.startswith("I received 4 images:\n\n1. PNG, 640×480 pixels")
     assert "2. JPEG, 120×300 pixels" in text and "3. WebP, 64×64 pixels" in text
     assert "4. remote image (https://example.com/cat.png)" in text
     assert response.json()["usage"]["prompt_tokens"] > 4 * 280
-    one = client.post(
-        "/chat/completions",
-        json={"messages": image_message("Describe", [data_url("GIF", (10, 20))])},
-    ).json()
+    one = client.post("/chat/completions", json={
+        "messages": image_message("Describe", [data_url("GIF", (10, 20))])}).json()
     assert one["choices"][0]["message"]["content"].startswith(
-        "I received 1 image: GIF, 10×20 pixels"
-    )
+        "I received 1 image: GIF, 10×20 pixels")
 
 
 def test_image_errors(client):
@@ -114,13 +91,10 @@ def test_image_errors(client):
         return response.json()["error"]
 
     too_many = error([data_url("PNG", (2, 2))] * 5)
-    assert too_many["message"] == (
-        "At most 4 image(s) may be provided in one prompt. Set "
-        "`--limit-mm-per-prompt` to increase this limit."
-    )
+    assert too_many["message"] == ("At most 4 image(s) may be provided in one prompt. Set "
+                                   "`--limit-mm-per-prompt` to increase this limit.")
     assert error(["data:image/png,notbase64"])["message"] == (
-        "Only base64 data URLs are supported for now."
-    )
+        "Only base64 data URLs are supported for now.")
     assert "Invalid base64" in error(["data:image/png;base64,@@@"])["message"]
     assert "Failed to decode the image" in error(["data:image/png;base64,aGVsbG8="])["message"]
     assert error(["file:///etc/passwd"])["type"] == "BadRequestError"
@@ -138,14 +112,8 @@ def test_max_tokens_gives_length(client):
     assert body["choices"][0]["finish_reason"] == "length"
     assert body["choices"][0]["stop_reason"] is None
     assert body["usage"]["completion_tokens"] == 7
-    events = stream(
-        client,
-        {
-            "messages": user("Explain DNS"),
-            "max_completion_tokens": 4,
-            "chat_template_kwargs": {"enable_thinking": True},
-        },
-    )
+    events = stream(client, {"messages": user("Explain DNS"), "max_completion_tokens": 4,
+                             "chat_template_kwargs": {"enable_thinking": True}})
     assert kind(events[-1]) == "finish:reasoning"
     assert events[-1]["choices"][0]["finish_reason"] == "length"
     cut = ask(client, "Explain DNS", max_tokens=4, chat_template_kwargs={"enable_thinking": True})
@@ -162,9 +130,8 @@ def test_stop_strings(client):
     events = stream(client, {"messages": user("Explain how DNS works"), "seed": 5, "stop": "**"})
     assert content_of(events) == choice["message"]["content"]
     assert events[-1]["choices"][0]["stop_reason"] == "**"
-    kept = ask(
-        client, "Explain how DNS works", seed=5, stop=["**"], include_stop_str_in_output=True
-    )["choices"][0]["message"]["content"]
+    kept = ask(client, "Explain how DNS works", seed=5, stop=["**"],
+               include_stop_str_in_output=True)["choices"][0]["message"]["content"]
     assert kept.endswith("**")
 
 
@@ -172,9 +139,8 @@ def test_seed_and_temperature_zero_repeat(client):
     prompt = "Explain how caching works"
     texts = {ask(client, prompt, seed=42)["choices"][0]["message"]["content"] for _ in range(3)}
     assert len(texts) == 1
-    greedy = {
-        ask(client, prompt, temperature=0)["choices"][0]["message"]["content"] for _ in range(3)
-    }
+    greedy = {ask(client, prompt, temperature=0)["choices"][0]["message"]["content"]
+              for _ in range(3)}
     assert len(greedy) == 1
     seeds = {ask(client, prompt, seed=s)["choices"][0]["message"]["content"] for s in range(8)}
     assert len(seeds) > 1
@@ -184,13 +150,8 @@ def test_usage_options(client):
     plain = stream(client, {"messages": user("Hi")})
     assert all("usage" not in c for c in plain)
     assert "system_fingerprint" in plain[-1]
-    live = stream(
-        client,
-        {
-            "messages": user("Hi"),
-            "stream_options": {"include_usage": True, "continuous_usage_stats": True},
-        },
-    )
+    live = stream(client, {"messages": user("Hi"), "stream_options": {
+        "include_usage": True, "continuous_usage_stats": True}})
     completions = [c["usage"]["completion_tokens"] for c in live[:-1]]
     assert completions[0] == 0 and completions == sorted(completions)
     assert live[-1]["choices"] == []
@@ -198,13 +159,8 @@ def test_usage_options(client):
 
 
 def test_long_reply_has_exact_token_count(client):
-    events = stream(
-        client,
-        {
-            "messages": user("Please write 1500 tokens about streaming"),
-            "stream_options": {"include_usage": True},
-        },
-    )
+    events = stream(client, {"messages": user("Please write 1500 tokens about streaming"),
+                             "stream_options": {"include_usage": True}})
     content = [c for c in events if kind(c) == "content"]
     assert len(content) == 1500
     text = content_of(events)
@@ -215,9 +171,8 @@ def test_long_reply_has_exact_token_count(client):
 
 def test_twenty_thousand_tokens_stream_fast(client):
     started = time.perf_counter()
-    response = client.post(
-        "/chat/completions", json={"messages": user("write 20000 tokens"), "stream": True}
-    )
+    response = client.post("/chat/completions", json={
+        "messages": user("write 20000 tokens"), "stream": True})
     elapsed = time.perf_counter() - started
     events = chunks(response.text)
     assert sum(1 for c in events if kind(c) == "content") == 20000
@@ -240,16 +195,11 @@ def test_logprobs(client):
 
 
 def test_json_response_format(client):
-    schema = {
-        "type": "object",
-        "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
-        "required": ["city", "days"],
-    }
-    body = ask(
-        client,
-        "Plan 3 days in Lisbon",
-        response_format={"type": "json_schema", "json_schema": {"name": "plan", "schema": schema}},
-    )
+    schema = {"type": "object", "properties": {"city": {"type": "string"},
+                                               "days": {"type": "integer"}},
+              "required": ["city", "days"]}
+    body = ask(client, "Plan 3 days in Lisbon", response_format={
+        "type": "json_schema", "json_schema": {"name": "plan", "schema": schema}})
     import json
 
     assert json.loads(body["choices"][0]["message"]["content"]) == {"city": "Lisbon", "days": 3}

@@ -52,9 +52,7 @@ def test_requests_are_recorded(client, sim):
     client.get("/models")
     recorded = sim.simulator.requests
     assert [(r.method, r.path) for r in recorded] == [
-        ("POST", "/v1/chat/completions"),
-        ("GET", "/v1/models"),
-    ]
+        ("POST", "/v1/chat/completions"), ("GET", "/v1/models")]
     first = recorded[0]
     assert first.body == body
     assert first.headers["x-trace"] == "abc"
@@ -71,9 +69,8 @@ def test_tokenize_counts_match_usage(client, sim):
     count = httpx.post(f"{sim.root_url}/tokenize", json={"messages": messages}).json()["count"]
     usage = client.post("/chat/completions", json={"messages": messages}).json()["usage"]
     assert usage["prompt_tokens"] == count
-    strs = httpx.post(
-        f"{sim.root_url}/tokenize", json={"prompt": "Hello world", "return_token_strs": True}
-    ).json()
+    strs = httpx.post(f"{sim.root_url}/tokenize",
+                      json={"prompt": "Hello world", "return_token_strs": True}).json()
     assert strs["token_strs"] == ["<bos>", "Hello", " world"]
     assert strs["count"] == 3 and len(strs["tokens"]) == 3
 
@@ -83,28 +80,16 @@ BAD_FIELDS = [
     ({"top_p": 0}, "top_p", "top_p must be in (0, 1], got 0.0."),
     ({"top_k": -2}, "top_k", "top_k must be 0 (disable), or at least 1, got -2."),
     ({"min_p": 1.5}, "min_p", "min_p must be in [0, 1], got 1.5."),
-    (
-        {"repetition_penalty": 0},
-        "repetition_penalty",
-        "repetition_penalty must be greater than zero, got 0.0.",
-    ),
+    ({"repetition_penalty": 0}, "repetition_penalty",
+     "repetition_penalty must be greater than zero, got 0.0."),
     ({"presence_penalty": 3}, "presence_penalty", "presence_penalty must be in [-2, 2], got 3.0."),
-    (
-        {"frequency_penalty": -2.5},
-        "frequency_penalty",
-        "frequency_penalty must be in [-2, 2], got -2.5.",
-    ),
+    ({"frequency_penalty": -2.5}, "frequency_penalty",
+     "frequency_penalty must be in [-2, 2], got -2.5."),
     ({"max_completion_tokens": 0}, "max_tokens", "max_tokens must be at least 1, got 0."),
     ({"stop": ["ok", ""]}, "stop", "stop cannot contain an empty string."),
     ({"tools": []}, "tools", "`tools` must not be an empty array."),
-    (
-        {
-            "tool_choice": "sometimes",
-            "tools": [{"type": "function", "function": {"name": "f", "description": "d"}}],
-        },
-        "tool_choice",
-        "Invalid value",
-    ),
+    ({"tool_choice": "sometimes", "tools": [{"type": "function",
+      "function": {"name": "f", "description": "d"}}]}, "tool_choice", "Invalid value"),
 ]
 
 
@@ -120,31 +105,18 @@ def test_sampling_ranges(client, extra, param, message):
 
 
 def test_limits_accepted_at_the_edges(client):
-    body = {
-        "messages": user("Hi"),
-        "temperature": 2,
-        "top_p": 1,
-        "top_k": -1,
-        "min_p": 0,
-        "presence_penalty": -2,
-        "frequency_penalty": 2,
-        "seed": 2**63 - 1,
-        "max_tokens": 1,
-    }
+    body = {"messages": user("Hi"), "temperature": 2, "top_p": 1, "top_k": -1, "min_p": 0,
+            "presence_penalty": -2, "frequency_penalty": 2, "seed": 2**63 - 1, "max_tokens": 1}
     assert client.post("/chat/completions", json=body).status_code == 200
 
 
 def test_pydantic_style_type_errors(client):
-    response = client.post(
-        "/chat/completions", json={"messages": user("Hi"), "temperature": "hot", "seed": 2**64}
-    )
+    response = client.post("/chat/completions",
+                           json={"messages": user("Hi"), "temperature": "hot", "seed": 2**64})
     error = response.json()["error"]
     # Reported in ChatCompletionRequest's field order: seed is declared before temperature.
     assert (response.status_code, error["type"], error["param"]) == (
-        400,
-        "Bad Request",
-        "body.seed",
-    )
+        400, "Bad Request", "body.seed")
     assert error["message"].startswith("2 validation errors:\n  {'type': 'less_than_equal'")
     assert "{'type': 'float_parsing', 'loc': 'body.temperature'" in error["message"]
     response = client.post("/chat/completions", json=[1, 2])
@@ -153,15 +125,13 @@ def test_pydantic_style_type_errors(client):
 
 def test_prompt_plus_max_tokens_over_context():
     with running_simulator(SimulatorConfig(max_model_len=100)) as sim:
-        response = httpx.post(
-            f"{sim.base_url}/chat/completions", json={"messages": user("Hi"), "max_tokens": 95}
-        )
+        response = httpx.post(f"{sim.base_url}/chat/completions",
+                              json={"messages": user("Hi"), "max_tokens": 95})
         error = response.json()["error"]
         assert response.status_code == 400
         assert error["message"].startswith("'max_tokens' or 'max_completion_tokens' is too large")
-        ok = httpx.post(
-            f"{sim.base_url}/chat/completions", json={"messages": user("write 500 tokens")}
-        )
+        ok = httpx.post(f"{sim.base_url}/chat/completions",
+                        json={"messages": user("write 500 tokens")})
         assert ok.json()["choices"][0]["finish_reason"] == "length"
         assert ok.json()["usage"]["total_tokens"] == 100
 

@@ -22,7 +22,7 @@ def timed_lines(client: httpx.Client, body: dict) -> list[tuple[float, str]]:
     with client.stream("POST", "/chat/completions", json=body) as response:
         for line in response.iter_lines():
             if line.startswith("data: "):
-                out.append((time.perf_counter() - started, line[len("data: ") :]))
+                out.append((time.perf_counter() - started, line[len("data: "):]))
     return out
 
 
@@ -58,10 +58,8 @@ def test_stall(client, sim):
 def test_drop_mid_stream(client, sim):
     sim.simulator.inject(Fault(drop_after_tokens=5))
     received = []
-    with (
-        pytest.raises(httpx.RemoteProtocolError),
-        client.stream("POST", "/chat/completions", json=LONG) as response,
-    ):
+    with (pytest.raises(httpx.RemoteProtocolError),
+          client.stream("POST", "/chat/completions", json=LONG) as response):
         for line in response.iter_lines():
             if line.startswith("data: "):
                 received.append(line)
@@ -76,9 +74,8 @@ def test_stream_error_in_band(client, sim):
     assert response.status_code == 200
     payloads = sse_data(response.text)
     assert len(payloads) == 1 + 2 + 2
-    assert payloads[-2] == (
-        '{"error": {"message": "boom", "type": "InternalServerError", "param": null, "code": 500}}'
-    )
+    assert payloads[-2] == ('{"error": {"message": "boom", "type": "InternalServerError", '
+                            '"param": null, "code": 500}}')
     assert payloads[-1] == "[DONE]"
 
 
@@ -97,37 +94,20 @@ def test_malformed_event(client, sim):
 
 def test_fault_beyond_the_reply_fires_before_finish(client, sim):
     sim.simulator.inject(Fault(stream_error_after_tokens=10_000))
-    payloads = sse_data(
-        client.post("/chat/completions", json={"messages": user("Hi"), "stream": True}).text
-    )
+    payloads = sse_data(client.post("/chat/completions",
+                                    json={"messages": user("Hi"), "stream": True}).text)
     assert payloads[-2].startswith('{"error": ')
     assert all('"finish_reason":"stop"' not in p for p in payloads)
 
 
-@pytest.mark.parametrize(
-    ("status", "body", "expected"),
-    [
-        (
-            503,
-            None,
-            {
-                "error": {
-                    "message": "Request queue full.",
-                    "type": "Service Unavailable",
-                    "param": None,
-                    "code": 503,
-                }
-            },
-        ),
-        (
-            500,
-            {"error": {"message": "x", "type": "InternalServerError", "param": None, "code": 500}},
-            {"error": {"message": "x", "type": "InternalServerError", "param": None, "code": 500}},
-        ),
-        (401, None, {"error": "Unauthorized"}),
-        (429, b'{"detail": "slow down"}', {"detail": "slow down"}),
-    ],
-)
+@pytest.mark.parametrize(("status", "body", "expected"), [
+    (503, None, {"error": {"message": "Request queue full.", "type": "Service Unavailable",
+                           "param": None, "code": 503}}),
+    (500, {"error": {"message": "x", "type": "InternalServerError", "param": None, "code": 500}},
+     {"error": {"message": "x", "type": "InternalServerError", "param": None, "code": 500}}),
+    (401, None, {"error": "Unauthorized"}),
+    (429, b'{"detail": "slow down"}', {"detail": "slow down"}),
+])
 def test_http_status(client, sim, status, body, expected):
     sim.simulator.inject(Fault(http_status=status, http_body=body))
     response = client.post("/chat/completions", json=LONG)
@@ -147,19 +127,15 @@ def test_http_status_with_text_body(client, sim):
 def test_faults_are_fifo_and_single_use(client, sim):
     sim.simulator.inject(Fault(http_status=500))
     sim.simulator.inject(Fault(http_status=503))
-    statuses = [
-        client.post("/chat/completions", json={"messages": user("Hi")}).status_code
-        for _ in range(3)
-    ]
+    statuses = [client.post("/chat/completions", json={"messages": user("Hi")}).status_code
+                for _ in range(3)]
     assert statuses == [500, 503, 200]
     client.get("/models")  # only chat completions consume faults
 
 
 def test_faults_reach_a_simulator_over_http(client, sim):
-    httpx.post(
-        f"{sim.root_url}/simulator/faults",
-        json={"stream_error_after_tokens": 1, "stream_error_message": "remote"},
-    )
+    httpx.post(f"{sim.root_url}/simulator/faults",
+               json={"stream_error_after_tokens": 1, "stream_error_message": "remote"})
     payloads = sse_data(client.post("/chat/completions", json=LONG).text)
     assert json.loads(payloads[-2])["error"]["message"] == "remote"
 
@@ -187,8 +163,7 @@ def test_client_disconnect_stops_generation():
                         break
             wait_until(lambda: running.simulator.disconnects == 1, timeout=2)
             # The server is still healthy and a finished stream is not a disconnect.
-            events = chunks(
-                client.post("/chat/completions", json={"messages": user("Hi"), "stream": True}).text
-            )
+            events = chunks(client.post("/chat/completions", json={
+                "messages": user("Hi"), "stream": True}).text)
             assert events[-1]["choices"][0]["finish_reason"] == "stop"
         assert running.simulator.disconnects == 1

@@ -44,47 +44,25 @@ def test_thread_for_demo_mode():
 def test_command_line_serves_until_terminated():
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "desktop_app.simulator",
-            "--port",
-            "0",
-            "--api-key",
-            "k",
-            "--tokens-per-second",
-            "500",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+        [sys.executable, "-m", "desktop_app.simulator", "--port", "0", "--api-key", "k",
+         "--tokens-per-second", "500"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         line = process.stdout.readline().strip()
-        match = re.fullmatch(
-            r"Gemma Desk simulator listening on (http://127\.0\.0\.1:(\d+)/v1)", line
-        )
+        match = re.fullmatch(r"Gemma Desk simulator listening on (http://127\.0\.0\.1:(\d+)/v1)",
+                             line)
         assert match, line
         base_url = match.group(1)
         assert httpx.get(f"{base_url}/models").status_code == 401
-        reply = httpx.post(
-            f"{base_url}/chat/completions",
-            headers={"Authorization": "Bearer k"},
-            json={"messages": [{"role": "user", "content": "Hi"}]},
-        )
+        reply = httpx.post(f"{base_url}/chat/completions", headers={"Authorization": "Bearer k"},
+                           json={"messages": [{"role": "user", "content": "Hi"}]})
         assert reply.json()["choices"][0]["finish_reason"] == "stop"
-        fault = httpx.post(
-            base_url.removesuffix("/v1") + "/simulator/faults", json={"http_status": 503}
-        )
+        fault = httpx.post(base_url.removesuffix("/v1") + "/simulator/faults",
+                           json={"http_status": 503})
         assert fault.json() == {"queued": 1}
-        failed = httpx.post(
-            f"{base_url}/chat/completions",
-            headers={"Authorization": "Bearer k"},
-            json={"messages": [{"role": "user", "content": "Hi"}]},
-        )
+        failed = httpx.post(f"{base_url}/chat/completions", headers={"Authorization": "Bearer k"},
+                            json={"messages": [{"role": "user", "content": "Hi"}]})
         assert failed.status_code == 503
     finally:
         process.terminate()

@@ -50,19 +50,13 @@ def drop(target, mime: QMimeData) -> None:
     """A drag that enters `target` and drops there, as the window system delivers it."""
     pos = QPointF(target.rect().center())
     enter = QDragEnterEvent(
-        pos,
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
+        pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
     QApplication.sendEvent(target, enter)
     assert enter.isAccepted()
     event = QDropEvent(
-        pos,
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
+        pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
     QApplication.sendEvent(target, event)
@@ -92,11 +86,8 @@ def send(qtbot, window, text: str) -> None:
 def wait_reply(qtbot, window):
     chat = window.state.chat
     qtbot.waitUntil(
-        lambda: (
-            not chat.busy
-            and len(chat.current.messages) >= 2
-            and chat.current.messages[-1].role == "assistant"
-        ),
+        lambda: not chat.busy and len(chat.current.messages) >= 2
+        and chat.current.messages[-1].role == "assistant",
         timeout=15_000,
     )
     return chat.current.messages[-1]

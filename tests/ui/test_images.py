@@ -217,10 +217,7 @@ def test_image_url_drop_passes_through_and_history_replays_images(qtbot, window,
     send(qtbot, window, "Compare")
     reply = wait_reply(qtbot, window)
     parts = sent_parts(sim)
-    assert parts[0] == {
-        "type": "image_url",
-        "image_url": {"url": "https://example.com/pics/cat.png"},
-    }
+    assert parts[0] == {"type": "image_url", "image_url": {"url": "https://example.com/pics/cat.png"}}
     assert "remote image (https://example.com/pics/cat.png), not downloaded" in reply.content
     send(qtbot, window, "And now in one word?")
     wait_reply(qtbot, window)
@@ -255,10 +252,7 @@ def test_drag_of_plain_text_is_not_taken_as_an_image(qtbot, window):
     mime = QMimeData()
     mime.setText("hello")
     enter = QDragEnterEvent(
-        QPointF(5, 5),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
+        QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
     enter.ignore()
