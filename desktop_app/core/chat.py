@@ -227,7 +227,7 @@ class ChatController(QObject):
         conv = next(
             (c for c in self.conversations if any(m.id == message_id for m in c.messages)), None
         )
-        if conv is None or any(r.role != "tool" for r in results):
+        if conv is None or conv.read_only or any(r.role != "tool" for r in results):
             return False
         for result in results:
             self._append(conv, result)
