@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -26,6 +27,7 @@ TOKEN = object()  # a completion token was generated (fault thresholds count the
 STEP = object()  # an engine step starts (pacing)
 END = object()  # all tokens generated; finish chunks follow
 _BATCH = 32
+log = logging.getLogger(__name__)
 SSE_HEADERS = [(b"content-type", b"text/event-stream; charset=utf-8")]
 
 
@@ -65,6 +67,11 @@ class CompletionStream:
                     await stream
                 if watch.done() and not watch.cancelled():
                     self.on_disconnect()
+        if stream.cancelled():
+            # The client went away (Stop in the app): normal, so one line and no traceback.
+            # Re-raising the stream's cancellation would make uvicorn log it as an error.
+            log.info("client disconnected mid-stream; generation stopped")
+            return
         stream.result()
 
     @staticmethod

@@ -87,6 +87,8 @@ class ChatController(QObject):
     def select(self, conversation_id: str) -> None:
         conv = self.ensure_loaded(conversation_id)
         self.current = conv
+        # A conversation that could only partly be read takes no new requests.
+        self.gate.report("read-only", conv.read_only)
         self.currentChanged.emit(conv.id)
 
     def add_conversation(self, conv: Conversation, *, stub: bool = False) -> None:
@@ -115,7 +117,10 @@ class ChatController(QObject):
         for i, conv in enumerate(self.conversations):
             if conv.id == conversation_id:
                 if conversation_id in self._stubs and self.loader is not None:
+                    listed_title = conv.title
                     conv = self.loader(conversation_id)
+                    # A conversation whose header could not be read keeps its listed title.
+                    conv.title = conv.title or listed_title
                     self.conversations[i] = conv
                     self._stubs.discard(conversation_id)
                 return conv
@@ -167,8 +172,13 @@ class ChatController(QObject):
         return True
 
     def stop(self) -> None:
-        if self._live is not None:
+        if self._live is None:
+            return
+        if self.runner.running(REPLY_TASK):
             self.runner.cancel(REPLY_TASK)
+        else:
+            # No task is left to end the reply: clear the busy state here, so Stop always works.
+            self._finish(self._live, MessageStatus.STOPPED, None, None)
 
     def _may_start(self, ignore: frozenset[str] | set[str] = frozenset()) -> bool:
         """False (with a notice saying why) while a reply runs or something blocks requests;
@@ -221,7 +231,7 @@ class ChatController(QObject):
 
     def delete_message(self, message_id: str) -> bool:
         conv = self.current
-        if self._live and self._live.message.id == message_id:
+        if (self._live and self._live.message.id == message_id) or conv.read_only:
             return False
         index = conv.index_of(message_id)
         del conv.messages[index]
@@ -241,7 +251,7 @@ class ChatController(QObject):
         conv = next(
             (c for c in self.conversations if any(m.id == message_id for m in c.messages)), None
         )
-        if conv is None or any(r.role != "tool" for r in results):
+        if conv is None or conv.read_only or any(r.role != "tool" for r in results):
             return False
         for result in results:
             self._append(conv, result)
@@ -265,7 +275,18 @@ class ChatController(QObject):
         self._append(conv, reply)
         self._live = LiveReply(conv, reply)
         self.busyChanged.emit(True)
-        self.runner.start(REPLY_TASK, self._run(self._live, request))
+        task = self.runner.start(REPLY_TASK, self._run(self._live, request))
+        task.add_done_callback(lambda t, live=self._live: self._task_ended(live, t))
+
+    def _task_ended(self, live: LiveReply, task: asyncio.Task) -> None:
+        """The last word on a reply: a task that ended without finishing it (cancelled before
+        it ran, or failed inside its own error handling) still ends it, never leaving busy."""
+        if self._live is not live:
+            return
+        if task.cancelled() or task.exception() is None:
+            self._finish(live, MessageStatus.STOPPED, None, None)
+        else:
+            self._fail(live, task.exception())
 
     async def _run(self, live: LiveReply, request: ChatRequest) -> None:
         msg = live.message
@@ -305,20 +326,28 @@ class ChatController(QObject):
         except asyncio.CancelledError:
             self._finish(live, MessageStatus.STOPPED, None, None)
             raise
-        except GemmaAPIError as exc:
-            partial = getattr(exc, "partial", None)
-            live.flush()
-            if partial is not None:
-                msg.content = partial.content or msg.content
-                msg.reasoning = partial.reasoning or msg.reasoning
-                msg.tool_calls = list(partial.tool_calls) or msg.tool_calls
-            msg.error = describe_error(exc)
-            self._finish(live, MessageStatus.ERROR, None, partial.usage if partial else None)
-            if not (msg.content or msg.reasoning):
-                # Nothing came back: hand the text back to the composer, so nothing is lost.
-                user = self._last_user(live.conversation)
-                if user is not None and live.conversation is self.current:
-                    self.composerRestore.emit(user.content)
+        except Exception as exc:  # any failure ends as an error card, never a busy window
+            self._fail(live, exc)
+
+    def _fail(self, live: LiveReply, exc: BaseException) -> None:
+        """Ends the reply as an error card, keeping what arrived; the typed text is offered
+        back to the composer when nothing did."""
+        if not isinstance(exc, GemmaAPIError):
+            log.error("reply failed unexpectedly", exc_info=exc)
+        msg = live.message
+        partial = getattr(exc, "partial", None) if isinstance(exc, GemmaAPIError) else None
+        live.flush()
+        if partial is not None:
+            msg.content = partial.content or msg.content
+            msg.reasoning = partial.reasoning or msg.reasoning
+            msg.tool_calls = list(partial.tool_calls) or msg.tool_calls
+        msg.error = describe_error(exc)
+        self._finish(live, MessageStatus.ERROR, None, partial.usage if partial else None)
+        if not (msg.content or msg.reasoning):
+            # Nothing came back: hand the text back to the composer, so nothing is lost.
+            user = self._last_user(live.conversation)
+            if user is not None and live.conversation is self.current:
+                self.composerRestore.emit(user.content)
 
     def _take(self, live: LiveReply, event) -> None:
         now = time.monotonic()

@@ -144,6 +144,12 @@ class Conversation:
     created_at: float = field(default_factory=time.time)
     updated_at: float = field(default_factory=time.time)
     title_edited: bool = False
+    # What the app had to change or could not read when it loaded this conversation (shown
+    # above the chat; not stored, not compared).
+    notices: list[str] = field(default_factory=list, compare=False, repr=False)
+    # Why the app must not write this conversation ("" = it may): stored messages it could
+    # not read stay on disk untouched.
+    read_only: str = field(default="", compare=False, repr=False)
 
     def touch(self) -> None:
         self.updated_at = time.time()

@@ -141,4 +141,14 @@ def describe_error(exc: BaseException) -> ErrorInfo:
     for cls, title, hint in _TITLES:
         if isinstance(exc, cls):
             return ErrorInfo(title, message, hint, server_message, type(exc).__name__)
+    if not isinstance(exc, GemmaAPIError):
+        # Not a failure the server or network caused: a fault in the app. Say so plainly.
+        what = str(exc) or type(exc).__name__
+        return ErrorInfo(
+            "Something went wrong",
+            f"Something went wrong: {what}",
+            "What arrived is kept. Press Retry; if it happens again, the log has the details.",
+            None,
+            type(exc).__name__,
+        )
     return ErrorInfo("The request failed", message, "Press Retry.", None, type(exc).__name__)

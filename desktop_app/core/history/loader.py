@@ -10,7 +10,7 @@ from desktop_app.core.history.storage import HistoryStore, StorageError
 
 class ConversationLoader(QObject):
     """``load`` reads a conversation from the store; a conversation that cannot be read
-    comes back as an empty placeholder and ``failed`` says why."""
+    comes back as an empty read-only placeholder and ``failed`` says why."""
 
     failed = Signal(str)
 
@@ -19,8 +19,16 @@ class ConversationLoader(QObject):
         self.store = store
 
     def load(self, conversation_id: str) -> Conversation:
+        """The stored conversation; if it cannot be read, an empty read-only stand-in with
+        the same id and no title (nothing may be written for it: that would replace the
+        stored conversation with an empty one)."""
         try:
             return self.store.load_conversation(conversation_id)
         except StorageError as exc:
             self.failed.emit(str(exc))
-            return Conversation(id=conversation_id, title="(could not be read)")
+            conv = Conversation(id=conversation_id, title="")
+            conv.read_only = (
+                f"This conversation could not be read ({str(exc).rstrip('.')}). It is kept on "
+                "disk untouched, so it is read-only here."
+            )
+            return conv

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from copy import deepcopy
+from dataclasses import replace
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop_app.core.chat.controller import ChatController
-from desktop_app.core.chat.conversation import Conversation, MessageStatus
+from desktop_app.core.chat.conversation import Conversation, MessageStatus, new_id
 from desktop_app.core.history.loader import ConversationLoader
 from desktop_app.core.history.storage import (
     HistoryStore,
@@ -83,8 +85,17 @@ class HistoryService(QObject):
     def _load(self, conversation_id: str) -> Conversation:
         return self.loader.load(conversation_id)
 
+    def _writable(self, conv_id: str) -> bool:
+        """False for a conversation that was only partly read (see Conversation.read_only)."""
+        try:
+            return not self.chat.conversation(conv_id).read_only
+        except KeyError:
+            return True
+
     # -- keeping in step -------------------------------------------------------------------
     def _on_added(self, conv_id: str, msg_id: str) -> None:
+        if not self._writable(conv_id):
+            return
         conv = self.chat.conversation(conv_id)
         if not self._guard(self.store.has_conversation, conv_id):
             self._guard(self.store.save_conversation, conv)
@@ -92,6 +103,8 @@ class HistoryService(QObject):
         self._guard(self.store.upsert_message, conv_id, conv.find(msg_id), conv.index_of(msg_id))
 
     def _on_changed(self, conv_id: str, msg_id: str) -> None:
+        if not self._writable(conv_id):
+            return
         conv = self.chat.conversation(conv_id)
         try:
             msg = conv.find(msg_id)
@@ -111,6 +124,8 @@ class HistoryService(QObject):
             self._guard(self.store.upsert_message, conv_id, msg, conv.index_of(msg_id))
 
     def _on_removed(self, conv_id: str, msg_id: str) -> None:
+        if not self._writable(conv_id):
+            return
         self._guard(self.store.delete_message, conv_id, msg_id)
 
     def _on_finished(self, conv_id: str, _msg_id: str) -> None:
@@ -127,6 +142,8 @@ class HistoryService(QObject):
             conv = self.chat.conversation(conv_id)
         except KeyError:
             return
+        if conv.read_only:
+            return
         if self._guard(self.store.has_conversation, conv_id):
             self._guard(self.store.update_conversation, conv)
 
@@ -139,6 +156,10 @@ class HistoryService(QObject):
     def rename(self, conv_id: str, title: str) -> None:
         title = " ".join(title.split())
         if not title:
+            return
+        conv = self.chat.conversation(conv_id)
+        if conv.read_only:
+            self.failed.emit(f"Not renamed. {conv.read_only}")
             return
         if self._guard(self.store.has_conversation, conv_id):
             self._guard(self.store.rename, conv_id, title)
@@ -160,12 +181,18 @@ class HistoryService(QObject):
         self.chat.select(conv_id)
 
     def duplicate(self, conv_id: str) -> None:
+        if self.chat.ensure_loaded(conv_id).read_only:
+            self._copy_what_was_read(conv_id, None, " (copy)")
+            return
         self._save_if_new(conv_id)
         new_id = self._guard(self.store.duplicate, conv_id)
         if new_id:
             self._open_new(new_id)
 
     def branch(self, conv_id: str, message_id: str) -> None:
+        if self.chat.ensure_loaded(conv_id).read_only:
+            self._copy_what_was_read(conv_id, message_id, " (branch)")
+            return
         self._save_if_new(conv_id)
         new_id = self._guard(self.store.branch, conv_id, message_id)
         if new_id:
@@ -191,6 +218,22 @@ class HistoryService(QObject):
         self.chat.add_conversation(conv)
         self.chat.select(conv.id)
         return conv
+
+    def _copy_what_was_read(self, conv_id: str, last_message: str | None, suffix: str) -> None:
+        """A read-only conversation goes on in a new one made from what could be read; the
+        store's own copy would carry the unreadable rows along."""
+        source = self.chat.ensure_loaded(conv_id)
+        end = len(source.messages) if last_message is None else source.index_of(last_message) + 1
+        copy = Conversation(
+            title=source.title + suffix,
+            title_edited=source.title_edited,
+            system_prompt=source.system_prompt,
+            settings=deepcopy(source.settings),
+            messages=[replace(deepcopy(m), id=new_id()) for m in source.messages[:end]],
+        )
+        self._guard(self.store.save_conversation, copy)  # a failure is reported; it stays open
+        self.chat.add_conversation(copy)
+        self.chat.select(copy.id)
 
     def _save_if_new(self, conv_id: str) -> None:
         conv = self.chat.ensure_loaded(conv_id)

@@ -73,7 +73,7 @@ class HistoryPanel:
         lst = conversation_list
         lst.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         lst.customContextMenuRequested.connect(self._context_menu)
-        lst.itemDoubleClicked.connect(lambda item: self.rename(item.data(Qt.ItemDataRole.UserRole)))
+        lst.itemDoubleClicked.connect(self._rename_later)
 
         chat_column = chat_view.parentWidget().layout()
         self.notice = QLabel(window)
@@ -137,6 +137,12 @@ class HistoryPanel:
         menu.popup(self.conversation_list.viewport().mapToGlobal(pos))
 
     # -- actions -------------------------------------------------------------------------
+    def _rename_later(self, item: QListWidgetItem) -> None:
+        # The dialog runs its own event loop and the rename rebuilds the list: both wait until
+        # the list has finished handling the double click that asked for them.
+        conv_id = item.data(Qt.ItemDataRole.UserRole)
+        QTimer.singleShot(0, self.window, lambda: self.rename(conv_id))
+
     def rename(self, conv_id: str, title: str | None = None) -> None:
         if title is None:
             current = self.chat.conversation(conv_id).title
@@ -246,7 +252,8 @@ class HistoryPanel:
         except StorageError as exc:
             self._show_failure(f"{path.name} was not imported: {exc}")
             return False
-        self.window.statusBar().showMessage(f"Imported “{conv.title}”.", 5000)
+        note = " Some values were left out: see the note above the chat." if conv.notices else ""
+        self.window.statusBar().showMessage(f"Imported “{conv.title}”.{note}", 8000)
         return True
 
 

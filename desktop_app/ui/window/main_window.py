@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from desktop_app.app.services import AppServices
     from desktop_app.core.chat.controller import ChatController
     from desktop_app.ui.chat.chat_view import ChatView
+    from desktop_app.ui.chat.conversation_notice import ConversationNotice
     from desktop_app.ui.dialogs.settings import SettingsDialog
     from desktop_app.ui.history.panel import HistoryPanel
     from desktop_app.ui.images.feature import ImageFeature
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
     tools_dock: QDockWidget
     history_panel: HistoryPanel | None  # None when the history could not be opened
     images: ImageFeature
+    conversation_notice: ConversationNotice
 
     def __init__(self, services: AppServices | None = None) -> None:
         super().__init__()
@@ -217,6 +219,7 @@ class MainWindow(QMainWindow):
     def _build_panels(self, services: AppServices) -> None:
         """The docks and panels, one line each, in a fixed order (imported here, after the
         window is on screen, to keep them off the start-up path)."""
+        from desktop_app.ui.chat.conversation_notice import ConversationNotice
         from desktop_app.ui.history.panel import HistoryPanel
         from desktop_app.ui.images.feature import ImageFeature
         from desktop_app.ui.params.docks import GenerationControls
@@ -239,6 +242,11 @@ class MainWindow(QMainWindow):
         self.images = ImageFeature(
             self, services.tray, services.chat, self.composer, self.chat_view
         )
+        column = self.chat_view.parentWidget().layout()
+        self.conversation_notice = ConversationNotice(
+            services.chat, services.history, self.system_prompt, self
+        )
+        column.insertWidget(column.indexOf(self.chat_view), self.conversation_notice)
 
     def _build_menu(self) -> None:
         bar = self.menuBar()
@@ -360,7 +368,11 @@ class MainWindow(QMainWindow):
         self.chat.new_conversation()
         self.composer.edit.setFocus()
 
-    def _on_pick(self, item: QListWidgetItem) -> None:
+    def _on_pick(self, item: QListWidgetItem | None) -> None:
+        # A rename from a double click rebuilds the list before Qt reports the activation,
+        # which then names an item that is gone (None).
+        if item is None:
+            return
         conv_id = item.data(Qt.ItemDataRole.UserRole)
         if conv_id != self.chat.current.id:
             self.chat.select(conv_id)

@@ -21,6 +21,7 @@ from desktop_app.core.history.serialize import (
     settings_from_dict,
     settings_to_dict,
 )
+from desktop_app.core.params.sampling_repair import repair_reply_params, repair_sampling
 
 from .errors import ImportFormatError
 from .markdown import export_markdown
@@ -136,14 +137,47 @@ def import_conversation_json(text: str | bytes, *, fresh_ids: bool = False) -> C
     except RecursionError:
         raise ImportFormatError("The file nests JSON too deeply to be a conversation.") from None
     try:
+        repaired = _repair(data)
         conversation = _from_data(data)
     except ValueError as exc:
         raise ImportFormatError(f"The file cannot be imported: {exc}.") from None
     except RecursionError:
         raise ImportFormatError("The file nests JSON too deeply to be a conversation.") from None
+    if repaired:
+        conversation.notices.append(
+            "Imported with values left out: "
+            + "; ".join(repaired)
+            + ". vLLM would refuse them, so the server's default applies instead (a reply's "
+            "details no longer list them). Set them again in the Parameters panel if needed."
+        )
     if fresh_ids:
         _renew_ids(conversation)
     return conversation
+
+
+def _repair(data: object) -> list[str]:
+    """Takes out, in place, the sampling values vLLM would refuse (NaN, infinity, out of
+    range, wrong type), in settings and in reply provenance; returns what was taken out.
+
+    Why not refuse the file: the messages are what an import is for, and one bad setting
+    should not keep them out; each value left out is named in the conversation's notice.
+    Shapes that are wrong in other ways are left for the strict readers to report.
+    """
+    if not isinstance(data, dict):
+        return []
+    if "format" not in data:  # a request body: its sampling fields are at the top
+        return repair_sampling(data, "request")
+    notes = repair_sampling(data.get("parameters"), "parameters")
+    meta = data.get("gemma_desk")
+    if isinstance(meta, dict):
+        settings = meta.get("settings")
+        if isinstance(settings, dict):
+            notes += repair_sampling(settings.get("sampling"), "gemma_desk.settings.sampling")
+        metas = meta.get("messages")
+        for i, m in enumerate(metas if isinstance(metas, list) else []):
+            if isinstance(m, dict):
+                notes += repair_reply_params(m.get("reply"), f"gemma_desk.messages[{i}].reply")
+    return notes
 
 
 def import_into(store: HistoryStore, text: str | bytes) -> Conversation:

@@ -13,6 +13,7 @@ from desktop_app.core.history.serialize import (
     settings_from_dict,
     settings_to_dict,
 )
+from desktop_app.core.params.sampling_repair import repair_reply_params, repair_sampling
 
 from .errors import StorageError
 
@@ -38,12 +39,19 @@ def message_values(conversation_id: str, message: ChatMessage, position: int) ->
     return values
 
 
-def message_from_row(row: sqlite3.Row | tuple[Any, ...]) -> ChatMessage:
+def message_from_row(
+    row: sqlite3.Row | tuple[Any, ...], repaired: list[str] | None = None
+) -> ChatMessage:
+    """One stored message; provenance values vLLM would refuse are left out, and said so
+    in ``repaired`` when it is given. Raises StorageError when the row cannot be read."""
     msg_id, role, content, reasoning, status, created_at, data = row
     try:
         d = json.loads(data)
         if not isinstance(d, dict):
             raise ValueError("the data column is not a JSON object")
+        notes = repair_reply_params(d.get("reply"), f"reply {msg_id}")
+        if repaired is not None:
+            repaired.extend(notes)
         d.update(
             id=msg_id,
             role=role,
@@ -76,10 +84,19 @@ HEADER_SELECT = (
 )
 
 
-def conversation_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Conversation:
+def conversation_from_row(
+    row: sqlite3.Row | tuple[Any, ...], repaired: list[str] | None = None
+) -> Conversation:
+    """A stored conversation's header; sampling values vLLM would refuse (NaN, out of range,
+    wrong type) are reset to "not sent" and said so in ``repaired`` when it is given."""
     conv_id, title, title_edited, system_prompt, settings, created_at, updated_at = row
     try:
-        parsed = settings_from_dict(json.loads(settings), f"conversation {conv_id}.settings")
+        raw = json.loads(settings)
+        if isinstance(raw, dict):
+            notes = repair_sampling(raw.get("sampling"), "settings")
+            if repaired is not None:
+                repaired.extend(notes)
+        parsed = settings_from_dict(raw, f"conversation {conv_id}.settings")
     except ValueError as exc:
         raise StorageError(
             f"The settings of a stored conversation could not be read: {exc}."

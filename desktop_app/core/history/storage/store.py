@@ -16,6 +16,7 @@ from desktop_app.core.history.serialize import tool_call_to_dict
 from desktop_app.core.paths import database_path
 
 from .errors import StorageError, require, storage_error
+from .partial_read import read_conversation
 from .rows import (
     COPY_MESSAGE,
     HEADER_SELECT,
@@ -23,7 +24,6 @@ from .rows import (
     MESSAGE_SELECT,
     UPSERT_HEADER,
     UPSERT_MESSAGE,
-    conversation_from_row,
     dumps,
     header_values,
     message_from_row,
@@ -135,11 +135,13 @@ class HistoryStore:
         return bool(self._read("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)))
 
     def load_conversation(self, conversation_id: str) -> Conversation:
+        """Everything that can be read; see ``read_conversation`` for the rest."""
         rows = self._read(HEADER_SELECT + " WHERE id = ?", (conversation_id,))
         require(len(rows), "conversation", conversation_id)
-        conversation = conversation_from_row(rows[0])
-        conversation.messages = self.load_messages(conversation_id)
-        return conversation
+        messages = self._read(
+            MESSAGE_SELECT + " WHERE conversation_id = ? ORDER BY position", (conversation_id,)
+        )
+        return read_conversation(rows[0], messages)
 
     def list_conversations(self, *, deleted: bool = False) -> list[ConversationSummary]:
         """Newest first; ``deleted=True`` lists the soft-deleted ones instead."""
