@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from desktop_app.core.chat import ChatController
+from desktop_app.core.data_folder import read_only_notice
 from desktop_app.core.history import HistoryService
+from desktop_app.core.paths import database_path
 from desktop_app.core.presets import PresetStore
 from desktop_app.core.profiles import ProfileStore, ServerProfile
 from desktop_app.core.secrets import SecretStore
@@ -18,14 +20,28 @@ from desktop_app.core.tasks import TaskRunner
 class AppState:
     """The task runner, secrets, profiles, the server session and the chat controller."""
 
-    def __init__(self, secrets: SecretStore | None = None, settings: Settings | None = None):
+    def __init__(
+        self,
+        secrets: SecretStore | None = None,
+        settings: Settings | None = None,
+        read_only: str | None = None,
+    ):
+        """``read_only`` says why this session must write nothing into the data folder (it
+        cannot be written, or another Gemma Desk owns it); None for a normal session."""
         self.runner = TaskRunner()
+        self.read_only = read_only
+        # What the window shows in its notice banner: read-only sessions, damaged files.
+        self.notices: list[str] = [read_only_notice(read_only)] if read_only else []
         self.secrets = secrets or SecretStore()
-        self.settings = settings or Settings.load()
+        self.settings = settings or Settings.load(read_only=read_only)
+        if self.settings.notice:
+            self.notices.append(self.settings.notice)
         self.profiles = ProfileStore(self.settings, self.secrets)
         self.session = ServerSession(self.runner)
         self.chat = ChatController(self.session, self.runner)
-        self.presets = PresetStore()
+        self.presets = PresetStore(read_only=read_only)
+        if self.presets.problem:
+            self.notices.append(self.presets.problem)
         # New chats (and the empty one made at start-up) begin from the default preset.
         self.chat.settings_factory = self.presets.default_settings
         self.chat.current.settings = self.presets.default_settings()
@@ -34,12 +50,15 @@ class AppState:
         self.history: HistoryService | None = None
         self.storage_problem: str | None = None
         try:
-            self.store = HistoryStore()
+            self.store = HistoryStore(read_only=read_only is not None)
         except StorageError as exc:
             # Without a readable history the app still chats; the window says what is wrong.
-            self.storage_problem = (
-                f"{exc} Conversations of this session will not be saved; export them to keep them."
-            )
+            # (A read-only session's banner already says that nothing is saved.)
+            if not (read_only and not database_path().exists()):
+                self.storage_problem = (
+                    f"{exc} Conversations of this session will not be saved; export them to "
+                    "keep them."
+                )
         else:
             self.history = HistoryService(self.chat, self.store)
 

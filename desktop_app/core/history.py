@@ -13,6 +13,7 @@ from desktop_app.core.chat import ChatController
 from desktop_app.core.conversation import Conversation, MessageStatus
 from desktop_app.core.storage import (
     HistoryStore,
+    ReadOnlyError,
     SearchHit,
     StorageError,
     export_json,
@@ -207,6 +208,9 @@ class HistoryService(QObject):
     def _guard(self, fn: Callable[..., T], *args: object) -> T | None:
         try:
             return fn(*args)
+        except ReadOnlyError:
+            # The window's banner already says this session saves nothing.
+            return None
         except StorageError as exc:
             log.error("history write failed: %s", exc)
             self.failed.emit(
