@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from desktop_app.core.app_state import AppState
     from desktop_app.core.profiles import ServerProfile
+    from desktop_app.single_instance import InstanceGuard
     from desktop_app.ui.main_window import MainWindow
 
 # Start-up order: the window is built and shown first, with only Qt and the widgets
@@ -49,20 +50,61 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def setup_logging() -> None:
-    import logging.handlers
-
+def setup_logging(read_only: str | None = None) -> None:
+    """Logs to the data folder's log file; to stderr in a read-only session or when the file
+    cannot be opened."""
+    from desktop_app.core.file_modes import PrivateLogHandler
     from desktop_app.core.paths import log_dir
 
-    handler = logging.handlers.RotatingFileHandler(
-        log_dir() / "gemma-desk.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-    )
+    handler: logging.Handler
+    try:
+        if read_only:
+            raise PermissionError(read_only)
+        handler = PrivateLogHandler(
+            log_dir() / "gemma-desk.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:
+        handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     # httpx logs each request line at INFO; URLs of private servers stay out of the log.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def claim_data_folder() -> tuple[InstanceGuard, str | None] | None:
+    """Takes the data folder for this process. Returns the guard and why the session is
+    read-only (None when it is not), or None when a running Gemma Desk took over."""
+    from desktop_app.core.data_folder import write_problem
+    from desktop_app.core.file_modes import make_private
+    from desktop_app.core.paths import data_dir
+    from desktop_app.single_instance import Claim, InstanceGuard
+
+    folder = data_dir()
+    guard = InstanceGuard(folder)
+    claim = guard.claim()
+    if claim is Claim.HANDED_OVER:
+        print(
+            f"{APP_NAME} is already running with the data folder {folder}; "
+            "its window was brought to the front.",
+            flush=True,
+        )
+        return None
+    if claim is Claim.READ_ONLY:
+        return guard, guard.reason
+    problem = write_problem(folder)
+    if problem is None:
+        make_private(folder)  # files left 0644/0755 by older versions
+    return guard, problem
+
+
+def bring_to_front(window: MainWindow) -> None:
+    if window.isMinimized():
+        window.showNormal()
+    window.show()
+    window.raise_()
+    window.activateWindow()
 
 
 def app_icon() -> QIcon:
@@ -121,13 +163,17 @@ def show_window() -> MainWindow:
     return window
 
 
-async def run_window(args: argparse.Namespace, window: MainWindow) -> int:
+async def run_window(
+    args: argparse.Namespace, window: MainWindow, read_only: str | None = None
+) -> int:
     import asyncio
 
     from desktop_app.core.app_state import AppState
 
     collector = MainThreadCollector(QApplication.instance())
-    state = AppState()
+    state = AppState(read_only=read_only)
+    for notice in state.notices:
+        log.warning("%s", notice)
     state.start(start_demo_server, force_demo=args.demo or args.smoke_test)
     window.attach(state)
     from desktop_app.ui.markdown_view import warm_up_highlighter
@@ -175,6 +221,10 @@ async def _smoke(state: AppState, window, closed: asyncio.Future, probe: bool) -
     deadline = loop.time() + 30
     while loop.time() < deadline:
         if window.isVisible() and state.session.models:
+            if window.notice_banner.isVisible():
+                for line in window.notice_banner.text().splitlines():
+                    if line.strip():
+                        print(f"smoke-test: notice: {line}", flush=True)
             if probe:
                 print(f"ready {time.monotonic()}", flush=True)
             else:
@@ -189,11 +239,17 @@ async def _smoke(state: AppState, window, closed: asyncio.Future, probe: bool) -
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     app = create_application()
+    # Before any window: a second start on the same data folder hands over and leaves.
+    claimed = claim_data_folder()
+    if claimed is None:
+        return 0
+    guard, read_only = claimed
     window = show_window()
+    guard.activated.connect(lambda: bring_to_front(window))
     if args.startup_probe:
         print(f"shown {time.monotonic()}", flush=True)
     # What the first frame does not need comes after it.
-    setup_logging()
+    setup_logging(read_only)
     app.setWindowIcon(app_icon())
     window.setWindowIcon(app.windowIcon())
     import asyncio
@@ -203,12 +259,13 @@ def main(argv: list[str] | None = None) -> int:
     code = 1
     try:
         with asyncio.Runner(loop_factory=lambda: QtAsyncLoop(app)) as runner:
-            code = runner.run(run_window(args, window))
+            code = runner.run(run_window(args, window, read_only))
     except RuntimeError as exc:
         # Qt quit underneath the loop (the session or display went away): nothing to save here
         # that the history has not already written.
         log.warning("event loop ended early: %s", exc)
     finally:
         stop_demo_servers()
+        guard.release()
     QTimer.singleShot(0, app.quit)
     return code

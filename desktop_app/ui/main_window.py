@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui.composer import Composer
 from desktop_app.ui.elided_label import ElidedLabel
+from desktop_app.ui.notice_banner import NoticeBanner
 
 if TYPE_CHECKING:
     from desktop_app.core.app_state import AppState
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         self.chat_view.actionRequested.connect(self._on_message_action)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.chat.stop)
         self._install_panels()
+        self.notice_banner.set_notices(state.notices)
         self.composer.setEnabled(True)
         self.settings_button.setEnabled(True)
         self._refresh_list()
@@ -175,6 +177,8 @@ class MainWindow(QMainWindow):
             lambda: self.chat.set_system_prompt(self.system_prompt.toPlainText())
         )
         lay.addWidget(self.system_prompt)
+        self.notice_banner = NoticeBanner(main)
+        lay.addWidget(self.notice_banner)
         self.banner = QLabel(main)
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
