@@ -176,6 +176,7 @@ async def run_window(
         log.warning("%s", notice)
     state.start(start_demo_server, force_demo=args.demo or args.smoke_test)
     window.attach(state)
+    log.info("window ready (%s)", f"read-only: {read_only}" if read_only else "saving")
     from desktop_app.ui.markdown_view import warm_up_highlighter
 
     warm_up_highlighter()

@@ -71,7 +71,7 @@ class InstanceGuard(QObject):
             return Claim.READ_ONLY
         # No lock file could be made: the folder cannot be written, which the start-up
         # check reports itself; nothing here can be interleaved.
-        log.warning("no lock in %s: %s", self.folder, self._lock.error())
+        log.info("no lock in %s: %s", self.folder, self._lock.error())
         return Claim.OWNER
 
     def hand_over(self) -> bool:

@@ -275,7 +275,7 @@ class PresetStore(QObject):
     def _load(self) -> None:
         try:
             raw = self.path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return
         except OSError as exc:
             # Unreadable is not damaged: leave it alone and never write over it.

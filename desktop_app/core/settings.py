@@ -47,7 +47,7 @@ class Settings:
         path = path or settings_path()
         try:
             text = path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return cls(read_only=read_only)
         except OSError as exc:
             # A file that exists but cannot be read must not be replaced by the defaults.
