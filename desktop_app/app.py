@@ -222,6 +222,7 @@ async def _smoke(state: AppState, window, closed: asyncio.Future, probe: bool) -
     deadline = loop.time() + 30
     while loop.time() < deadline:
         if window.isVisible() and state.session.models:
+            print(f"smoke-test: conversations: {window.conversation_list.count()}", flush=True)
             if window.notice_banner.isVisible():
                 for line in window.notice_banner.text().splitlines():
                     if line.strip():
