@@ -176,7 +176,6 @@ async def run_window(
         log.warning("%s", notice)
     state.start(start_demo_server, force_demo=args.demo or args.smoke_test)
     window.attach(state)
-    log.info("window ready (%s)", f"read-only: {read_only}" if read_only else "saving")
     from desktop_app.ui.markdown_view import warm_up_highlighter
 
     warm_up_highlighter()
@@ -191,6 +190,7 @@ async def run_window(
     app.lastWindowClosed.connect(finish)
     app.aboutToQuit.connect(finish)
     _stop_on_signals(window)
+    log.info("window ready (%s)", f"read-only: {read_only}" if read_only else "saving")
     if args.smoke_test or args.startup_probe:
         state.runner.start("smoke-test", _smoke(state, window, closed, args.startup_probe))
     try:
