@@ -53,8 +53,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def setup_logging(read_only: str | None = None) -> None:
     """Logs to the data folder's log file; to stderr in a read-only session or when the file
     cannot be opened."""
-    from desktop_app.core.file_modes import PrivateLogHandler
     from desktop_app.core.paths import log_dir
+    from desktop_app.core.private_log import PrivateLogHandler
 
     handler: logging.Handler
     try:
@@ -76,8 +76,6 @@ def setup_logging(read_only: str | None = None) -> None:
 def claim_data_folder() -> tuple[InstanceGuard, str | None] | None:
     """Takes the data folder for this process. Returns the guard and why the session is
     read-only (None when it is not), or None when a running Gemma Desk took over."""
-    from desktop_app.core.data_folder import write_problem
-    from desktop_app.core.file_modes import make_private
     from desktop_app.core.paths import data_dir
     from desktop_app.single_instance import Claim, InstanceGuard
 
@@ -93,10 +91,21 @@ def claim_data_folder() -> tuple[InstanceGuard, str | None] | None:
         return None
     if claim is Claim.READ_ONLY:
         return guard, guard.reason
+    return guard, None
+
+
+def prepare_data_folder() -> str | None:
+    """Why the data folder cannot be written (None when it can); when it can, takes other
+    users' access off what older versions left readable."""
+    from desktop_app.core.data_folder import write_problem
+    from desktop_app.core.file_modes import make_private
+    from desktop_app.core.paths import data_dir
+
+    folder = data_dir()
     problem = write_problem(folder)
     if problem is None:
-        make_private(folder)  # files left 0644/0755 by older versions
-    return guard, problem
+        make_private(folder)
+    return problem
 
 
 def bring_to_front(window: MainWindow) -> None:
@@ -251,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.startup_probe:
         print(f"shown {time.monotonic()}", flush=True)
     # What the first frame does not need comes after it.
+    read_only = read_only or prepare_data_folder()
     setup_logging(read_only)
     app.setWindowIcon(app_icon())
     window.setWindowIcon(app.windowIcon())

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import stat
 import sys
 from pathlib import Path
-from typing import IO
 
 from desktop_app.core.paths import PRIVATE_DIR, PRIVATE_FILE
 
@@ -60,10 +58,3 @@ def _tighten(path: Path, mode: int) -> int:
         return 0
     return 1
 
-
-class PrivateLogHandler(logging.handlers.RotatingFileHandler):
-    """The rotating log, every file of it 0600 (the log names servers and errors)."""
-
-    def _open(self) -> IO[str]:
-        private_file(Path(self.baseFilename))
-        return super()._open()

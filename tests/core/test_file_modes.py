@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.conversation import ChatMessage, Conversation
-from desktop_app.core.file_modes import PrivateLogHandler, make_private
+from desktop_app.core.file_modes import make_private
 from desktop_app.core.paths import data_dir, log_dir
 from desktop_app.core.presets import PresetStore
+from desktop_app.core.private_log import PrivateLogHandler
 from desktop_app.core.settings import ProfileSettings, Settings
 from desktop_app.core.storage import HistoryStore
 from desktop_app.core.storage.schema import backup_database
