@@ -259,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     guard.activated.connect(lambda: bring_to_front(window))
     if args.startup_probe:
         print(f"shown {time.monotonic()}", flush=True)
+    guard.listen()
     # What the first frame does not need comes after it.
     read_only = read_only or prepare_data_folder()
     setup_logging(read_only)

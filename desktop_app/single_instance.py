@@ -13,10 +13,14 @@ import enum
 import hashlib
 import logging
 import os
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLockFile, QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtCore import QLockFile, QObject, QThread, Signal
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +62,9 @@ class InstanceGuard(QObject):
         self._server: QLocalServer | None = None
 
     def claim(self) -> Claim:
+        """Takes the folder's lock, or hands over to its holder. The owner calls ``listen``
+        once its window is up (QtNetwork stays off the path to the first frame)."""
         if self._lock.tryLock(0):
-            self._listen()
             return Claim.OWNER
         held = self._lock.error() == QLockFile.LockError.LockFailedError
         if self.hand_over():
@@ -76,10 +81,18 @@ class InstanceGuard(QObject):
 
     def hand_over(self) -> bool:
         """Asks the running Gemma Desk to raise its window; True when it said it did."""
+        from PySide6.QtNetwork import QLocalSocket
+
         sock = QLocalSocket()
-        sock.connectToServer(self.name)
-        if not sock.waitForConnected(CONNECT_MS):
-            return False
+        # The owner starts listening just after its window shows: retry for a moment.
+        deadline = time.monotonic() + CONNECT_MS / 1000
+        while True:
+            sock.connectToServer(self.name)
+            if sock.waitForConnected(CONNECT_MS):
+                break
+            if time.monotonic() > deadline:
+                return False
+            QThread.msleep(50)
         sock.write(ACTIVATE)
         sock.flush()
         answer = b""
@@ -94,7 +107,12 @@ class InstanceGuard(QObject):
             self._server = None
         self._lock.unlock()
 
-    def _listen(self) -> None:
+    def listen(self) -> None:
+        """Answers later starts on this folder (owner only)."""
+        from PySide6.QtNetwork import QLocalServer
+
+        if not self._lock.isLocked() or self._server is not None:
+            return
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         # We hold the lock, so a socket left by a crashed owner is stale: clear it.
