@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from desktop_app.core.chat.controller import ChatController
 from desktop_app.core.chat.send_gate import SendGate
+from desktop_app.core.files.data_folder import read_only_notice
+from desktop_app.core.files.paths import database_path
 from desktop_app.core.history.loader import ConversationLoader
 from desktop_app.core.history.service import HistoryService
 from desktop_app.core.history.storage import HistoryStore, StorageError
@@ -27,26 +29,43 @@ class AppServices:
     its constructor; the window receives this object and passes on what each widget needs.
     Nothing here imports a widget."""
 
-    def __init__(self, secrets: SecretStore | None = None, settings: Settings | None = None):
+    def __init__(
+        self,
+        secrets: SecretStore | None = None,
+        settings: Settings | None = None,
+        read_only: str | None = None,
+    ):
+        """``read_only`` says why this session must write nothing into the data folder (it
+        cannot be written, or another Gemma Desk owns it); None for a normal session."""
         self.runner = TaskRunner()
+        self.read_only = read_only
+        # What the window shows in its notice banner: read-only sessions, damaged files.
+        self.notices: list[str] = [read_only_notice(read_only)] if read_only else []
         self.secrets = secrets or SecretStore()
-        self.settings = settings or Settings.load()
+        self.settings = settings or Settings.load(read_only=read_only)
+        if self.settings.notice:
+            self.notices.append(self.settings.notice)
         self.profiles = ProfileStore(self.settings, self.secrets)
         self.session = ServerSession(self.runner)
         self.session.set_stall_limit(self.settings.stall_seconds)
-        self.presets = PresetStore()
+        self.presets = PresetStore(read_only=read_only)
+        if self.presets.problem:
+            self.notices.append(self.presets.problem)
         self.gate = SendGate()
         self.traces = TraceStore()
         self.demo_profile: ServerProfile | None = None
         self.store: HistoryStore | None = None
         self.storage_problem: str | None = None
         try:
-            self.store = HistoryStore()
+            self.store = HistoryStore(read_only=read_only is not None)
         except StorageError as exc:
             # Without a readable history the app still chats; the window says what is wrong.
-            self.storage_problem = (
-                f"{exc} Conversations of this session will not be saved; export them to keep them."
-            )
+            # (A read-only session's banner already says that nothing is saved.)
+            if not (read_only and not database_path().exists()):
+                self.storage_problem = (
+                    f"{exc} Conversations of this session will not be saved; export them to "
+                    "keep them."
+                )
         self.loader = ConversationLoader(self.store) if self.store is not None else None
         self.chat = ChatController(
             self.session,

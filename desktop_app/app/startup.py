@@ -1,4 +1,4 @@
-"""Start-up: one QApplication, one qasync loop, the app state and the main window."""
+"""Start-up: one QApplication, one qasync loop, the app services and the main window."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import asyncio
 
     from desktop_app.app.services import AppServices
+    from desktop_app.app.single_instance import InstanceGuard
     from desktop_app.core.session.profiles import ServerProfile
     from desktop_app.ui.window.main_window import MainWindow
 
@@ -49,20 +50,70 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def setup_logging() -> None:
-    import logging.handlers
+def setup_logging(read_only: str | None = None) -> None:
+    """Logs to the data folder's log file; to stderr in a read-only session or when the file
+    cannot be opened."""
+    from desktop_app.core.files.paths import log_dir
+    from desktop_app.core.files.private_log import PrivateLogHandler
 
-    from desktop_app.core.paths import log_dir
-
-    handler = logging.handlers.RotatingFileHandler(
-        log_dir() / "gemma-desk.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-    )
+    handler: logging.Handler
+    try:
+        if read_only:
+            raise PermissionError(read_only)
+        handler = PrivateLogHandler(
+            log_dir() / "gemma-desk.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:
+        handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     # httpx logs each request line at INFO; URLs of private servers stay out of the log.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def claim_data_folder() -> tuple[InstanceGuard, str | None] | None:
+    """Takes the data folder for this process. Returns the guard and why the session is
+    read-only (None when it is not), or None when a running Gemma Desk took over."""
+    from desktop_app.app.single_instance import Claim, InstanceGuard
+    from desktop_app.core.files.paths import data_dir
+
+    folder = data_dir()
+    guard = InstanceGuard(folder)
+    claim = guard.claim()
+    if claim is Claim.HANDED_OVER:
+        print(
+            f"{APP_NAME} is already running with the data folder {folder}; "
+            "its window was brought to the front.",
+            flush=True,
+        )
+        return None
+    if claim is Claim.READ_ONLY:
+        return guard, guard.reason
+    return guard, None
+
+
+def prepare_data_folder() -> str | None:
+    """Why the data folder cannot be written (None when it can); when it can, takes other
+    users' access off what older versions left readable."""
+    from desktop_app.core.files.data_folder import write_problem
+    from desktop_app.core.files.file_modes import make_private
+    from desktop_app.core.files.paths import data_dir
+
+    folder = data_dir()
+    problem = write_problem(folder)
+    if problem is None:
+        make_private(folder)
+    return problem
+
+
+def bring_to_front(window: MainWindow) -> None:
+    if window.isMinimized():
+        window.showNormal()
+    window.show()
+    window.raise_()
+    window.activateWindow()
 
 
 def app_icon() -> QIcon:
@@ -121,13 +172,17 @@ def show_window() -> MainWindow:
     return window
 
 
-async def run_window(args: argparse.Namespace, window: MainWindow) -> int:
+async def run_window(
+    args: argparse.Namespace, window: MainWindow, read_only: str | None = None
+) -> int:
     import asyncio
 
     from desktop_app.app.services import AppServices
 
     collector = MainThreadCollector(QApplication.instance())
-    services = AppServices()
+    services = AppServices(read_only=read_only)
+    for notice in services.notices:
+        log.warning("%s", notice)
     services.start(start_demo_server, force_demo=args.demo or args.smoke_test)
     window.attach(services)
     from desktop_app.ui.chat.markdown_view import warm_up_highlighter
@@ -144,6 +199,7 @@ async def run_window(args: argparse.Namespace, window: MainWindow) -> int:
     app.lastWindowClosed.connect(finish)
     app.aboutToQuit.connect(finish)
     _stop_on_signals(window)
+    log.info("window ready (%s)", f"read-only: {read_only}" if read_only else "saving")
     if args.smoke_test or args.startup_probe:
         services.runner.start("smoke-test", _smoke(services, window, closed, args.startup_probe))
     try:
@@ -175,6 +231,11 @@ async def _smoke(services: AppServices, window, closed: asyncio.Future, probe: b
     deadline = loop.time() + 30
     while loop.time() < deadline:
         if window.isVisible() and services.session.models:
+            print(f"smoke-test: conversations: {window.conversation_list.count()}", flush=True)
+            if window.notice_banner.isVisible():
+                for line in window.notice_banner.text().splitlines():
+                    if line.strip():
+                        print(f"smoke-test: notice: {line}", flush=True)
             if probe:
                 print(f"ready {time.monotonic()}", flush=True)
             else:
@@ -189,11 +250,19 @@ async def _smoke(services: AppServices, window, closed: asyncio.Future, probe: b
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     app = create_application()
+    # Before any window: a second start on the same data folder hands over and leaves.
+    claimed = claim_data_folder()
+    if claimed is None:
+        return 0
+    guard, read_only = claimed
     window = show_window()
+    guard.activated.connect(lambda: bring_to_front(window))
     if args.startup_probe:
         print(f"shown {time.monotonic()}", flush=True)
+    guard.listen()
     # What the first frame does not need comes after it.
-    setup_logging()
+    read_only = read_only or prepare_data_folder()
+    setup_logging(read_only)
     app.setWindowIcon(app_icon())
     window.setWindowIcon(app.windowIcon())
     import asyncio
@@ -203,12 +272,13 @@ def main(argv: list[str] | None = None) -> int:
     code = 1
     try:
         with asyncio.Runner(loop_factory=lambda: QtAsyncLoop(app)) as runner:
-            code = runner.run(run_window(args, window))
+            code = runner.run(run_window(args, window, read_only))
     except RuntimeError as exc:
         # Qt quit underneath the loop (the session or display went away): nothing to save here
         # that the history has not already written.
         log.warning("event loop ended early: %s", exc)
     finally:
         stop_demo_servers()
+        guard.release()
     QTimer.singleShot(0, app.quit)
     return code

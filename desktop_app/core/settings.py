@@ -1,4 +1,9 @@
-"""Non-secret settings in one JSON file: server profiles' names and choices, UI preferences."""
+"""Non-secret settings in one JSON file: server profiles' names and choices, UI preferences.
+
+Read field by field: a wrong-typed field falls back to its default, a file that is not a
+settings object at all gives the defaults, and in both cases the file as it was is kept
+beside the new one (see damaged_files) and ``notice`` says so.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.core.chat.conversation import new_id
-from desktop_app.core.paths import settings_path
+from desktop_app.core.files.damaged_files import set_aside
+from desktop_app.core.files.paths import settings_path
 
 log = logging.getLogger(__name__)
 
@@ -38,33 +44,66 @@ class Settings:
     profiles: list[ProfileSettings] = field(default_factory=list)
     active_profile: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # room for later panels' choices
+    # Not stored: what the window should tell about this file, and why it is not written.
+    notice: str | None = field(default=None, compare=False, repr=False)
+    read_only: str | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def load(cls, path: Path | None = None) -> Settings:
+    def load(cls, path: Path | None = None, read_only: str | None = None) -> Settings:
+        """Reads the settings; never raises. ``read_only`` (why) leaves every file untouched."""
         path = path or settings_path()
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return cls()
-        except (OSError, ValueError) as exc:
-            log.error("settings file %s unreadable (%s); starting with defaults", path, exc)
-            return cls()
-        profiles = []
-        for p in raw.get("profiles", []):
-            if isinstance(p, dict) and isinstance(p.get("name"), str):
-                profiles.append(
-                    ProfileSettings(
-                        name=p["name"],
-                        model=str(p.get("model", "")),
-                        ca_bundle=str(p.get("ca_bundle", "")),
-                        id=str(p.get("id") or new_id()),
-                    )
+            text = path.read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            return cls(read_only=read_only)
+        except OSError as exc:
+            # A file that exists but cannot be read must not be replaced by the defaults.
+            log.error("settings file %s unreadable: %s", path, exc)
+            return cls(
+                notice=f"Your settings file {path} could not be read ({exc.strerror or exc}); "
+                "Gemma Desk started with default settings and will not overwrite it.",
+                read_only=read_only or "the settings file could not be read",
+            )
+        try:
+            raw = json.loads(text)
+        except (ValueError, UnicodeDecodeError) as exc:
+            return cls._damaged(path, f"it is not valid JSON: {exc}", read_only)
+        if not isinstance(raw, dict):
+            return cls._damaged(path, f"it holds {_kind(raw)} instead of settings", read_only)
+        settings, problems = cls._from_dict(raw)
+        settings.read_only = read_only
+        if problems:
+            what = "; ".join(problems)
+            log.error("settings file %s: reset %s", path, what)
+            if read_only:
+                settings.notice = (
+                    f"Some of your settings in {path} were not valid and are ignored this "
+                    f"session ({what}). The file was left as it is."
                 )
-        extra = raw.get("extra")
+                return settings
+            kept, where = set_aside(path, copy=True)
+            settings.notice = (
+                f"Some of your settings in {path} were not valid and were reset to their "
+                f"defaults ({what}). {where}"
+            )
+            if kept is None:
+                settings.read_only = "the damaged settings file could not be set aside"
+            else:
+                settings.save(path)
+        return settings
+
+    @classmethod
+    def _damaged(cls, path: Path, why: str, read_only: str | None) -> Settings:
+        log.error("settings file %s is damaged: %s", path, why)
+        if read_only:
+            where, still_read_only = "The file was left as it is.", read_only
+        else:
+            kept, where = set_aside(path, copy=False)
+            still_read_only = None if kept else "the damaged settings file could not be set aside"
         return cls(
-            profiles=profiles,
-            active_profile=raw.get("active_profile"),
-            extra=extra if isinstance(extra, dict) else {},
+            notice=f"Your settings file {path} was damaged ({why}). Gemma Desk started with "
+            f"default settings. {where}",
+            read_only=still_read_only,
         )
 
     @property
@@ -79,8 +118,47 @@ class Settings:
     def stall_seconds(self, seconds: int) -> None:
         self.extra[STALL_LIMIT_KEY] = int(min(max(seconds, 0), MAX_STALL_SECONDS))
 
-    def save(self, path: Path | None = None) -> None:
-        """Writes atomically: a crash mid-write leaves the previous file intact."""
+    @classmethod
+    def _from_dict(cls, raw: dict[str, Any]) -> tuple[Settings, list[str]]:
+        problems: list[str] = []
+        profiles: list[ProfileSettings] = []
+        items = raw.get("profiles", [])
+        if not isinstance(items, list):
+            problems.append(f"profiles was {_kind(items)}")
+            items = []
+        seen: set[str] = set()
+        for i, p in enumerate(items):
+            if not isinstance(p, dict) or not isinstance(p.get("name"), str):
+                problems.append(f"profile {i + 1} had no name and was left out")
+                continue
+            values = {}
+            for key in ("model", "ca_bundle"):
+                value = p.get(key, "")
+                if not isinstance(value, str):
+                    problems.append(f"profile {p['name']!r}: {key} was {_kind(value)}")
+                    value = ""
+                values[key] = value
+            ident = p.get("id")
+            if not isinstance(ident, str) or not ident or ident in seen:
+                problems.append(f"profile {p['name']!r}: its id was missing or repeated")
+                ident = new_id()
+            seen.add(ident)
+            profiles.append(ProfileSettings(name=p["name"], id=ident, **values))
+        active = raw.get("active_profile")
+        if active is not None and not isinstance(active, str):
+            problems.append(f"active_profile was {_kind(active)}")
+            active = None
+        extra = raw.get("extra", {})
+        if not isinstance(extra, dict):
+            problems.append(f"extra was {_kind(extra)}")
+            extra = {}
+        return cls(profiles=profiles, active_profile=active, extra=extra), problems
+
+    def save(self, path: Path | None = None) -> bool:
+        """Writes atomically: a crash mid-write leaves the previous file intact. Returns False
+        (and logs why) when nothing was written: a read-only session or a failed write."""
+        if self.read_only:
+            return False
         path = path or settings_path()
         data = {
             "version": 1,
@@ -88,13 +166,37 @@ class Settings:
             "active_profile": self.active_profile,
             "extra": self.extra,
         }
-        fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=path.parent)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=path.parent)
+        except OSError as exc:
+            log.error("settings not saved to %s: %s", path, exc)
+            return False
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(data, fh, indent=2)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            log.error("settings not saved to %s: %s", path, exc)
+            return False
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        return True
+
+
+def _kind(value: object) -> str:
+    """How a JSON value is named in a message: 'a number', 'null', 'a list'..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"

@@ -19,9 +19,9 @@ from desktop_app.core.chat.conversation import (
     GenerationSettings,
     ReplyInfo,
 )
+from desktop_app.core.files.paths import database_path
 from desktop_app.core.history.storage import HistoryStore, ImportFormatError
 from desktop_app.core.history.storage.exchange import export_dict, import_conversation_json
-from desktop_app.core.paths import database_path
 
 ROOT = Path(__file__).resolve().parents[2]
 

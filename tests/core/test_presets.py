@@ -132,11 +132,14 @@ def test_bad_imports_are_refused_whole_with_a_reason(text: str, message: str):
 def test_a_broken_file_keeps_builtins_and_says_so():
     presets_path().write_text("{ broken", encoding="utf-8")
     store = PresetStore()
-    assert store.problem and "could not be read" in store.problem
+    assert store.problem and "was damaged" in store.problem
     assert store.get(GEMMA_RECOMMENDED) is not None
-    store.save("Fresh", settings(top_k=1))  # saving replaces the broken file
+    store.save("Fresh", settings(top_k=1))  # saving writes a new file...
     assert store.problem is None
     assert PresetStore().get("Fresh") is not None
+    # ...and the broken one is still there, under a name that says what it is.
+    [kept] = presets_path().parent.glob("presets.damaged-*.json")
+    assert kept.read_text(encoding="utf-8") == "{ broken"
 
 
 def test_apply_keeps_an_extra_body_the_preset_does_not_set():

@@ -8,7 +8,7 @@ import uuid
 import keyring
 import pytest
 
-from desktop_app.core.paths import data_dir, settings_path
+from desktop_app.core.files.paths import data_dir, settings_path
 from desktop_app.core.session.profiles import ProfileStore, ServerProfile, validate_base_url
 from desktop_app.core.session.secrets import SecretStore
 from desktop_app.core.settings import Settings
@@ -92,3 +92,39 @@ def test_plain_http_to_a_remote_host_warns(url, warns):
 @pytest.mark.parametrize("url", ["", "ftp://x", "http://", "localhost:8000", "http://h:99999"])
 def test_bad_urls_are_explained(url):
     assert validate_base_url(url)
+
+
+def test_environment_is_honoured_on_every_run_without_a_keyring(monkeypatch):
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    keyring.core._keyring_backend = None
+    env = {"GEMMA_BASE_URL": "http://10.0.0.5:8000/v1", "GEMMA_MODEL": "m", "HEXGRID_API_KEY": KEY}
+    try:
+        keyring.core.init_backend()
+        first = ProfileStore(Settings.load(), SecretStore(service="gemma-desk-test-none"))
+        assert first.prefill_from_env(env) is not None
+        # Next run: the profile's name is in the settings file, its address was not kept.
+        second = ProfileStore(Settings.load(), SecretStore(service="gemma-desk-test-none"))
+        assert second.active().base_url == ""
+        second.prefill_from_env(env)
+        active = second.active()
+        assert active.base_url == env["GEMMA_BASE_URL"] and active.api_key == KEY
+        assert active.model == "m" and len(second.profiles()) == 1
+        # A run without the variable has no address to offer.
+        third = ProfileStore(Settings.load(), SecretStore(service="gemma-desk-test-none"))
+        assert third.prefill_from_env({}) is None and third.active().base_url == ""
+        assert KEY not in settings_path().read_text()
+    finally:
+        monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+        keyring.core.init_backend()
+
+
+def test_environment_never_overrides_a_stored_address(secrets):
+    store = ProfileStore(Settings(), secrets)
+    p = ServerProfile(name="Lab", base_url="https://lab.internal/v1", api_key="stored")
+    store.save(p)
+    store.set_active(p.id)
+    env = {"GEMMA_BASE_URL": "http://10.0.0.5:8000/v1", "HEXGRID_API_KEY": KEY}
+    assert store.prefill_from_env(env) is None
+    assert store.active().base_url == "https://lab.internal/v1"
+    assert store.active().api_key == "stored"
+    store.delete(p.id)

@@ -25,8 +25,8 @@ from desktop_app.core.chat.conversation import (
     MessageStatus,
     ReplyInfo,
 )
+from desktop_app.core.files.paths import data_dir, database_path
 from desktop_app.core.history.storage import HistoryStore, NotFoundError, StorageError
-from desktop_app.core.paths import data_dir, database_path
 
 
 def rich_conversation(title: str = "Trip to Lisbon") -> Conversation:

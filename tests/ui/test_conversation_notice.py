@@ -13,9 +13,9 @@ from PySide6.QtTest import QTest
 
 from desktop_app.api import SamplingParams
 from desktop_app.core.chat.conversation import ChatMessage, Conversation, GenerationSettings
+from desktop_app.core.files.paths import database_path
 from desktop_app.core.history.storage import HistoryStore
 from desktop_app.core.history.storage.exchange import export_dict
-from desktop_app.core.paths import database_path
 
 
 def type_and_send(qtbot, window, text: str) -> None:

@@ -17,7 +17,7 @@ from window_support import wait_reply_done
 
 from desktop_app.app.services import AppServices
 from desktop_app.core.chat.conversation import MessageStatus
-from desktop_app.core.paths import data_dir
+from desktop_app.core.files.paths import data_dir
 from desktop_app.core.session.profiles import ServerProfile
 from desktop_app.core.settings import Settings
 from desktop_app.simulator import SimulatorConfig, running_simulator

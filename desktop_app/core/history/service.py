@@ -16,6 +16,7 @@ from desktop_app.core.chat.conversation import Conversation, MessageStatus, new_
 from desktop_app.core.history.loader import ConversationLoader
 from desktop_app.core.history.storage import (
     HistoryStore,
+    ReadOnlyError,
     SearchHit,
     StorageError,
     export_json,
@@ -250,6 +251,9 @@ class HistoryService(QObject):
     def _guard(self, fn: Callable[..., T], *args: object) -> T | None:
         try:
             return fn(*args)
+        except ReadOnlyError:
+            # The window's banner already says this session saves nothing.
+            return None
         except StorageError as exc:
             log.error("history write failed: %s", exc)
             self.failed.emit(

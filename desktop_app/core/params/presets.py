@@ -2,7 +2,8 @@
 
 A preset holds the sampling fields, the thinking switch and an optional extra body. The file
 is written atomically (a crash mid-write leaves the previous one) and read leniently: a
-broken file never stops the app; ``problem`` says what happened and the built-ins remain.
+broken file never stops the app; it is kept beside the new one, ``problem`` says where, and
+the built-ins (and every preset of the file that could be read) remain.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop_app.api import GemmaAPIError, SamplingParams
 from desktop_app.core.chat.conversation import GenerationSettings
+from desktop_app.core.files.damaged_files import set_aside
+from desktop_app.core.files.paths import data_dir
 from desktop_app.core.history.serialize import sampling_from_dict, sampling_to_dict
 from desktop_app.core.params.extra_body import check_extra_body
-from desktop_app.core.paths import data_dir
 
 log = logging.getLogger(__name__)
 
@@ -132,12 +134,16 @@ class PresetStore(QObject):
 
     changed = Signal()
 
-    def __init__(self, path: Path | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self, path: Path | None = None, parent: QObject | None = None, read_only: str | None = None
+    ) -> None:
         super().__init__(parent)
         self.path = path or presets_path()
         self._user: list[Preset] = []
         self._default = GEMMA_RECOMMENDED
         self.problem: str | None = None
+        # Why nothing is written this session (a read-only data folder), or None.
+        self.read_only = read_only
         self._load()
 
     # -- reading -----------------------------------------------------------------------------
@@ -269,29 +275,75 @@ class PresetStore(QObject):
     def _load(self) -> None:
         try:
             raw = self.path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return
         except OSError as exc:
+            # Unreadable is not damaged: leave it alone and never write over it.
             self.problem = f"Your presets could not be read ({exc.strerror or exc})."
+            self.read_only = self.read_only or "the presets file could not be read"
             return
         try:
             data = json.loads(raw)
-            builtin = {p.name.casefold() for p in BUILTIN_PRESETS}
-            # A hand-edited file may reuse a built-in's name; the built-in wins.
-            self._user = [p for p in parse_presets(raw) if p.name.casefold() not in builtin]
-        except (ValueError, PresetError) as exc:
-            self.problem = (
-                f"Your presets file {self.path} could not be read ({exc}). The built-in presets "
-                "are available; saving a preset will replace the file."
-            )
-            log.error("presets file unreadable: %s", exc)
+        except (ValueError, UnicodeDecodeError) as exc:
+            self._damaged(f"it is not valid JSON: {exc}", whole=True)
             return
-        default = data.get("default") if isinstance(data, dict) else None
+        items = data.get("presets") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            self._damaged("it holds no list of presets", whole=True)
+            return
+        version = data.get("version", FILE_VERSION)
+        if isinstance(version, int) and version > FILE_VERSION:
+            # Not damaged, only newer: read what this version knows and never write over it.
+            self.read_only = self.read_only or "the presets file comes from a newer Gemma Desk"
+            self.problem = (
+                f"Your presets file {self.path} comes from a newer Gemma Desk; it is used as far "
+                "as this version understands it and is not changed."
+            )
+        # One bad preset (a hand edit, an older app) costs that preset only.
+        builtin = {p.name.casefold() for p in BUILTIN_PRESETS}
+        bad: list[str] = []
+        for i, item in enumerate(items):
+            try:
+                preset = Preset.from_dict(item, f"preset {i + 1}")
+            except PresetError as exc:
+                bad.append(str(exc))
+                continue
+            # A hand-edited file may reuse a built-in's name; the built-in wins.
+            taken = {p.name.casefold() for p in self._user} | builtin
+            if preset.name.casefold() not in taken:
+                self._user.append(preset)
+        default = data.get("default")
         found = self.get(default) if isinstance(default, str) else None
         if found is not None:
             self._default = found.name
+        if bad:
+            self._damaged("; ".join(bad), whole=False)
+
+    def _damaged(self, why: str, whole: bool) -> None:
+        log.error("presets file %s: %s", self.path, why)
+        kept = f"The built-in presets and {len(self._user)} of yours are available."
+        if self.read_only:
+            where = "The file was left as it is."
+        else:
+            path, where = set_aside(self.path, copy=not whole)
+            if path is None:
+                self.read_only = "the damaged presets file could not be set aside"
+        head = "was damaged" if whole else "held presets that were left out"
+        self.problem = f"Your presets file {self.path} {head} ({why}). {kept} {where}"
+        if not whole and not self.read_only:
+            self._write()
 
     def _commit(self) -> None:
+        if self.read_only:
+            self.problem = (
+                f"Presets are not saved this session ({self.read_only}); they are kept until "
+                "the app closes. Export them to keep a copy."
+            )
+        elif self._write():
+            self.problem = None
+        self.changed.emit()
+
+    def _write(self) -> bool:
         data = {
             "format": FILE_FORMAT,
             "version": FILE_VERSION,
@@ -300,13 +352,13 @@ class PresetStore(QObject):
         }
         try:
             write_atomically(self.path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-            self.problem = None
         except OSError as exc:
             self.problem = (
                 f"Presets could not be saved to {self.path} ({exc.strerror or exc}); they are "
                 "kept until the app closes. Export them to keep a copy."
             )
-        self.changed.emit()
+            return False
+        return True
 
 
 def parse_presets(text: str | bytes) -> list[Preset]:

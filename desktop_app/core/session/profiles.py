@@ -79,6 +79,8 @@ class ProfileStore:
     def __init__(self, settings: Settings, secrets: SecretStore) -> None:
         self.settings = settings
         self.secrets = secrets
+        # profile id -> (url, key, model) from the environment, for profiles stored empty.
+        self._env_fill: dict[str, tuple[str, str, str]] = {}
 
     def profiles(self) -> list[ServerProfile]:
         return [self._materialise(p) for p in self.settings.profiles]
@@ -125,26 +127,47 @@ class ProfileStore:
         self.settings.save()
 
     def prefill_from_env(self, env: Mapping[str, str] | None = None) -> ServerProfile | None:
-        """On first run, turns GEMMA_BASE_URL / GEMMA_MODEL / HEXGRID_API_KEY into a profile."""
+        """Makes GEMMA_BASE_URL / GEMMA_MODEL / HEXGRID_API_KEY usable, on every run.
+
+        On first run they become a profile. Later, a profile with no address stored (no
+        keyring: secrets were kept for one session only) takes them again for this session,
+        so the environment works whether or not a keyring remembers. A stored address is
+        never overridden. Returns the profile made or filled, if any.
+        """
         env = os.environ if env is None else env
-        if self.settings.profiles or not env.get("GEMMA_BASE_URL"):
+        url = env.get("GEMMA_BASE_URL", "").strip()
+        if not url:
             return None
-        profile = ServerProfile(
-            name="From environment",
-            base_url=env["GEMMA_BASE_URL"],
-            model=env.get("GEMMA_MODEL", ""),
-            api_key=env.get("HEXGRID_API_KEY", ""),
-        )
-        self.save(profile)
-        self.set_active(profile.id)
-        return profile
+        key = env.get("HEXGRID_API_KEY", "")
+        if not self.settings.profiles:
+            profile = ServerProfile(
+                name="From environment", base_url=url, model=env.get("GEMMA_MODEL", ""),
+                api_key=key,
+            )  # fmt: skip
+            self.save(profile)
+            self.set_active(profile.id)
+            return profile
+        active = self.active()
+        if active is None or active.base_url:
+            return None
+        # Only for this session: a keyring that works would have kept the address.
+        self._env_fill[active.id] = (url, key, env.get("GEMMA_MODEL", ""))
+        return self.get(active.id)
 
     def _materialise(self, stored: ProfileSettings) -> ServerProfile:
+        base_url = self.secrets.get(_url_account(stored.id)) or ""
+        api_key = self.secrets.get(_key_account(stored.id)) or ""
+        model = stored.model
+        fill = self._env_fill.get(stored.id)
+        if fill and not base_url:
+            # The environment's key goes with its address; a stored key never leaves for it.
+            base_url, api_key = fill[0], fill[1]
+            model = model or fill[2]
         return ServerProfile(
             name=stored.name,
-            base_url=self.secrets.get(_url_account(stored.id)) or "",
-            model=stored.model,
-            api_key=self.secrets.get(_key_account(stored.id)) or "",
+            base_url=base_url,
+            model=model,
+            api_key=api_key,
             ca_bundle=stored.ca_bundle,
             id=stored.id,
         )

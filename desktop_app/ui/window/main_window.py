@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from desktop_app.ui.chat.composer import Composer
 from desktop_app.ui.chat.context import MessageActions
 from desktop_app.ui.common.elided_label import ElidedLabel
+from desktop_app.ui.window.notice_banner import NoticeBanner
 
 if TYPE_CHECKING:
     from desktop_app.app.services import AppServices
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self.chat_view.actionRequested.connect(self.message_actions.run)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.chat.stop)
         self._build_panels(services)
+        self.notice_banner.set_notices(services.notices)
         self.composer.setEnabled(True)
         self.settings_button.setEnabled(True)
         self._refresh_list()
@@ -191,6 +193,8 @@ class MainWindow(QMainWindow):
             lambda: self.chat.set_system_prompt(self.system_prompt.toPlainText())
         )
         lay.addWidget(self.system_prompt)
+        self.notice_banner = NoticeBanner(main)
+        lay.addWidget(self.notice_banner)
         self.banner = QLabel(main)
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)

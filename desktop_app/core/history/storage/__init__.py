@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from .errors import ImportFormatError, NewerSchemaError, NotFoundError, StorageError
+from .errors import (
+    ImportFormatError,
+    NewerSchemaError,
+    NotFoundError,
+    ReadOnlyError,
+    StorageError,
+)
 from .exchange import export_json, export_markdown, import_conversation_json, import_into
 from .schema import MIGRATIONS, SCHEMA_VERSION, Migration
 from .search import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit
@@ -19,6 +25,7 @@ __all__ = [
     "Migration",
     "NewerSchemaError",
     "NotFoundError",
+    "ReadOnlyError",
     "SearchHit",
     "StorageError",
     "export_json",

@@ -2,7 +2,8 @@
 
 ``StorageError`` is the root: the app catches it and shows ``str(error)``.
 ``NotFoundError`` names a conversation or message that is not there,
-``NewerSchemaError`` a database written by a newer Gemma Desk, and
+``NewerSchemaError`` a database written by a newer Gemma Desk, ``ReadOnlyError`` a write
+to a history opened read-only, and
 ``ImportFormatError`` a file that is not a conversation this app can read.
 """
 
@@ -22,6 +23,10 @@ class NotFoundError(StorageError):
 
 class NewerSchemaError(StorageError):
     """The database comes from a newer version of the app and is left untouched."""
+
+
+class ReadOnlyError(StorageError):
+    """A write to a history opened read-only for this session; nothing was changed."""
 
 
 class ImportFormatError(StorageError):

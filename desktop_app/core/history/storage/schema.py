@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop_app.core.files.file_modes import private_file
+
 from .errors import NewerSchemaError, StorageError
 
 
@@ -136,10 +138,16 @@ def open_database(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> s
     file is left exactly as it was.
     """
     target = migrations[-1].version if migrations else 0
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # The history is private: SQLite would make the file (and its -wal, -shm) 0644.
+        private_file(path)
         # isolation_level=None: no implicit transactions; every change opens its own.
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+    except OSError as exc:
+        raise StorageError(
+            f"Cannot open the history database {path}: {exc.strerror or exc}."
+        ) from exc
     except sqlite3.Error as exc:
         raise StorageError(f"Cannot open the history database {path}: {exc}.") from exc
     try:
@@ -158,6 +166,38 @@ def open_database(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> s
     except sqlite3.Error as exc:
         conn.close()
         raise StorageError(f"Cannot open the history database {path}: {exc}.") from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def open_read_only(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> sqlite3.Connection:
+    """Opens the database for reading only (this session writes nothing into the data folder).
+
+    Raises ``StorageError`` when there is no database yet, or it needs an upgrade first.
+    """
+    target = migrations[-1].version if migrations else 0
+    if not path.is_file():
+        raise StorageError(f"There is no history database at {path} yet.")
+    try:
+        conn = sqlite3.connect(
+            path.absolute().as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT,
+            isolation_level=None,
+        )  # fmt: skip
+    except sqlite3.Error as exc:
+        raise StorageError(f"Cannot open the history database {path}: {exc}.") from exc
+    try:
+        version = _read_version(conn, path)
+        if version != target:
+            raise StorageError(
+                f"The history database {path} has schema {version}, and this version uses "
+                f"{target}; it cannot be upgraded in a read-only session."
+            )
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error as exc:
+        conn.close()
+        raise StorageError(f"Cannot read the history database {path}: {exc}.") from exc
     except BaseException:
         conn.close()
         raise
@@ -232,12 +272,13 @@ def backup_database(conn: sqlite3.Connection, path: Path, version: int) -> Path:
         n += 1
         target = path.with_name(f"{path.stem}.v{version}-backup-{stamp}-{n}{path.suffix}")
     try:
+        private_file(target)
         copy = sqlite3.connect(target)
         try:
             conn.backup(copy)
         finally:
             copy.close()
-    except sqlite3.Error as exc:
+    except (OSError, sqlite3.Error) as exc:
         target.unlink(missing_ok=True)
         raise StorageError(
             f"Could not back up the history database to {target} before upgrading it: {exc}. "

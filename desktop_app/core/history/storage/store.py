@@ -12,10 +12,10 @@ from typing import Any
 
 from desktop_app.api import ToolCall
 from desktop_app.core.chat.conversation import ChatMessage, Conversation, MessageStatus, new_id
+from desktop_app.core.files.paths import database_path
 from desktop_app.core.history.serialize import tool_call_to_dict
-from desktop_app.core.paths import database_path
 
-from .errors import StorageError, require, storage_error
+from .errors import ReadOnlyError, StorageError, require, storage_error
 from .partial_read import read_conversation
 from .rows import (
     COPY_MESSAGE,
@@ -29,7 +29,7 @@ from .rows import (
     message_from_row,
     message_values,
 )
-from .schema import MIGRATIONS, Migration, open_database
+from .schema import MIGRATIONS, Migration, open_database, open_read_only
 from .search import SearchHit, run_search
 
 DEFAULT_PURGE_AGE = 30 * 24 * 3600.0  # seconds a deleted conversation stays recoverable
@@ -48,9 +48,19 @@ class ConversationSummary:
 class HistoryStore:
     """Reads and writes the history database; open one per process, close it on exit."""
 
-    def __init__(self, path: Path | None = None, *, migrations: Sequence[Migration] = MIGRATIONS):
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        migrations: Sequence[Migration] = MIGRATIONS,
+        read_only: bool = False,
+    ):
         self.path = path if path is not None else database_path()
-        self._conn: sqlite3.Connection | None = open_database(self.path, migrations)
+        # Read-only: another process owns the folder, or it cannot be written. Every write
+        # raises ReadOnlyError instead of touching the file.
+        self.read_only = read_only
+        opener = open_read_only if read_only else open_database
+        self._conn: sqlite3.Connection | None = opener(self.path, migrations)
 
     # ---- lifetime ---------------------------------------------------------------------
 
@@ -70,10 +80,17 @@ class HistoryStore:
             raise StorageError("The history store is closed.")
         return self._conn
 
+    def _writable(self) -> sqlite3.Connection:
+        if self.read_only:
+            raise ReadOnlyError(
+                f"The history {self.path} is open read-only this session; nothing was saved."
+            )
+        return self._db()
+
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One transaction: committed when the block ends, rolled back if it raises."""
-        conn = self._db()
+        conn = self._writable()
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -326,7 +343,7 @@ class HistoryStore:
         params += [conversation_id, message_id]
         try:
             # In autocommit mode one statement is one transaction of its own.
-            cur = self._db().execute(sql, params)
+            cur = self._writable().execute(sql, params)
         except sqlite3.Error as exc:
             raise storage_error("write to", self.path, exc) from exc
         require(cur.rowcount, "message", message_id)

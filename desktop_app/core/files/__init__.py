@@ -1,0 +1,1 @@
+"""The data folder: where files go, their modes, damaged files, logs."""
