@@ -18,7 +18,8 @@ from desktop_app.core.params.generation import GenerationParams
 from desktop_app.core.params.presets import PresetStore
 from desktop_app.core.session.profiles import ProfileStore, ServerProfile
 from desktop_app.core.session.secrets import SecretStore
-from desktop_app.core.session.server import ConnectionReport, ServerSession, probe
+from desktop_app.core.session.server import ServerSession
+from desktop_app.core.session.servers import Servers
 from desktop_app.core.settings import Settings
 from desktop_app.core.tasks import TaskRunner
 from desktop_app.core.tools.loop import ToolLoop
@@ -47,13 +48,12 @@ class AppServices:
             self.notices.append(self.settings.notice)
         self.profiles = ProfileStore(self.settings, self.secrets)
         self.session = ServerSession(self.runner)
-        self.session.set_stall_limit(self.settings.stall_seconds)
+        self.servers = Servers(self.profiles, self.session, self.settings, self.runner)
         self.presets = PresetStore(read_only=read_only)
         if self.presets.problem:
             self.notices.append(self.presets.problem)
         self.gate = SendGate()
         self.traces = TraceStore()
-        self.demo_profile: ServerProfile | None = None
         self.store: HistoryStore | None = None
         self.storage_problem: str | None = None
         try:
@@ -101,47 +101,7 @@ class AppServices:
         none, to the demo server."""
         if self.history is not None:
             self.history.restore()
-        self.profiles.prefill_from_env()
-        active = None if force_demo else self.profiles.active()
-        if active is not None:
-            self.session.use(active)
-        elif start_demo is not None:
-            self.demo_profile = start_demo()
-            self.session.use(self.demo_profile)
-
-    def test_connection(
-        self, profile: ServerProfile, done: Callable[[ConnectionReport], None]
-    ) -> None:
-        async def run() -> None:
-            done(await probe(profile))
-
-        self.runner.start("test-connection", run())
-
-    def save_profile(self, profile: ServerProfile) -> bool:
-        durable = self.profiles.save(profile)
-        if self.session.profile and self.session.profile.id == profile.id:
-            self.session.use(profile)
-        return durable
-
-    def delete_profile(self, profile_id: str) -> None:
-        self.profiles.delete(profile_id)
-        if self.session.profile and self.session.profile.id == profile_id:
-            fallback = self.profiles.active() or self.demo_profile
-            if fallback is not None:
-                self.session.use(fallback)
-
-    def set_stall_limit(self, seconds: int) -> None:
-        """Keeps the stall limit in the settings and applies it to the replies to come."""
-        self.settings.stall_seconds = seconds
-        self.settings.save()
-        self.session.set_stall_limit(self.settings.stall_seconds)
-
-    def activate_profile(self, profile_id: str) -> None:
-        profile = self.profiles.get(profile_id)
-        if profile is None:
-            return
-        self.profiles.set_active(profile_id)
-        self.session.use(profile)
+        self.servers.connect_first(start_demo, force_demo)
 
     async def aclose(self) -> None:
         self.runner.cancel_all()

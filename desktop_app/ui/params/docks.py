@@ -18,7 +18,7 @@ from desktop_app.ui.inspect.inspector import Inspector
 from desktop_app.ui.params.panel import ParamsPanel, make_params_dock
 
 if TYPE_CHECKING:
-    from desktop_app.app.services import AppServices
+    from desktop_app.ui.window.context import WindowServices
 
 
 def style_sheet(c: dict[str, str]) -> str:
@@ -54,7 +54,7 @@ class GenerationControls:
         self,
         window: QMainWindow,
         view_menu: QMenu,
-        services: AppServices,
+        services: WindowServices,
         actions: MessageActions,
     ) -> None:
         self.window = window

@@ -27,7 +27,6 @@ from desktop_app.ui.common.elided_label import ElidedLabel
 from desktop_app.ui.window.notice_banner import NoticeBanner
 
 if TYPE_CHECKING:
-    from desktop_app.app.services import AppServices
     from desktop_app.core.chat.controller import ChatController
     from desktop_app.ui.chat.chat_view import ChatView
     from desktop_app.ui.chat.conversation_notice import ConversationNotice
@@ -36,6 +35,7 @@ if TYPE_CHECKING:
     from desktop_app.ui.images.feature import ImageFeature
     from desktop_app.ui.params.docks import GenerationControls
     from desktop_app.ui.tools.panel import ToolsPanel
+    from desktop_app.ui.window.context import WindowServices
 
 EMPTY_HINT = (
     "<h2>What can I help with?</h2>"
@@ -50,7 +50,7 @@ class MainWindow(QMainWindow):
     attributes or sets its own on it."""
 
     # Set by attach(): the services, and the panels built from them.
-    services: AppServices
+    services: WindowServices
     chat: ChatController
     chat_view: ChatView
     generation_controls: GenerationControls
@@ -60,7 +60,7 @@ class MainWindow(QMainWindow):
     images: ImageFeature
     conversation_notice: ConversationNotice
 
-    def __init__(self, services: AppServices | None = None) -> None:
+    def __init__(self, services: WindowServices | None = None) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("Gemma Desk")
@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
         if services is not None:
             self.attach(services)
 
-    def attach(self, services: AppServices) -> None:
+    def attach(self, services: WindowServices) -> None:
         """Connects the widgets to the app's services and builds the panels."""
         self.services = services
         self.chat = services.chat
@@ -210,7 +210,7 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.composer)
         return main
 
-    def _build_chat_view(self, services: AppServices) -> None:
+    def _build_chat_view(self, services: WindowServices) -> None:
         from desktop_app.ui.chat.chat_view import ChatView
         from desktop_app.ui.chat.context import ChatContext
 
@@ -220,7 +220,7 @@ class MainWindow(QMainWindow):
         column.replaceWidget(self._chat_placeholder, self.chat_view)
         self._chat_placeholder.deleteLater()
 
-    def _build_panels(self, services: AppServices) -> None:
+    def _build_panels(self, services: WindowServices) -> None:
         """The docks and panels, one line each, in a fixed order (imported here, after the
         window is on screen, to keep them off the start-up path)."""
         from desktop_app.ui.chat.conversation_notice import ConversationNotice
@@ -385,6 +385,7 @@ class MainWindow(QMainWindow):
         from desktop_app.ui.dialogs.settings import SettingsDialog
 
         state = self.services
+        servers = state.servers
         dialog = SettingsDialog(
             state.profiles.profiles(),
             state.session.profile.id if state.session.profile else None,
@@ -392,11 +393,11 @@ class MainWindow(QMainWindow):
             self,
             stall_seconds=state.settings.stall_seconds,
         )
-        dialog.stallLimitChanged.connect(state.set_stall_limit)
-        dialog.testRequested.connect(lambda p: state.test_connection(p, dialog.show_test_result))
-        dialog.profileSaved.connect(lambda p: dialog.show_saved(state.save_profile(p)))
-        dialog.profileDeleted.connect(state.delete_profile)
-        dialog.profileActivated.connect(state.activate_profile)
+        dialog.stallLimitChanged.connect(servers.set_stall_limit)
+        dialog.testRequested.connect(lambda p: servers.test_connection(p, dialog.show_test_result))
+        dialog.profileSaved.connect(lambda p: dialog.show_saved(servers.save_profile(p)))
+        dialog.profileDeleted.connect(servers.delete_profile)
+        dialog.profileActivated.connect(servers.activate_profile)
         self._settings_dialog = dialog
         dialog.setModal(True)
         dialog.show()
