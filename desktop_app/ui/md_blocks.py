@@ -13,6 +13,7 @@ class Block:
     kind: str  # "markdown" | "code"
     text: str  # markdown source, or the code without its fences
     lang: str = ""
+    start: int = 0  # where the block (its opening fence, for code) starts in the source
 
 
 @dataclass
@@ -42,14 +43,14 @@ class Splitter:
                 m = _FENCE.match(line)
                 if m:
                     if has_text:
-                        blocks.append(Block("markdown", text[start:scan]))
+                        blocks.append(Block("markdown", text[start:scan], start=start))
                     marker = m.group(1)
                     fence = (marker[0], len(marker), m.group(2), nxt)
                     start = scan
                     has_text = False
                 elif not line.strip():
                     if has_text:
-                        blocks.append(Block("markdown", text[start:nxt]))
+                        blocks.append(Block("markdown", text[start:nxt], start=start))
                         has_text = False
                     start = nxt
                 else:
@@ -58,7 +59,7 @@ class Splitter:
                 stripped = line.strip()
                 char, length, lang, body = fence
                 if stripped and set(stripped) == {char} and len(stripped) >= length:
-                    blocks.append(Block("code", text[body:scan], lang))
+                    blocks.append(Block("code", text[body:scan], lang, start))
                     fence = None
                     start = nxt
             scan = nxt
@@ -75,5 +76,5 @@ class Splitter:
         first, _, body = rest.partition("\n")
         m = _FENCE.match(first)
         if m and "\n" in rest:
-            return Block("code", body, m.group(2))
-        return Block("markdown", rest)
+            return Block("code", body, m.group(2), pos)
+        return Block("markdown", rest, start=pos)
