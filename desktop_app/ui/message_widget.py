@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
@@ -92,6 +94,12 @@ class ErrorCard(QFrame):
         self.message.setObjectName("errorMessage")
         self.hint = QLabel(self)
         self.hint.setObjectName("errorHint")
+        # Only the title is rich text (bold, with its words escaped); the server's words and
+        # the hint are plain text, shown exactly as written: no markup from a server, and
+        # no "&amp;" where the server wrote "&".
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)
         for label in (self.title, self.message, self.hint):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -109,17 +117,13 @@ class ErrorCard(QFrame):
         if err is None:
             self.hide()
             return
-        self.title.setText(f"<b>{_esc(err.title)}</b>")
-        self.message.setText(_esc(err.message))
-        self.hint.setText(_esc(err.hint))
+        self.title.setText(f"<b>{html.escape(err.title, quote=False)}</b>")
+        self.message.setText(err.message)
+        self.hint.setText(err.hint)
         self.hint.setVisible(bool(err.hint))
         self.setAccessibleName(f"Error: {err.title}")
         self.setAccessibleDescription(f"{err.message} {err.hint}".strip())
         self.show()
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 PRIMARY_ACTIONS = {"copy", "edit", "regenerate"}
