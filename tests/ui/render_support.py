@@ -53,7 +53,7 @@ class FifoTrap:
 
     A thread waits to open the write end; if the app opens the pipe, both opens complete,
     the trap records it and closes, and the app reads end-of-file instead of hanging the
-    test forever. `release` ends the thread when nobody opened it.
+    test forever (again for every later open). `release` ends the thread when nobody opened it.
     """
 
     def __init__(self, path: Path) -> None:
@@ -65,10 +65,11 @@ class FifoTrap:
         self._thread.start()
 
     def _wait(self) -> None:
-        fd = os.open(self.path, os.O_WRONLY)  # blocks until a reader opens the pipe
-        if not self._releasing:
-            self.opened_by_reader = True
-        os.close(fd)
+        while not self._releasing:  # Qt may open a file more than once
+            fd = os.open(self.path, os.O_WRONLY)  # blocks until a reader opens the pipe
+            if not self._releasing:
+                self.opened_by_reader = True
+            os.close(fd)
 
     def release(self) -> None:
         self._releasing = True

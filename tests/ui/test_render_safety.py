@@ -7,7 +7,7 @@ import uuid
 import pytest
 from PIL import Image
 from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices, QTextDocument
+from PySide6.QtGui import QDesktopServices, QImage, QTextDocument
 
 from desktop_app.core.conversation import ChatMessage, Conversation, ErrorInfo, MessageStatus
 from desktop_app.core.storage import HistoryStore
@@ -31,7 +31,10 @@ def no_resources(monkeypatch):
 
     def spy(self, resource_type, name):
         asked.append(name.toString())
-        return b" "
+        # A blank image: an answer Qt could not decode would make it read the file itself.
+        blank = QImage(1, 1, QImage.Format.Format_ARGB32)
+        blank.fill(0)
+        return blank
 
     monkeypatch.setattr(MarkdownView, "loadResource", spy)
     return asked
