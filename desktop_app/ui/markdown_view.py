@@ -24,6 +24,7 @@ from desktop_app.ui.render_budget import (
     HIGHLIGHT_LIMIT,
     PLAIN_LIMIT,
     RENDER_LIMIT,
+    SCAN_AHEAD,
     SLICE_SECONDS,
     oversize,
     preview,
@@ -149,9 +150,9 @@ class MarkdownView(QTextBrowser):
             self._reset()
         self._source = text
         if self._cut is None:
-            # Scanning stops past twice the limit, so a huge unfinished block is not scanned
-            # again on every streamed update; what lies beyond is behind "Show all".
-            scan = text[: 2 * RENDER_LIMIT]
+            # Scanning stops SCAN_AHEAD past the limit: a block bigger than that is cut, and
+            # what lies beyond is behind "Show all".
+            scan = text[: RENDER_LIMIT + SCAN_AHEAD]
             for block in self._splitter.feed(scan):
                 if block.start >= RENDER_LIMIT:
                     self._cut = block.start

@@ -26,13 +26,19 @@ class Splitter:
     """
 
     pos: int = 0
+    # Where the last call stopped, so the next one scans only the new lines: a long block
+    # that is still arriving is not scanned again on every update.
+    _scan: int = 0
+    _fence: tuple[str, int, str, int] | None = None  # char, length, lang, body start
+    _has_text: bool = False
 
     def feed(self, text: str) -> list[Block]:
+        """Blocks completed since the last call; `text` must extend the text fed before."""
         blocks: list[Block] = []
         start = self.pos
-        scan = start
-        fence: tuple[str, int, str, int] | None = None  # char, length, lang, body start
-        has_text = False
+        scan = max(self._scan, start)
+        fence = self._fence
+        has_text = self._has_text
         while True:
             nl = text.find("\n", scan)
             if nl < 0:
@@ -65,8 +71,8 @@ class Splitter:
             scan = nxt
             if fence is None and not has_text:
                 self.pos = start
-        if (fence is None and not has_text) or blocks:
-            self.pos = start
+        self.pos = start
+        self._scan, self._fence, self._has_text = scan, fence, has_text
         return blocks
 
     @staticmethod

@@ -19,6 +19,7 @@ HIGHLIGHT_LIMIT = 2_000  # characters of code coloured by pygments; beyond, plai
 CODE_CHAR_LIMIT = 20_000  # characters of code shown in full
 CODE_LINE_LIMIT = 600
 RENDER_LIMIT = 100_000  # characters of one reply rendered; the rest is behind "Show all"
+SCAN_AHEAD = 1_000_000  # characters past RENDER_LIMIT searched for the end of a block
 PLAIN_LIMIT = 50_000  # characters of a plain text view (your message, thinking)
 SLICE_SECONDS = 0.02  # rendering work done per event-loop turn before yielding
 
@@ -36,7 +37,7 @@ class Oversize:
 def oversize(block: Block) -> Oversize | None:
     """None when `block` renders in full; else what makes it too big."""
     text = block.text
-    lines = text.count("\n") + 1
+    lines = text.rstrip("\n").count("\n") + 1
     if block.kind == "code":
         if len(text) > CODE_CHAR_LIMIT or lines > CODE_LINE_LIMIT:
             return Oversize(f"Large code block: {lines:,} lines, {len(text):,} characters")
