@@ -214,6 +214,7 @@ class MessageWidget(QFrame):
         self.editor: QWidget | None = None
         self.details = QLabel(self)
         self.details.setObjectName("replyDetails")
+        self.details.setTextFormat(Qt.TextFormat.RichText)
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details.hide()
@@ -250,7 +251,11 @@ class MessageWidget(QFrame):
         if msg.role == "assistant" and not streaming:
             line = details_line(msg)
             note = length_note(msg)
-            self.details.setText(line + (f"<br><b>{note}</b>" if note else ""))
+            # The model name and finish reason come from the server: escaped, so a name
+            # written as markup can neither style this line nor name an image to load.
+            self.details.setText(
+                html.escape(line, quote=False) + (f"<br><b>{html.escape(note)}</b>" if note else "")
+            )
             self.details.setVisible(bool(line or note))
         for name, btn in self.actions.items():
             btn.setEnabled(not streaming or name == "copy")

@@ -9,7 +9,13 @@ from PIL import Image
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QImage, QTextDocument
 
-from desktop_app.core.conversation import ChatMessage, Conversation, ErrorInfo, MessageStatus
+from desktop_app.core.conversation import (
+    ChatMessage,
+    Conversation,
+    ErrorInfo,
+    MessageStatus,
+    ReplyInfo,
+)
 from desktop_app.core.storage import HistoryStore
 from desktop_app.ui.markdown_view import MarkdownView
 from desktop_app.ui.message_widget import MessageWidget
@@ -189,3 +195,13 @@ def test_error_card_shows_ampersand_and_tags_as_written(qtbot):
     shown = card.title.text()
     assert "Bad &lt;request&gt; &amp; more" in shown and card.title.textFormat().name == "RichText"
     assert card.message.textFormat().name == "PlainText"
+
+
+def test_server_named_model_in_the_details_line_is_text(qtbot, secret_png):
+    watch = OpenWatch(secret_png)
+    name = f'<img src="{secret_png}"><b>gemma</b>'
+    widget = show_reply(qtbot, "ok", reply=ReplyInfo(model=name, finish_reason="length"))
+    assert watch.count() == 0
+    details = widget.details
+    assert details.textFormat().name == "RichText"
+    assert "&lt;img src=" in details.text() and "<img" not in details.text()
