@@ -81,7 +81,7 @@ class MarkdownView(QTextBrowser):
 
     Finished blocks are rendered once and kept; only the unfinished tail (the paragraph or
     code fence still arriving) is removed and rendered again, so the cost of an update does
-    not grow with the length of the reply. Rendering works in slices of about 20 ms: blocks
+    not grow with the length of the reply. Rendering works in slices of about 12 ms: blocks
     left over wait for the next turn of the event loop, so a long reply never freezes the
     window. Blocks too big to render (render_budget) show a preview and "Show all".
 

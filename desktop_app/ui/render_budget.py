@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from desktop_app.ui.md_blocks import Block
 
-TABLE_ROW_LIMIT = 60  # lines with a "|" in one markdown block
+TABLE_ROW_LIMIT = 40  # lines with a "|" in one markdown block (~20 ms to render)
 MD_LINE_LIMIT = 300  # lines in one markdown block (a long list)
 MD_CHAR_LIMIT = 16_000  # characters in one markdown block (a long line or paragraph)
 HIGHLIGHT_LIMIT = 2_000  # characters of code coloured by pygments; beyond, plain monospace
@@ -21,7 +21,7 @@ CODE_LINE_LIMIT = 600
 RENDER_LIMIT = 100_000  # characters of one reply rendered; the rest is behind "Show all"
 SCAN_AHEAD = 1_000_000  # characters past RENDER_LIMIT searched for the end of a block
 PLAIN_LIMIT = 50_000  # characters of a plain text view (your message, thinking)
-SLICE_SECONDS = 0.02  # rendering work done per event-loop turn before yielding
+SLICE_SECONDS = 0.012  # rendering work per event-loop turn, leaving room for layout
 
 PREVIEW_LINES = 20
 PREVIEW_LINE_CHARS = 300
