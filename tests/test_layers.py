@@ -20,25 +20,25 @@ FORBIDDEN = {
         "shiboken6",
         "desktop_app.core",
         "desktop_app.ui",
-        "desktop_app.app",
+        "desktop_app.app.startup",
         "desktop_app.cli",
         "desktop_app.simulator",
     ),
     "desktop_app.core": (
         "PySide6.QtWidgets",
         "desktop_app.ui",
-        "desktop_app.app",
+        "desktop_app.app.startup",
         "desktop_app.cli",
     ),
-    "desktop_app.ui": ("httpx", "sqlite3", "desktop_app.app", "desktop_app.cli"),
+    "desktop_app.ui": ("httpx", "sqlite3", "desktop_app.app.startup", "desktop_app.cli"),
     "desktop_app.simulator": (
         "PySide6",
         "desktop_app.core",
         "desktop_app.ui",
-        "desktop_app.app",
+        "desktop_app.app.startup",
         "desktop_app.cli",
     ),
-    "desktop_app.cli": ("PySide6", "qasync", "desktop_app.ui", "desktop_app.app"),
+    "desktop_app.cli": ("PySide6", "qasync", "desktop_app.ui", "desktop_app.app.startup"),
 }
 
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget
 
 from desktop_app.core.resources import resource_path
-from tests.ui.tools_support import add_sample, chat_requests, send, wait_idle
+from tests.ui.tools_support import add_sample, chat_requests, import_tools_file, send, wait_idle
 
 
 def test_dock_is_toggled_from_the_view_menu(qtbot, window):
@@ -112,13 +112,13 @@ def test_export_then_import_in_a_new_chat_round_trips(qtbot, window, sim, tmp_pa
 
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert panel.list.count() == 0 and "No tools yet" in panel.status.text()
-    assert panel.import_file(out)
+    assert import_tools_file(qtbot, window, out)
     assert panel.list.count() == 2 and "Imported 2 tools" in panel.status.text()
     send(qtbot, window, "Convert 5 km to miles")
     wait_idle(qtbot, window, 2)
     assert chat_requests(sim)[-1]["tools"] == shipped
 
-    assert panel.import_file(out)  # the same names again: added, but switched off
+    assert import_tools_file(qtbot, window, out)  # the same names again: added, but switched off
     assert panel.list.count() == 4
     assert [panel.entries()[i].enabled for i in range(4)] == [True, True, False, False]
     assert "the copy is added switched off" in panel.status.text()
@@ -129,10 +129,10 @@ def test_import_of_a_bad_file_says_why(qtbot, window, tmp_path):
     panel = window.tools_panel
     bad = tmp_path / "bad.json"
     bad.write_text('[{"type": "function", "function": {"name": "f"}},')
-    assert not panel.import_file(bad)
+    assert not import_tools_file(qtbot, window, bad)
     assert "Could not import bad.json" in panel.status.text()
     assert "line 1" in panel.status.text()
-    assert not panel.import_file(tmp_path / "missing.json")
+    assert not import_tools_file(qtbot, window, tmp_path / "missing.json")
     assert "missing.json" in panel.status.text()
     assert panel.list.count() == 0
 

@@ -41,3 +41,11 @@ def add_tool(window, source: dict, mock: str = "", auto: bool = False) -> None:
         panel.editor.mock.setPlainText(mock)
     if auto:
         panel.editor.auto_answer.setChecked(True)
+
+
+def import_tools_file(qtbot, window, path, timeout: int = 20_000) -> bool:
+    """Imports `path` through the panel and waits until the import ends; True if it added."""
+    panel = window.tools_panel
+    with qtbot.waitSignal(panel.importFinished, timeout=timeout) as blocker:
+        panel.import_file(path)
+    return blocker.args[0]

@@ -75,6 +75,15 @@ def read_tools_file(path: str | Path) -> tuple[list[ToolEntry], str]:
     return entries, f"Imported {n} tool{'s' * (n != 1)} from {name}."
 
 
+def load_tools_file(path: str | Path) -> tuple[list[ToolEntry], str]:
+    """`read_tools_file` plus every entry checked once: the slow part of an import (JSON
+    parsing and schema validation), for a worker thread; the checks are kept on the entries."""
+    entries, note = read_tools_file(path)
+    for entry in entries:
+        entry.check()
+    return entries, note
+
+
 def write_tools_file(path: str | Path, entries: Iterable[ToolEntry]) -> str:
     """Writes the valid entries as an OpenAI ``tools`` array; says what was left out."""
     entries = list(entries)

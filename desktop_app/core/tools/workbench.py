@@ -114,8 +114,19 @@ class ToolEntry:
     mock: str = ""  # a canned result; {{arguments.x}}, {{name}} and {{id}} are filled in
     auto_answer: bool = False
 
+    # The last check and the source it was made for: a list of thousands of tools is
+    # labelled and checked for Send many times, and checking one means a schema validation.
+    _checked: tuple[str, ToolCheck] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
     def check(self) -> ToolCheck:
-        return check_tool_source(self.source)
+        cached = self._checked
+        if cached is not None and cached[0] == self.source:
+            return cached[1]
+        result = check_tool_source(self.source)
+        self._checked = (self.source, result)
+        return result
 
     @property
     def name(self) -> str:

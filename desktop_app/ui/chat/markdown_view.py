@@ -4,18 +4,39 @@ from __future__ import annotations
 
 import html
 import math
+import time
+from collections import deque
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QDesktopServices,
     QGuiApplication,
+    QPalette,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
 )
 from PySide6.QtWidgets import QSizePolicy, QTextBrowser, QWidget
 
+from desktop_app.ui.chat.full_text_dialog import FullTextDialog
 from desktop_app.ui.chat.md_blocks import Block, Splitter
+from desktop_app.ui.chat.render_budget import (
+    HIGHLIGHT_LIMIT,
+    PLAIN_LIMIT,
+    RENDER_LIMIT,
+    SCAN_AHEAD,
+    SLICE_SECONDS,
+    oversize,
+    preview,
+)
+from desktop_app.ui.chat.render_guard import (
+    IMAGE_SCHEME,
+    MD_FEATURES,
+    ImageLink,
+    neutralize,
+    open_image,
+    refused_resource,
+)
 from desktop_app.ui.common.theme import is_dark
 
 PARAGRAPH_GAP = 8.0  # pixels between finished blocks
@@ -36,12 +57,32 @@ def warm_up_highlighter() -> None:
     threading.Thread(target=load, name="warm-up-pygments", daemon=True).start()
 
 
+def _highlight(block: Block, style: str) -> str:
+    # Imported on the first code block: keeps pygments off the start-up path.
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import TextLexer, get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        lexer = get_lexer_by_name(block.lang) if block.lang else TextLexer()
+    except ClassNotFound:
+        lexer = TextLexer()
+    return highlight(
+        block.text.rstrip("\n"), lexer, HtmlFormatter(nowrap=True, noclasses=True, style=style)
+    )
+
+
 class MarkdownView(QTextBrowser):
     """Shows one message. `set_markdown_text` renders only what changed since the last call.
 
     Finished blocks are rendered once and kept; only the unfinished tail (the paragraph or
     code fence still arriving) is removed and rendered again, so the cost of an update does
-    not grow with the length of the reply.
+    not grow with the length of the reply. Rendering works in slices of about 12 ms: blocks
+    left over wait for the next turn of the event loop, so a long reply never freezes the
+    window. Blocks too big to render (render_budget) show a preview and "Show all".
+
+    The content is untrusted: it loads no resource of any kind (render_guard).
     """
 
     copyRequested = Signal(str)
@@ -51,6 +92,9 @@ class MarkdownView(QTextBrowser):
         self.plain = plain
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
+        # Nothing may resolve a relative name against a folder or a base address.
+        self.setSearchPaths([])
+        self.document().setBaseUrl(QUrl())
         self.anchorClicked.connect(self._on_anchor)
         self.setFrameShape(QTextBrowser.Shape.NoFrame)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -68,11 +112,29 @@ class MarkdownView(QTextBrowser):
         self._splitter = Splitter()
         self._tail_start = 0
         self._code_blocks: list[str] = []
+        self._queue: deque[Block] = deque()
+        self._cut: int | None = None  # where the part behind "Show all" starts, once known
+        self._images: list[ImageLink] = []
+        self._full_texts: list[tuple[str, str]] = []  # (title, text) behind each Show all
+        self.full_text_dialog: FullTextDialog | None = None
+        self._slice_timer = QTimer(self)
+        self._slice_timer.setSingleShot(True)
+        self._slice_timer.setInterval(0)
+        self._slice_timer.timeout.connect(self._render_pending)
         self.setFixedHeight(self._content_height())
+
+    def loadResource(self, resource_type: int, name: QUrl) -> object:
+        """Refuses every resource: an image, style sheet or file named by a reply is never
+        opened (render_guard); images are shown as links instead."""
+        return refused_resource(resource_type)
 
     # -- content -----------------------------------------------------------------------
     def source_text(self) -> str:
         return self._source
+
+    def is_rendering(self) -> bool:
+        """True while finished blocks still wait for their slice of rendering time."""
+        return bool(self._queue)
 
     def set_markdown_text(self, text: str) -> None:
         """Shows `text`; appends incrementally when it extends what is shown."""
@@ -84,45 +146,95 @@ class MarkdownView(QTextBrowser):
         if not text.startswith(self._source):
             self._reset()
         self._source = text
-        blocks = self._splitter.feed(text)
+        if self._cut is None:
+            # Scanning stops SCAN_AHEAD past the limit: a block bigger than that is cut, and
+            # what lies beyond is behind "Show all".
+            scan = text[: RENDER_LIMIT + SCAN_AHEAD]
+            for block in self._splitter.feed(scan):
+                if block.start >= RENDER_LIMIT:
+                    self._cut = block.start
+                    break
+                self._queue.append(block)
+            if self._cut is None and (len(text) > len(scan) or self._splitter.pos >= RENDER_LIMIT):
+                self._cut = self._splitter.pos
+        self._render_pending()
+
+    def _render_pending(self) -> None:
+        """Renders queued blocks for one slice of time, then the tail or the trailer."""
         cursor = QTextCursor(self.document())
         cursor.beginEditBlock()
         cursor.setPosition(self._tail_start)
         cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()
-        for block in blocks:
-            self._insert(cursor, block)
+        deadline = time.perf_counter() + SLICE_SECONDS
+        while self._queue:
+            self._insert(cursor, self._queue.popleft())
+            if time.perf_counter() > deadline:
+                break
         self._tail_start = cursor.position()
-        tail = Splitter.tail(text, self._splitter.pos)
-        if tail.text.strip():
-            self._insert(cursor, tail)
+        if self._queue:
+            self._slice_timer.start()
+        elif self._cut is not None:
+            self._insert_trailer(cursor)
+        else:
+            tail = Splitter.tail(self._source, self._splitter.pos)
+            if tail.text.strip():
+                self._insert(cursor, tail, arriving=True)
         cursor.endEditBlock()
 
     def _set_plain(self, text: str) -> None:
-        if text.startswith(self._source) and self._source:
-            cursor = QTextCursor(self.document())
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            cursor.insertText(text[len(self._source) :])
-        else:
-            self.setPlainText(text)
+        """Plain text (your message, thinking): appended while it grows; past PLAIN_LIMIT
+        characters the rest is behind "Show all"."""
+        old = self._source
         self._source = text
+        cursor = QTextCursor(self.document())
+        if old and text.startswith(old):
+            cursor.beginEditBlock()
+            if self._cut is None:
+                cursor.movePosition(QTextCursor.MoveOperation.End)
+                cursor.insertText(text[len(old) : PLAIN_LIMIT])
+            else:
+                cursor.setPosition(self._tail_start)
+                cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+                cursor.removeSelectedText()
+        else:
+            self._reset()
+            self._source = text
+            self.setPlainText(text[:PLAIN_LIMIT])
+            cursor = QTextCursor(self.document())
+            cursor.beginEditBlock()
+        if len(text) > PLAIN_LIMIT:
+            self._cut = PLAIN_LIMIT
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            self._tail_start = cursor.position()
+            self._insert_trailer(cursor)
+        cursor.endEditBlock()
 
     def _reset(self) -> None:
+        self._slice_timer.stop()
         self.document().clear()
         self._splitter = Splitter()
         self._tail_start = 0
         self._code_blocks.clear()
+        self._queue.clear()
+        self._cut = None
+        self._images.clear()
+        self._full_texts.clear()
         self._source = ""
 
-    def _insert(self, cursor: QTextCursor, block: Block) -> None:
+    def _insert(self, cursor: QTextCursor, block: Block, *, arriving: bool = False) -> None:
         if cursor.position() > 0:
             # A fresh block format: the new block must not join the list or quote before it.
             cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
         start = cursor.position()
-        if block.kind == "code":
+        too_big = oversize(block)
+        if too_big is not None:
+            self._insert_preview(cursor, block, too_big.what, arriving)
+        elif block.kind == "code":
             cursor.insertHtml(self._code_html(block))
         else:
-            cursor.insertMarkdown(block.text.strip("\n"))
+            cursor.insertMarkdown(block.text.strip("\n"), MD_FEATURES)
+            neutralize(self.document(), start, cursor.position(), self._images, self.palette())
         # Markdown blocks are inserted one by one, so Qt sees no paragraph gap between them:
         # give the block's last paragraph the spacing a reader expects.
         end = QTextCursor(self.document())
@@ -132,24 +244,72 @@ class MarkdownView(QTextBrowser):
             fmt.setBottomMargin(PARAGRAPH_GAP)
             end.mergeBlockFormat(fmt)
 
-    def _code_html(self, block: Block) -> str:
-        # Imported on the first code block: keeps pygments off the start-up path.
-        from pygments import highlight
-        from pygments.formatters import HtmlFormatter
-        from pygments.lexers import TextLexer, get_lexer_by_name
-        from pygments.util import ClassNotFound
+    def _insert_preview(self, cursor: QTextCursor, block: Block, what: str, arriving: bool) -> None:
+        """The first lines as plain monospace text, then what was left out and Show all."""
+        head, lines = preview(block.text)
+        mono = QTextCharFormat()
+        mono.setFontFamilies(["monospace"])
+        cursor.insertText(head, mono)
+        cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+        note = self._note_format()
+        cursor.insertText(f"{what}; shown as plain text, first {lines} lines.  ", note)
+        title = "Code block" if block.kind == "code" else "Block"
+        # The unfinished tail is drawn again on every update: its Show all reads the tail as
+        # it is when clicked instead of keeping a copy per update.
+        self._insert_show_all(cursor, title, block.text, key="tail" if arriving else "")
+        if block.kind == "code" and not arriving:
+            index = len(self._code_blocks)
+            self._code_blocks.append(block.text)
+            cursor.insertText("  ", QTextCharFormat())
+            cursor.insertText("Copy", self._link_format(f"copy-code:{index}"))
 
+    def _insert_trailer(self, cursor: QTextCursor) -> None:
+        """The first lines of what is past the render limit, as plain text, and Show all."""
+        cut = self._cut or 0
+        rest = len(self._source) - cut
+        if cursor.position() > 0:
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+        head, lines = preview(self._source[cut:])
+        mono = QTextCharFormat()
+        mono.setFontFamilies(["monospace"])
+        cursor.insertText(head, mono)
+        cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+        cursor.insertText(
+            f"This message is long: the last {rest:,} characters are shown as plain text, "
+            f"first {lines} lines.  ",
+            self._note_format(),
+        )
+        self._insert_show_all(cursor, "Whole message", self._source, key="message")
+
+    def _insert_show_all(self, cursor: QTextCursor, title: str, text: str, key: str = "") -> None:
+        if not key:
+            key = str(len(self._full_texts))
+            self._full_texts.append((title, text))
+        cursor.insertText("Show all", self._link_format(f"show-all:{key}"))
+        cursor.insertText(" ", QTextCharFormat())
+
+    def _note_format(self) -> QTextCharFormat:
+        fmt = QTextCharFormat()
+        fmt.setFontItalic(True)
+        fmt.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        return fmt
+
+    def _link_format(self, href: str) -> QTextCharFormat:
+        fmt = QTextCharFormat()
+        fmt.setAnchor(True)
+        fmt.setAnchorHref(href)
+        fmt.setForeground(self.palette().color(QPalette.ColorRole.Link))
+        fmt.setFontUnderline(True)
+        return fmt
+
+    def _code_html(self, block: Block) -> str:
         index = len(self._code_blocks)
         self._code_blocks.append(block.text)
-        try:
-            lexer = get_lexer_by_name(block.lang) if block.lang else TextLexer()
-        except ClassNotFound:
-            lexer = TextLexer()
         dark = is_dark(self)
-        style = "monokai" if dark else "friendly"
-        body = highlight(
-            block.text.rstrip("\n"), lexer, HtmlFormatter(nowrap=True, noclasses=True, style=style)
-        )
+        if len(block.text) > HIGHLIGHT_LIMIT:
+            body = html.escape(block.text.rstrip("\n"))  # colouring would cost too much here
+        else:
+            body = _highlight(block, "monokai" if dark else "friendly")
         bg = "#272822" if dark else "#f4f5f7"
         label = html.escape(block.lang or "code")
         return (
@@ -165,17 +325,45 @@ class MarkdownView(QTextBrowser):
     def code_block_count(self) -> int:
         return len(self._code_blocks)
 
+    def image_links(self) -> list[ImageLink]:
+        return list(self._images)
+
     # -- links ------------------------------------------------------------------------
     def _on_anchor(self, url: QUrl) -> None:
-        if url.scheme() == "copy-code":
+        scheme = url.scheme()
+        if scheme == "copy-code":
             try:
                 code = self._code_blocks[int(url.path())]
             except (ValueError, IndexError):
                 return
             QGuiApplication.clipboard().setText(code)
             self.copyRequested.emit(code)
-        elif url.scheme() in ("http", "https", "mailto"):
+        elif scheme == "show-all":
+            self._show_all(url.path())
+        elif scheme == IMAGE_SCHEME:
+            try:
+                link = self._images[int(url.path())]
+            except (ValueError, IndexError):
+                return
+            open_image(link)  # an explicit click on a link that shows its target
+        elif scheme in ("http", "https", "mailto"):
             QDesktopServices.openUrl(url)
+
+    def _show_all(self, key: str) -> None:
+        if key == "message":
+            title, text = "Whole message", self._source
+        elif key == "tail":
+            title, text = "Block", Splitter.tail(self._source, self._splitter.pos).text
+        else:
+            try:
+                title, text = self._full_texts[int(key)]
+            except (ValueError, IndexError):
+                return
+        if self.full_text_dialog is not None:
+            self.full_text_dialog.close()
+            self.full_text_dialog.deleteLater()
+        self.full_text_dialog = FullTextDialog(text, title, self.window())
+        self.full_text_dialog.show()
 
     # -- size -------------------------------------------------------------------------
     def _content_height(self) -> int:

@@ -13,6 +13,7 @@ class Block:
     kind: str  # "markdown" | "code"
     text: str  # markdown source, or the code without its fences
     lang: str = ""
+    start: int = 0  # where the block (its opening fence, for code) starts in the source
 
 
 @dataclass
@@ -25,13 +26,19 @@ class Splitter:
     """
 
     pos: int = 0
+    # Where the last call stopped, so the next one scans only the new lines: a long block
+    # that is still arriving is not scanned again on every update.
+    _scan: int = 0
+    _fence: tuple[str, int, str, int] | None = None  # char, length, lang, body start
+    _has_text: bool = False
 
     def feed(self, text: str) -> list[Block]:
+        """Blocks completed since the last call; `text` must extend the text fed before."""
         blocks: list[Block] = []
         start = self.pos
-        scan = start
-        fence: tuple[str, int, str, int] | None = None  # char, length, lang, body start
-        has_text = False
+        scan = max(self._scan, start)
+        fence = self._fence
+        has_text = self._has_text
         while True:
             nl = text.find("\n", scan)
             if nl < 0:
@@ -42,14 +49,14 @@ class Splitter:
                 m = _FENCE.match(line)
                 if m:
                     if has_text:
-                        blocks.append(Block("markdown", text[start:scan]))
+                        blocks.append(Block("markdown", text[start:scan], start=start))
                     marker = m.group(1)
                     fence = (marker[0], len(marker), m.group(2), nxt)
                     start = scan
                     has_text = False
                 elif not line.strip():
                     if has_text:
-                        blocks.append(Block("markdown", text[start:nxt]))
+                        blocks.append(Block("markdown", text[start:nxt], start=start))
                         has_text = False
                     start = nxt
                 else:
@@ -58,14 +65,14 @@ class Splitter:
                 stripped = line.strip()
                 char, length, lang, body = fence
                 if stripped and set(stripped) == {char} and len(stripped) >= length:
-                    blocks.append(Block("code", text[body:scan], lang))
+                    blocks.append(Block("code", text[body:scan], lang, start))
                     fence = None
                     start = nxt
             scan = nxt
             if fence is None and not has_text:
                 self.pos = start
-        if (fence is None and not has_text) or blocks:
-            self.pos = start
+        self.pos = start
+        self._scan, self._fence, self._has_text = scan, fence, has_text
         return blocks
 
     @staticmethod
@@ -75,5 +82,5 @@ class Splitter:
         first, _, body = rest.partition("\n")
         m = _FENCE.match(first)
         if m and "\n" in rest:
-            return Block("code", body, m.group(2))
-        return Block("markdown", rest)
+            return Block("code", body, m.group(2), pos)
+        return Block("markdown", rest, start=pos)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
@@ -93,6 +95,12 @@ class ErrorCard(QFrame):
         self.message.setObjectName("errorMessage")
         self.hint = QLabel(self)
         self.hint.setObjectName("errorHint")
+        # Only the title is rich text (bold, with its words escaped); the server's words and
+        # the hint are plain text, shown exactly as written: no markup from a server, and
+        # no "&amp;" where the server wrote "&".
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)
         for label in (self.title, self.message, self.hint):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -110,17 +118,13 @@ class ErrorCard(QFrame):
         if err is None:
             self.hide()
             return
-        self.title.setText(f"<b>{_esc(err.title)}</b>")
-        self.message.setText(_esc(err.message))
-        self.hint.setText(_esc(err.hint))
+        self.title.setText(f"<b>{html.escape(err.title, quote=False)}</b>")
+        self.message.setText(err.message)
+        self.hint.setText(err.hint)
         self.hint.setVisible(bool(err.hint))
         self.setAccessibleName(f"Error: {err.title}")
         self.setAccessibleDescription(f"{err.message} {err.hint}".strip())
         self.show()
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 PRIMARY_ACTIONS = {"copy", "edit", "regenerate"}
@@ -211,6 +215,7 @@ class MessageWidget(QFrame):
         self.editor: QWidget | None = None
         self.details = QLabel(self)
         self.details.setObjectName("replyDetails")
+        self.details.setTextFormat(Qt.TextFormat.RichText)
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details.hide()
@@ -247,7 +252,11 @@ class MessageWidget(QFrame):
         if msg.role == "assistant" and not streaming:
             line = details_line(msg)
             note = length_note(msg)
-            self.details.setText(line + (f"<br><b>{note}</b>" if note else ""))
+            # The model name and finish reason come from the server: escaped, so a name
+            # written as markup can neither style this line nor name an image to load.
+            self.details.setText(
+                html.escape(line, quote=False) + (f"<br><b>{html.escape(note)}</b>" if note else "")
+            )
             self.details.setVisible(bool(line or note))
         for name, btn in self.actions.items():
             btn.setEnabled(not streaming or name == "copy")

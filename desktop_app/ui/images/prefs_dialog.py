@@ -36,9 +36,13 @@ class ImagePrefsDialog(QDialog):
         self.limit.setValue(prefs.limit)
         self.limit.setAccessibleName("Images per request")
         form.addRow("Images per request:", self.limit)
-        form.addRow(_note(
-            "Match the server's --limit-mm-per-prompt (the Gemma 4 recipe uses 4). vLLM counts "
-            "every image of the conversation, earlier messages included.", self))
+        form.addRow(
+            _note(
+                "Match the server's --limit-mm-per-prompt (the Gemma 4 recipe uses 4). vLLM counts "
+                "every image of the conversation, earlier messages included.",
+                self,
+            )
+        )
         self.max_side = QSpinBox(self)
         self.max_side.setObjectName("imageMaxSideSpin")
         self.max_side.setRange(MIN_MAX_SIDE, MAX_MAX_SIDE)
@@ -47,9 +51,13 @@ class ImagePrefsDialog(QDialog):
         self.max_side.setValue(prefs.max_side)
         self.max_side.setAccessibleName("Longest side")
         form.addRow("Longest side:", self.max_side)
-        form.addRow(_note(
-            "Larger images are scaled down before sending. The model sees a fixed token budget "
-            "per image (280 by default), so bigger mostly costs upload time.", self))
+        form.addRow(
+            _note(
+                "Larger images are scaled down before sending. The model sees a fixed token budget "
+                "per image (280 by default), so bigger mostly costs upload time.",
+                self,
+            )
+        )
         lay.addLayout(form)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self

@@ -102,6 +102,7 @@ class ToolCallCard(QFrame):
         self.ident = QLabel(self)
         self.ident.setObjectName("toolCallId")
         self.ident.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.ident.setTextFormat(Qt.TextFormat.PlainText)  # the server's id, never markup
         self.status = QLabel(self)
         self.status.setObjectName("toolCallStatus")
         head.addWidget(self.name)

@@ -6,15 +6,16 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
 
+from desktop_app.core.tasks import TaskRunner
 from desktop_app.core.tools.loop import ToolLoop
 from desktop_app.ui.tools.panel import ToolsPanel
 
 
 def make_tools_dock(
-    window: QMainWindow, view_menu: QMenu, loop: ToolLoop
+    window: QMainWindow, view_menu: QMenu, loop: ToolLoop, runner: TaskRunner
 ) -> tuple[ToolsPanel, QDockWidget]:
     """The Tools dock (hidden until View > Tools) on the window's right side."""
-    panel = ToolsPanel(loop, window)
+    panel = ToolsPanel(loop, runner, window)
     dock = QDockWidget("Tools", window)
     dock.setObjectName("toolsDock")
     dock.setWidget(panel)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMenu,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -25,7 +28,8 @@ from PySide6.QtWidgets import (
 from desktop_app.api import NamedToolChoice
 from desktop_app.core.chat.conversation import Conversation
 from desktop_app.core.resources import resource_path
-from desktop_app.core.tools.exchange import import_tools, read_tools_file, write_tools_file
+from desktop_app.core.tasks import TaskRunner
+from desktop_app.core.tools.exchange import import_tools, load_tools_file, write_tools_file
 from desktop_app.core.tools.loop import ToolLoop
 from desktop_app.core.tools.workbench import SAMPLE_TOOLS, ToolEntry
 from desktop_app.ui.tools.editor import ToolEditor
@@ -41,6 +45,8 @@ BLANK_TOOL = """{
     "required": ["query"]
   }
 }"""
+log = logging.getLogger(__name__)
+
 CHOICES = (
     ("auto", "Auto: the model decides"),
     ("none", "None: never call a tool"),
@@ -51,10 +57,13 @@ CHOICES = (
 class ToolsPanel(QWidget):
     """Edits ``conversation.settings.tool_bench`` of the current conversation."""
 
-    def __init__(self, loop: ToolLoop, parent: QWidget | None = None) -> None:
+    importFinished = Signal(bool)  # an import started by import_file ended; True if it added
+
+    def __init__(self, loop: ToolLoop, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.loop = loop
         self.chat = loop.chat
+        self._tasks = runner  # the app's task runner: imports are read off the UI thread
         self.setObjectName("toolsPanel")
         self.setMinimumWidth(340)
         lay = QVBoxLayout(self)
@@ -109,6 +118,8 @@ class ToolsPanel(QWidget):
             btn.setObjectName(name)
             btn.clicked.connect(slot)
             buttons.addWidget(btn)
+            if name == "toolImportButton":
+                self.import_button = btn
         lay.addLayout(buttons)
 
         split = QSplitter(Qt.Orientation.Vertical, self)
@@ -128,7 +139,15 @@ class ToolsPanel(QWidget):
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.status)
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("toolImportProgress")
+        self.progress.setRange(0, 0)  # busy: reading and checking has no useful percentage
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(8)
+        self.progress.hide()
+        lay.addWidget(self.progress)
         self._message = ""
+        self._importing = ""  # the file being imported, while it is
         self.chat.currentChanged.connect(lambda _c: self.show_conversation())
         self.loop.changed.connect(self._on_loop_changed)
         self.chat.busyChanged.connect(lambda _busy: self._sync())
@@ -280,15 +299,39 @@ class ToolsPanel(QWidget):
             self._fill_list(select=min(row, len(entries) - 1))
 
     # -- files -----------------------------------------------------------------------------
-    def import_file(self, path: str | Path) -> bool:
+    def import_file(self, path: str | Path) -> None:
+        """Starts importing `path`: read, parsed and checked on a worker thread while the
+        panel shows progress and stays usable; `importFinished` tells how it ended."""
+        self._importing = Path(path).name
+        self._message = f"Importing {self._importing}…"
+        self.import_button.setEnabled(False)
+        self.progress.show()
+        self._sync()
+        self._tasks.start("import-tools", self._import(Path(path)))
+
+    def importing(self) -> bool:
+        return bool(self._importing)
+
+    async def _import(self, path: Path) -> None:
+        ok = False
         try:
-            entries, note = read_tools_file(path)
+            entries, note = await asyncio.to_thread(load_tools_file, path)
         except ValueError as exc:
             self._message = str(exc)
+        except Exception as exc:  # a bug in reading must still end in a message, not a hang
+            log.exception("importing %s failed", path.name)
+            self._message = f"Could not import {path.name} ({type(exc).__name__}: {exc})."
+        else:
+            ok = True
+        finally:
+            self._importing = ""
+            self.import_button.setEnabled(True)
+            self.progress.hide()
+        if ok:
+            self.add_entries(entries, note)
+        else:
             self._sync()
-            return False
-        self.add_entries(entries, note)
-        return True
+        self.importFinished.emit(ok)
 
     def export_file(self, path: str | Path) -> bool:
         try:

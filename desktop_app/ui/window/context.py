@@ -18,12 +18,14 @@ if TYPE_CHECKING:
     from desktop_app.core.session.server import ServerSession
     from desktop_app.core.session.servers import Servers
     from desktop_app.core.settings import Settings
+    from desktop_app.core.tasks import TaskRunner
     from desktop_app.core.tools.loop import ToolLoop
 
 
 class WindowServices(Protocol):
     """Everything the main window and its panels use; each panel gets only its part."""
 
+    runner: TaskRunner
     chat: ChatController
     gate: SendGate
     traces: TraceStore

@@ -231,7 +231,9 @@ class MainWindow(QMainWindow):
 
         actions = self.message_actions
         self.generation_controls = GenerationControls(self, self.view_menu, services, actions)
-        self.tools_panel, self.tools_dock = make_tools_dock(self, self.view_menu, services.tools)
+        self.tools_panel, self.tools_dock = make_tools_dock(
+            self, self.view_menu, services.tools, services.runner
+        )
         self.history_panel = None
         if services.history is not None:
             self.history_panel = HistoryPanel(
