@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop_app.api import ChatRequest, GemmaAPIError
+from desktop_app.api import Accumulator, ChatRequest, GemmaAPIError
 from desktop_app.core.chat.conversation import (
     Attachment,
     ChatMessage,
@@ -275,24 +275,22 @@ class ChatController(QObject):
             if client is None:
                 raise NotConnected(self.session.error or "No server is configured.")
             if request.stream:
-                result = None
+                # The client's accumulator is the only fold of the stream: it comes once per
+                # network read, and the message is copied from it at most once per frame.
+                accumulator = None
                 slice_end = time.perf_counter() + SLICE_SECONDS
-                async for event in client.stream(request, trace=trace):
-                    self._take(live, event)
-                    result = event.accumulator
+                async for accumulator in client.follow(request, trace=trace):
+                    self._take(live, accumulator)
                     if time.perf_counter() > slice_end:
-                        # One network read can hold hundreds of events; hand the thread back
+                        # Reads can follow each other with no pause; hand the thread back
                         # to Qt now and then so input and repaints never wait long.
                         await asyncio.sleep(0)
                         slice_end = time.perf_counter() + SLICE_SECONDS
-                completion = result.result() if result is not None else None
+                completion = accumulator.result() if accumulator is not None else None
             else:
                 completion = await client.complete(request, trace=trace)
+                live.show(completion)
             if completion is not None:
-                live.flush()
-                msg.content = completion.content
-                msg.reasoning = completion.reasoning
-                msg.tool_calls = list(completion.tool_calls)
                 if msg.reply is not None:
                     # Provenance as the server reports it, set before the reply is saved.
                     msg.reply.model = completion.model or msg.reply.model
@@ -320,21 +318,8 @@ class ChatController(QObject):
                 if user is not None and live.conversation is self.current:
                     self.composerRestore.emit(user.content)
 
-    def _take(self, live: LiveReply, event) -> None:
-        now = time.monotonic()
-        if event.reasoning_delta:
-            live.reasoning.append(event.reasoning_delta)
-            if live.first_reasoning is None:
-                live.first_reasoning = now
-        if event.content_delta:
-            live.content.append(event.content_delta)
-            if live.first_content is None:
-                live.first_content = now
-        if event.tool_calls:
-            snap = event.accumulator.snapshot()
-            live.tool_calls = list(snap.tool_calls)
-        if live.first_token is None and (event.reasoning_delta or event.content_delta):
-            live.first_token = now
+    def _take(self, live: LiveReply, accumulator: Accumulator) -> None:
+        live.note(accumulator)
         if not self._flush_timer.isActive():
             self._flush_timer.start()
 
