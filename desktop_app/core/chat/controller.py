@@ -325,8 +325,18 @@ class ChatController(QObject):
 
     def _flush(self) -> None:
         live = self._live
-        if live is not None and live.flush():
+        if live is None:
+            return
+        began = time.perf_counter()
+        if live.flush():
             self.messageChanged.emit(live.conversation.id, live.message.id)
+            # The next frame is due one frame after this one began (but leaves the stream at
+            # least half a frame): while tokens pour in, the stream works only between
+            # repaints, so no repaint gets more than about half a frame's worth of new text
+            # and none blocks the thread for long. A frame with nothing new stops the timer;
+            # the next read starts it again (_take).
+            spent_ms = (time.perf_counter() - began) * 1000
+            self._flush_timer.start(max(FRAME_MS // 2, round(FRAME_MS - spent_ms)))
 
     def _finish(self, live: LiveReply, status: MessageStatus, finish_reason, usage) -> None:
         self._flush_timer.stop()
