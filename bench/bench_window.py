@@ -1,5 +1,9 @@
 """Streaming into the real window: overhead, main-thread stalls, per-token cost, cold start.
 
+Baselines, each reading the same `write N tokens` reply in the same run: a bare httpx reader
+that parses nothing (the ratio's target), a bare asyncio httpx reader that parses every
+chunk and joins the text, and the app's own client (`VLLMClient.follow`) with no window.
+
 Run: .venv/bin/python bench/bench_window.py [--tokens 20000] [--rounds 3]
 Prints ratios against baselines measured in the same run (absolute times are noisy here).
 """
@@ -24,6 +28,11 @@ from stall_probe import StallProbe
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+try:
+    from orjson import loads as _loads
+except ImportError:
+    from json import loads as _loads
 
 
 def start_simulator() -> tuple[subprocess.Popen, str]:
@@ -56,6 +65,52 @@ def bare_reader(base_url: str, prompt: str) -> float:
             if line == "data: [DONE]":
                 break
     return time.perf_counter() - start
+
+
+async def _parsing_reader(base_url: str, prompt: str) -> float:
+    body = {
+        "messages": [{"role": "user", "content": prompt}],
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+    text: list[str] = []
+    start = time.perf_counter()
+    async with (
+        httpx.AsyncClient(timeout=120) as client,
+        client.stream("POST", f"{base_url}/chat/completions", json=body) as resp,
+    ):
+        async for line in resp.aiter_lines():
+            if line == "data: [DONE]":
+                break
+            if line.startswith("data:"):
+                for choice in _loads(line[5:])["choices"]:
+                    text.append(choice["delta"].get("content") or "")
+    "".join(text)
+    return time.perf_counter() - start
+
+
+def parsing_reader(base_url: str, prompt: str) -> float:
+    """A bare asyncio httpx reader that also parses every chunk and joins the text: the
+    least any client that shows the reply must do (reference)."""
+    return asyncio.run(_parsing_reader(base_url, prompt))
+
+
+async def _client_reader(base_url: str, prompt: str) -> float:
+    from desktop_app.api import ChatRequest, Message, VLLMClient
+
+    start = time.perf_counter()
+    async with VLLMClient(base_url) as client:
+        request = ChatRequest(model=None, messages=(Message.user(prompt),))
+        last = None
+        async for accumulator in client.follow(request):
+            last = accumulator
+        assert last is not None and last.result().content
+    return time.perf_counter() - start
+
+
+def client_reader(base_url: str, prompt: str) -> float:
+    """The app's own client following the reply, with no window (reference)."""
+    return asyncio.run(_client_reader(base_url, prompt))
 
 
 def window_run(base_url: str, prompt: str, tokens: int) -> dict[str, float]:
@@ -181,12 +236,20 @@ def main() -> None:
     prompt = f"write {args.tokens} tokens"
     try:
         bare_reader(base_url, prompt)  # warm-up
-        bare = [bare_reader(base_url, prompt) for _ in range(args.rounds)]
+        parsing_reader(base_url, prompt)
+        client_reader(base_url, prompt)
+        bare, parsing, client = [], [], []
+        for _ in range(args.rounds):  # interleaved, so drift hits all alike
+            bare.append(bare_reader(base_url, prompt))
+            parsing.append(parsing_reader(base_url, prompt))
+            client.append(client_reader(base_url, prompt))
         runs = [window_run(base_url, prompt, args.tokens) for _ in range(args.rounds)]
     finally:
         proc.terminate()
         proc.wait(10)
     bare_med = statistics.median(bare)
+    parsing_med = statistics.median(parsing)
+    client_med = statistics.median(client)
     win_med = statistics.median(r["total"] for r in runs)
     p50 = statistics.median(r["stall_p50"] for r in runs)
     p99 = max(r["stall_p99"] for r in runs)
@@ -199,8 +262,13 @@ def main() -> None:
     bare_cold = statistics.median(bare_runs)
     app_cold = statistics.median(r["shown"] for r in app_runs)
     app_ready = statistics.median(r["ready"] for r in app_runs)
-    print(f"stream {args.tokens} tokens: bare httpx {bare_med:.2f} s, window {win_med:.2f} s")
+    print(
+        f"stream {args.tokens} tokens: bare httpx {bare_med:.3f} s, bare httpx + parse "
+        f"{parsing_med:.3f} s, app client alone {client_med:.3f} s, window {win_med:.3f} s"
+    )
     print(f"  ratio window/bare          {win_med / bare_med:.2f}   (target <= 1.3)")
+    print(f"  ratio window/bare+parse    {win_med / parsing_med:.2f}   (reference)")
+    print(f"  ratio window/client alone  {win_med / client_med:.2f}   (reference)")
     print(
         f"  main-thread stall p50/p99/max  {p50:.1f} / {p99:.1f} / {mx:.1f} ms"
         "   (targets p99 <= 16, max <= 50)"
@@ -212,7 +280,8 @@ def main() -> None:
     )
     print(f"  ratio app/bare             {app_cold / bare_cold:.2f}   (target <= 1.5)")
     print(
-        f"RESULT ratio={win_med / bare_med:.2f} stall_p99_ms={p99:.1f} stall_max_ms={mx:.1f} "
+        f"RESULT ratio={win_med / bare_med:.2f} ratio_parse={win_med / parsing_med:.2f} "
+        f"stall_p99_ms={p99:.1f} stall_max_ms={mx:.1f} "
         f"per_token={per_tok:.2f} cold_start_ratio={app_cold / bare_cold:.2f}"
     )
 
