@@ -9,12 +9,14 @@ however long the reply grows.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from .deltas import ChunkDelta
 from .messages import ToolCall
 from .results import Completion, ToolCallSnapshot, Usage
-from .tool_deltas import ToolCallDelta
+
+if TYPE_CHECKING:
+    from .deltas import ChunkDelta
+    from .tool_deltas import ToolCallDelta
 
 
 class _Text:

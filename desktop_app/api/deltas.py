@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from .tool_deltas import ToolCallDelta
-
 if TYPE_CHECKING:
     from .results import Usage
+    from .tool_deltas import ToolCallDelta  # loaded only for chunks that carry tool calls
 
-__all__ = ["ChunkDelta", "ToolCallDelta"]
+__all__ = ["ChunkDelta"]
 
 
 class ChunkDelta(NamedTuple):
