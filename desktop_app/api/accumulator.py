@@ -86,10 +86,12 @@ class Accumulator:
         choice_index = delta.choice_index
         if choice_index != 0 and choice_index is not None:
             return  # another choice of an n > 1 request
-        if delta.content:
-            self._content.append(delta.content)
-        if delta.reasoning:
-            self._reasoning.append(delta.reasoning)
+        content = delta.content
+        if content:
+            self._content.append(content)
+        reasoning = delta.reasoning
+        if reasoning:
+            self._reasoning.append(reasoning)
         if delta.tool_calls:
             self._add_tool_calls(delta.tool_calls)
         if delta.finish_reason is not None:

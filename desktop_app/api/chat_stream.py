@@ -209,7 +209,10 @@ class ChatStream:
         added."""
         if self.done:
             return 0
-        self._count(chunk)
+        # _count, inlined: for `ask` this runs once per token (h11 hands over each HTTP chunk).
+        self.received += len(chunk)
+        if self.received > MAX_STREAM_BYTES:
+            raise too_large("the streamed reply", MAX_STREAM_BYTES)
         trace = self.trace
         add = self.accumulator.add
         added = 0

@@ -34,6 +34,9 @@ except ImportError:  # optional: json alone gives the same results, more slowly
 _record = tuple.__new__
 
 
+_NO_CHOICES: list[Any] = []  # shared, never changed: no new list per chunk without "choices"
+
+
 class _Inexact(Exception):
     """orjson's reading may differ from json's here (a float where an int is read)."""
 
@@ -115,7 +118,7 @@ def _fields(payload: Any, data: str, inexact: bool) -> ChunkDelta:
     else:
         usage = None
 
-    choices = get("choices", [])
+    choices = get("choices", _NO_CHOICES)
     if type(choices) is not list:
         raise _malformed("'choices' is not a list", data)
     if len(choices) == 1 and type(choices[0]) is dict:
