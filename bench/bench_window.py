@@ -116,6 +116,7 @@ def client_reader(base_url: str, prompt: str) -> float:
 def window_run(base_url: str, prompt: str, tokens: int) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
+    from desktop_app.app.gc_guard import MainThreadCollector
     from desktop_app.app.qt_loop import QtAsyncLoop
     from desktop_app.app.services import AppServices
     from desktop_app.app.startup import create_application
@@ -128,6 +129,9 @@ def window_run(base_url: str, prompt: str, tokens: int) -> dict[str, float]:
     result: dict[str, float] = {}
 
     async def run() -> None:
+        # As app/startup.py does: cyclic GC runs from the Qt loop, and what exists after
+        # start-up is frozen out of full collections.
+        collector = MainThreadCollector(app)
         state = AppServices(secrets=SecretStore(service="gemma-desk-bench"), settings=Settings())
         state.session.use(ServerProfile(name="bench", base_url=base_url))
         window = MainWindow(state)
@@ -136,6 +140,7 @@ def window_run(base_url: str, prompt: str, tokens: int) -> dict[str, float]:
         warm_up_highlighter()  # as the app does after start-up
         window.resize(1200, 800)
         window.show()
+        collector.settle()
         while not state.session.models:
             await asyncio.sleep(0.01)
         chat = state.chat
@@ -192,6 +197,7 @@ def window_run(base_url: str, prompt: str, tokens: int) -> dict[str, float]:
         )
         window.close()
         await state.aclose()
+        collector.stop()
 
     with asyncio.Runner(loop_factory=lambda: QtAsyncLoop(app)) as runner:
         runner.run(run())
