@@ -19,8 +19,8 @@ Run from the repository root:  .venv/bin/python bench/bench_client.py [--tokens 
    Plus the start-up alone: `import httpx` against `import desktop_app.cli.ask`.
    One unmeasured warm-up round runs first.
 4. Captures the bytes of one N-token stream into memory and times, in this process, the
-   client's own per-chunk work over them (`ChatStream.events`: SSE decoding -> chunk_fields
-   -> StreamEvent.fold_fields into the Accumulator), whole and stage by stage.
+   client's own per-chunk work over them (`ChatStream.events`: SSE decoding -> parse_chunk
+   (a ChunkDelta) -> StreamEvent.fold into the Accumulator), whole and stage by stage.
 
 Prints a table and a last line `RESULT ratio=<median ask / median bare> events_per_s=<...>`.
 """
@@ -53,7 +53,6 @@ from desktop_app.api import (
 )
 from desktop_app.api import chunks as chunks_module
 from desktop_app.api.chat_stream import ChatStream
-from desktop_app.api.chunks import chunk_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 1.10
@@ -279,24 +278,24 @@ def best_of(repeats: int, work: Callable[[], object]) -> float:
 def stages(chunks: list[bytes], repeats: int) -> dict[str, float]:
     """Best time of each stage alone over the same input, and two references."""
     data = [d for d in _feed_all(chunks) if d != "[DONE]"]
-    fields = [chunk_fields(d) for d in data]
+    deltas = [parse_chunk(d) for d in data]
     fast_loads = chunks_module._orjson_loads
 
     def fold_all() -> None:
         accumulator = Accumulator()
-        for one in fields:
-            StreamEvent.fold_fields(accumulator, one)
+        for one in deltas:
+            StreamEvent.fold(accumulator, one)
         accumulator.result()
 
     by_stage = {
         "SSEDecoder.feed_data": best_of(repeats, lambda: _feed_all(chunks)),
-        "chunk_fields": best_of(repeats, lambda: [chunk_fields(d) for d in data]),
+        "parse_chunk": best_of(repeats, lambda: [parse_chunk(d) for d in data]),
     }
     if fast_loads is not None:
         by_stage["  of which orjson.loads"] = best_of(
             repeats, lambda: [fast_loads(d) for d in data]
         )
-    by_stage["StreamEvent.fold_fields"] = best_of(repeats, fold_all)
+    by_stage["StreamEvent.fold"] = best_of(repeats, fold_all)
     by_stage["(ref.) json.loads"] = best_of(repeats, lambda: [json.loads(d) for d in data])
     by_stage["(ref.) feed -> parse_chunk -> fold"] = best_of(repeats, lambda: decode_public(chunks))
     return by_stage

@@ -11,10 +11,12 @@ Typical use::
         except GemmaAPIError as exc:
             show(exc.user_message)  # exc.partial: what had arrived, if anything
 
-Layers: ``sse`` (bytes -> event data) -> ``chunks`` (event data -> the fields of a
-``ChunkDelta``, see ``deltas``) -> ``accumulator`` (deltas -> ``Completion``); ``chat_stream``
-runs them for one reply without I/O, ``client``/``streaming`` (asyncio) and ``sync_client``
-(blocking, for ``gemma-desk ask``) drive it over httpx, ``connection`` holds what both
+Layers: ``sse`` (bytes -> event data) -> ``chunks`` (event data -> ``ChunkDelta``, the one
+record of a chunk, see ``deltas``) -> ``accumulator`` (deltas -> ``Completion``, the only
+fold of a stream); ``chat_stream`` runs them for one reply without I/O, ``client``/
+``streaming`` (asyncio; ``VLLMClient.follow`` yields the running reply once per network read,
+for a view that repaints per frame) and ``sync_client`` (blocking, for ``gemma-desk ask``)
+drive it over httpx, ``connection`` holds what both
 clients share, ``transport`` is the only place httpx errors are caught, ``errors`` is the
 exception tree.
 
@@ -35,8 +37,8 @@ _MODULES = {
     "split_base_url": "connection",
     "SyncVLLMClient": "sync_client",
     "ChunkDelta": "deltas",
-    "ToolCallDelta": "deltas",
-    "parse_chunk": "deltas",
+    "ToolCallDelta": "tool_deltas",
+    "parse_chunk": "chunks",
     "SSEDecoder": "sse",
     "SSEEvent": "sse",
     "WireTrace": "trace",
@@ -90,9 +92,10 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from .accumulator import Accumulator, StreamEvent
+    from .chunks import parse_chunk
     from .client import VLLMClient
     from .connection import split_base_url
-    from .deltas import ChunkDelta, ToolCallDelta, parse_chunk
+    from .deltas import ChunkDelta
     from .errors import (
         AuthenticationError,
         BadRequestError,
@@ -122,6 +125,7 @@ if TYPE_CHECKING:
     from .sampling import FIELD_RANGES, FieldRange, SamplingParams
     from .sse import SSEDecoder, SSEEvent
     from .sync_client import SyncVLLMClient
+    from .tool_deltas import ToolCallDelta
     from .trace import WireTrace
 
 __all__ = [

@@ -1,20 +1,22 @@
 """Folding stream deltas into the reply, and the event a stream yields per chunk.
 
-Text arrives as fragments that are only appended to lists; the joined strings are built
-when a snapshot is asked for and cached until the next fragment, so adding N tokens costs
-O(N) however long the reply grows.
+The ``Accumulator`` is the only fold of a stream: every ``ChunkDelta`` goes into it once, and
+whoever shows the reply reads its ``snapshot()`` (the desktop app once per frame). Text
+arrives as fragments that are only appended to lists; the joined strings are built when a
+snapshot is asked for and cached until the next fragment, so adding N tokens costs O(N)
+however long the reply grows.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .messages import ToolCall
 from .results import Completion, ToolCallSnapshot, Usage
 
 if TYPE_CHECKING:
-    from .chunks import ChunkFields
-    from .deltas import ChunkDelta, ToolCallDelta
+    from .deltas import ChunkDelta
+    from .tool_deltas import ToolCallDelta
 
 
 class _Text:
@@ -27,9 +29,11 @@ class _Text:
         self._cache: str | None = ""
 
     def append(self, fragment: str) -> None:
-        if fragment:
-            self._parts.append(fragment)
-            self._cache = None
+        self._parts.append(fragment)
+        self._cache = None
+
+    def __bool__(self) -> bool:
+        return bool(self._parts)
 
     def value(self) -> str:
         if self._cache is None:
@@ -51,7 +55,7 @@ class _ToolCallState:
 
 
 class Accumulator:
-    """Merges ``ChunkDelta`` s of choice 0 into a ``Completion``."""
+    """Merges the ``ChunkDelta`` s of choice 0 into a ``Completion``."""
 
     def __init__(self) -> None:
         self._content = _Text()
@@ -67,61 +71,35 @@ class Accumulator:
         self._snapshot: Completion | None = None
 
     def add(self, delta: ChunkDelta) -> None:
-        self.add_fields(
-            (
-                delta.id,
-                delta.model,
-                delta.created,
-                delta.role,
-                delta.content,
-                delta.reasoning,
-                delta.tool_calls,
-                delta.finish_reason,
-                delta.stop_reason,
-                delta.usage,
-                delta.system_fingerprint,
-                delta.choice_index,
-            )
-        )
-
-    def add_fields(self, fields: ChunkFields) -> None:
-        """``add`` for a delta given as ``chunk_fields`` returns it (no ``ChunkDelta`` built)."""
-        (
-            id_,
-            model,
-            _created,
-            _role,
-            content,
-            reasoning,
-            tool_calls,
-            finish_reason,
-            stop_reason,
-            usage,
-            fingerprint,
-            choice_index,
-        ) = fields
+        """Fold one chunk's delta into the reply."""
         self._chunks += 1
         self._snapshot = None
         if self._id is None:
-            self._id = id_
+            self._id = delta.id
         if self._model is None:
-            self._model = model
-        if usage is not None:
+            self._model = delta.model
+        if delta.usage is not None:
             # With continuous usage stats every chunk carries the running total.
-            self._usage = usage
-        if fingerprint is not None:
-            self._fingerprint = fingerprint
+            self._usage = delta.usage
+        if delta.system_fingerprint is not None:
+            self._fingerprint = delta.system_fingerprint
+        choice_index = delta.choice_index
         if choice_index != 0 and choice_index is not None:
             return  # another choice of an n > 1 request
+        content = delta.content
         if content:
-            text = self._content
-            text._parts.append(content)
-            text._cache = None
+            self._content.append(content)
+        reasoning = delta.reasoning
         if reasoning:
-            text = self._reasoning
-            text._parts.append(reasoning)
-            text._cache = None
-        for fragment in tool_calls:
+            self._reasoning.append(reasoning)
+        if delta.tool_calls:
+            self._add_tool_calls(delta.tool_calls)
+        if delta.finish_reason is not None:
+            self._finish_reason = delta.finish_reason
+            self._stop_reason = delta.stop_reason
+
+    def _add_tool_calls(self, fragments: tuple[ToolCallDelta, ...]) -> None:
+        for fragment in fragments:
             state = self._tools.get(fragment.index)
             if state is None:
                 state = self._tools[fragment.index] = _ToolCallState(fragment.index)
@@ -132,29 +110,31 @@ class Accumulator:
                 state.name = fragment.name
             if fragment.arguments:
                 state.arguments.append(fragment.arguments)
-        if finish_reason is not None:
-            self._finish_reason = finish_reason
-            self._stop_reason = stop_reason
-
-    def fold_fields(self, fields: ChunkFields) -> StreamEvent:
-        """``add_fields``, and the ``StreamEvent`` that describes what was added."""
-        self.add_fields(fields)
-        event = _new(StreamEvent)
-        event._delta = None
-        event._fields = fields
-        event._accumulator = self
-        choice_index = fields[11]
-        if choice_index == 0 or choice_index is None:
-            event._content = fields[4] or ""
-            event._reasoning = fields[5] or ""
-        else:
-            event._content = event._reasoning = ""
-        return event
 
     @property
     def received_anything(self) -> bool:
         """Whether any chunk has been added."""
         return self._chunks > 0
+
+    @property
+    def chunks(self) -> int:
+        """How many chunks have been added."""
+        return self._chunks
+
+    @property
+    def has_reasoning(self) -> bool:
+        """Whether any reasoning text has arrived (cheap: nothing is joined)."""
+        return bool(self._reasoning)
+
+    @property
+    def has_content(self) -> bool:
+        """Whether any answer text has arrived (cheap: nothing is joined)."""
+        return bool(self._content)
+
+    @property
+    def has_tool_calls(self) -> bool:
+        """Whether any tool-call fragment has arrived."""
+        return bool(self._tools)
 
     @property
     def finish_reason(self) -> str | None:
@@ -196,98 +176,38 @@ class Accumulator:
         return [self._tools[i] for i in sorted(self._tools)]
 
 
-class StreamEvent:
+class StreamEvent(NamedTuple):
     """What ``VLLMClient.stream`` yields per chunk: the delta, and the running reply.
 
     A view can append ``content_delta``/``reasoning_delta`` or read ``snapshot()``.
-    Read-only, compared and hashed by its four fields like a frozen dataclass. The stream
-    builds ``delta`` only when it is first read: most consumers never do.
+    ``content_delta`` and ``reasoning_delta`` are what the chunk added to choice 0 ("" for a
+    chunk of another choice).
     """
 
-    __slots__ = ("_accumulator", "_content", "_delta", "_fields", "_reasoning")
-    __match_args__ = ("delta", "content_delta", "reasoning_delta", "accumulator")
-
-    def __init__(
-        self,
-        delta: ChunkDelta,
-        content_delta: str,
-        reasoning_delta: str,
-        accumulator: Accumulator,
-    ) -> None:
-        self._delta: ChunkDelta | None = delta
-        self._fields: ChunkFields | None = None
-        self._content = content_delta
-        self._reasoning = reasoning_delta
-        self._accumulator = accumulator
-
-    # Properties without setters: the fields cannot be assigned.
-    @property
-    def content_delta(self) -> str:
-        return self._content
-
-    @property
-    def reasoning_delta(self) -> str:
-        return self._reasoning
-
-    @property
-    def accumulator(self) -> Accumulator:
-        return self._accumulator
+    delta: ChunkDelta
+    content_delta: str
+    reasoning_delta: str
+    accumulator: Accumulator
 
     @property
     def tool_calls(self) -> tuple[ToolCallDelta, ...]:
-        """The chunk's tool-call fragments, read without building ``delta``."""
-        if self._delta is not None:
-            return self._delta.tool_calls
-        assert self._fields is not None
-        return self._fields[6]  # ChunkFields order: tool_calls is the seventh
-
-    @property
-    def delta(self) -> ChunkDelta:
-        delta = self._delta
-        if delta is None:
-            from .deltas import ChunkDelta  # loaded on the first delta anyone reads
-
-            assert self._fields is not None
-            delta = self._delta = ChunkDelta(*self._fields)
-        return delta
+        """The chunk's tool-call fragments."""
+        return self.delta.tool_calls
 
     def snapshot(self) -> Completion:
-        return self._accumulator.snapshot()
+        return self.accumulator.snapshot()
 
     @staticmethod
     def fold(accumulator: Accumulator, delta: ChunkDelta) -> StreamEvent:
         """Add ``delta`` to ``accumulator`` and describe what it added."""
         accumulator.add(delta)
-        folded = delta.choice_index in (0, None)
-        return StreamEvent(
-            delta=delta,
-            content_delta=(delta.content or "") if folded else "",
-            reasoning_delta=(delta.reasoning or "") if folded else "",
-            accumulator=accumulator,
-        )
-
-    @staticmethod
-    def fold_fields(accumulator: Accumulator, fields: ChunkFields) -> StreamEvent:
-        """``fold`` for a delta given as ``chunk_fields`` returns it (``delta`` built lazily)."""
-        return accumulator.fold_fields(fields)
-
-    def _astuple(self) -> tuple[ChunkDelta, str, str, Accumulator]:
-        return (self.delta, self._content, self._reasoning, self._accumulator)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, StreamEvent)
-        return self._astuple() == other._astuple()
-
-    def __hash__(self) -> int:
-        return hash(self._astuple())
-
-    def __repr__(self) -> str:
-        return (
-            f"StreamEvent(delta={self.delta!r}, content_delta={self._content!r}, "
-            f"reasoning_delta={self._reasoning!r}, accumulator={self._accumulator!r})"
-        )
+        choice_index = delta.choice_index
+        if choice_index == 0 or choice_index is None:
+            return _event(
+                StreamEvent, (delta, delta.content or "", delta.reasoning or "", accumulator)
+            )
+        return _event(StreamEvent, (delta, "", "", accumulator))
 
 
-_new = object.__new__
+# As in chunks: tuple.__new__ builds the record without the Python-level __new__ (per token).
+_event = tuple.__new__

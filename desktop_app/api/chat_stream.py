@@ -1,4 +1,4 @@
-"""A streamed chat reply without the I/O: bytes in, ``StreamEvent`` s out, errors settled.
+"""A streamed chat reply without the I/O: bytes in, deltas folded, errors settled.
 
 ``streaming.stream_events`` (asyncio) and ``sync_client.stream_events_sync`` (blocking) both
 drive a ``ChatStream`` the same way, so both clients read a reply, check it and fail with
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from .accumulator import Accumulator, StreamEvent
-from .chunks import chunk_fields
+from .chunks import parse_chunk
 from .connection import CallContext
 from .errors import (
     ConnectionDropped,
@@ -165,7 +165,7 @@ class ChatStream:
             raise not_an_event_stream(response, raw, ctx, self.trace)
         if self.trace is not None:
             self.trace.set_body(raw)
-        event = self.accumulator.fold_fields(chunk_fields(data))
+        event = StreamEvent.fold(self.accumulator, parse_chunk(data))
         if self.trace is not None:
             self.trace.mark_first_token()
         self.done = True
@@ -183,7 +183,8 @@ class ChatStream:
             return
         self._count(chunk)
         trace = self.trace
-        fold = self.accumulator.fold_fields
+        accumulator = self.accumulator
+        fold = StreamEvent.fold
         for data in self.decoder.feed_data(chunk):
             if trace is not None:
                 trace.add_event(data)
@@ -194,34 +195,50 @@ class ChatStream:
                     return
                 if not stripped:
                     continue
-            fields = chunk_fields(data)
-            event = fold(fields)
+            event = fold(accumulator, parse_chunk(data))
             if trace is not None and (
-                event.content_delta or event.reasoning_delta or fields[6]  # tool_calls
+                event.content_delta or event.reasoning_delta or event.delta.tool_calls
             ):
                 trace.mark_first_token()
             yield event
 
-    def absorb(self, chunk: bytes) -> None:
-        """``events`` for a caller that wants only the reply: the same steps, but the chunks
-        are only added to the accumulator, with no ``StreamEvent`` made for each."""
-        if self.trace is not None:
-            for _event in self.events(chunk):
-                pass  # a traced stream records each event: the event path does that
-            return
+    def absorb(self, chunk: bytes) -> int:
+        """``events`` for a caller that reads the reply from the accumulator: the same steps
+        (and the same trace), but no ``StreamEvent`` is made per chunk. Returns how many
+        chunks it added; a chunk that fails to parse raises after those before it were
+        added."""
         if self.done:
-            return
-        self._count(chunk)
-        add = self.accumulator.add_fields
+            return 0
+        # _count, inlined: for `ask` this runs once per token (h11 hands over each HTTP chunk).
+        self.received += len(chunk)
+        if self.received > MAX_STREAM_BYTES:
+            raise too_large("the streamed reply", MAX_STREAM_BYTES)
+        trace = self.trace
+        add = self.accumulator.add
+        added = 0
         for data in self.decoder.feed_data(chunk):
+            if trace is not None:
+                trace.add_event(data)
             if data[:1] != "{":  # as in events: [DONE], blank, or bad data
                 stripped = data.strip()
                 if stripped == _DONE:
                     self.done = True
-                    return
+                    break
                 if not stripped:
                     continue
-            add(chunk_fields(data))
+            delta = parse_chunk(data)
+            add(delta)
+            added += 1
+            if trace is not None and (delta.content or delta.reasoning or delta.tool_calls):
+                trace.mark_first_token()
+        return added
+
+    def reads(self, chunk: bytes) -> Iterator[Accumulator]:
+        """The accumulator once when ``chunk`` added at least one chunk of data: one item per
+        network read, however many tokens it held (what a view that repaints per frame
+        needs)."""
+        if self.absorb(chunk):
+            yield self.accumulator
 
     def end(self) -> None:
         """The bytes are over: raise when they did not hold a whole reply."""

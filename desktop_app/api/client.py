@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from .accumulator import StreamEvent
+from .accumulator import Accumulator, StreamEvent
 from .connection import (
     CallContext,
     client_headers,
@@ -25,7 +25,7 @@ from .messages import Message
 from .replies import parse_completion, parse_models, parse_token_count, parse_version
 from .request import ChatRequest
 from .results import Completion, ModelInfo
-from .streaming import stream_events
+from .streaming import stream_events, stream_reads
 from .trace import WireTrace
 from .transport import DEFAULT_TIMEOUT, close_quietly, translate_errors
 from .url_secrets import redact_url
@@ -99,13 +99,26 @@ class VLLMClient:
         happens when the generator is collected, or at once inside
         ``contextlib.aclosing(client.stream(...))``.
         """
+        return stream_events(self._http, *self._stream_call(request), trace, self.stall_limit)
+
+    def _stream_call(
+        self, request: ChatRequest
+    ) -> tuple[httpx.Request, dict[str, Any], CallContext]:
         body = replace(request, stream=True).to_wire()
         url = f"{self.api_base}/chat/completions"
         http_request = self._http.build_request(
             "POST", url, json=body, headers={"Accept": "text/event-stream"}
         )
-        ctx = CallContext(url=url, timeout=self.timeout, secret=self._api_key)
-        return stream_events(self._http, http_request, body, ctx, trace, self.stall_limit)
+        return http_request, body, CallContext(url=url, timeout=self.timeout, secret=self._api_key)
+
+    def follow(
+        self, request: ChatRequest, trace: WireTrace | None = None
+    ) -> AsyncIterator[Accumulator]:
+        """``stream`` for a view that shows the running reply: the same request, reading,
+        errors and trace, but it yields the ``Accumulator`` (the reply so far) once per
+        network read that brought data, however many chunks the read held, and makes no
+        ``StreamEvent`` per chunk. Read ``snapshot()`` when it is time to repaint."""
+        return stream_reads(self._http, *self._stream_call(request), trace, self.stall_limit)
 
     # -- other endpoints ----------------------------------------------------------------
 

@@ -1,22 +1,23 @@
-"""One ``data:`` payload of a chat stream turned into a typed delta (docs/protocol.md §3).
+"""What one chunk of a chat stream adds to the reply: ``ChunkDelta`` (docs/protocol.md §3).
 
-``parse_chunk`` gives a ``ChunkDelta``; the reading itself is ``chunks.chunk_fields``, which
-the stream uses directly (a tuple per token, a ``ChunkDelta`` only when one is asked for).
+The one representation of a chunk's delta: ``chunks.parse_chunk`` builds it from a ``data:``
+payload, the ``Accumulator`` folds it, and tests and benchmarks make it by hand. A
+``NamedTuple``, so building one per token costs little more than a plain tuple, and each
+field is read by its name.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
-from .chunks import ChunkFields, chunk_fields
-from .results import Usage
-from .tool_deltas import ToolCallDelta
+if TYPE_CHECKING:
+    from .results import Usage
+    from .tool_deltas import ToolCallDelta  # loaded only for chunks that carry tool calls
 
-__all__ = ["ChunkDelta", "ChunkFields", "ToolCallDelta", "chunk_fields", "parse_chunk"]
+__all__ = ["ChunkDelta"]
 
 
-@dataclass(frozen=True, slots=True)
-class ChunkDelta:
+class ChunkDelta(NamedTuple):
     """What one chunk adds to choice 0 of the reply, plus the envelope fields."""
 
     id: str | None = None
@@ -33,9 +34,3 @@ class ChunkDelta:
     #: 0 for the folded choice; another index when the chunk only concerned another
     #: choice (n > 1, whose deltas are left out); None for a chunk without choices.
     choice_index: int | None = 0
-
-
-def parse_chunk(data: str) -> ChunkDelta:
-    """Parse one chunk. Raises ``StreamError`` for an in-stream error payload and
-    ``ProtocolError`` for anything that is not a chunk. ``[DONE]`` is the caller's job."""
-    return ChunkDelta(*chunk_fields(data))

@@ -1,15 +1,15 @@
-"""Running one streamed chat request on asyncio: bytes -> SSE events -> deltas -> events."""
+"""Running one streamed chat request on asyncio: bytes -> SSE events -> deltas -> the fold."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import suppress
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
-from .accumulator import StreamEvent
+from .accumulator import Accumulator, StreamEvent
 from .chat_stream import ChatStream, error_reply, is_event_stream
 from .connection import CallContext, redirect_error
 from .errors import GemmaAPIError, ReplyStalled
@@ -17,7 +17,7 @@ from .limits import MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES, read_body
 from .trace import WireTrace
 from .transport import close_quietly, translate_errors
 
-__all__ = ["CallContext", "stream_events"]
+__all__ = ["CallContext", "stream_events", "stream_reads"]
 
 
 async def _body_unless_event_stream(
@@ -65,7 +65,7 @@ def stalled(seconds: float) -> ReplyStalled:
     )
 
 
-async def stream_events(
+def stream_events(
     http: httpx.AsyncClient,
     request: httpx.Request,
     body: dict[str, Any],
@@ -73,7 +73,39 @@ async def stream_events(
     trace: WireTrace | None,
     stall: float | None = None,
 ) -> AsyncIterator[StreamEvent]:
-    """Send ``request`` and yield one ``StreamEvent`` per chunk of choice data.
+    """Send ``request`` and yield one ``StreamEvent`` per chunk of choice data (see
+    ``_stream``)."""
+    stream = _stream(http, request, body, ctx, trace, stall, per_read=False)
+    return cast(AsyncIterator[StreamEvent], stream)
+
+
+def stream_reads(
+    http: httpx.AsyncClient,
+    request: httpx.Request,
+    body: dict[str, Any],
+    ctx: CallContext,
+    trace: WireTrace | None,
+    stall: float | None = None,
+) -> AsyncIterator[Accumulator]:
+    """``stream_events`` for a view that reads the reply from the accumulator: the same
+    request, reading, errors and trace, but the accumulator is yielded once per network read
+    that brought data, and no ``StreamEvent`` is made per chunk."""
+    stream = _stream(http, request, body, ctx, trace, stall, per_read=True)
+    return cast(AsyncIterator[Accumulator], stream)
+
+
+async def _stream(
+    http: httpx.AsyncClient,
+    request: httpx.Request,
+    body: dict[str, Any],
+    ctx: CallContext,
+    trace: WireTrace | None,
+    stall: float | None,
+    *,
+    per_read: bool,
+) -> AsyncIterator[StreamEvent | Accumulator]:
+    """Send ``request`` and yield what arrives: a ``StreamEvent`` per chunk, or with
+    ``per_read`` the accumulator per network read.
 
     The response is closed on every path, so cancelling the consumer or leaving its loop
     closes the connection and vLLM stops generating. Errors carry ``partial``. The reply
@@ -82,6 +114,7 @@ async def stream_events(
     on; SSE comments do not count) ends with ``ReplyStalled``.
     """
     stream = ChatStream(trace)
+    step = stream.reads if per_read else stream.events
     response: httpx.Response | None = None
     chunks: AsyncGenerator[bytes] | None = None
     if trace is not None:
@@ -103,15 +136,15 @@ async def stream_events(
         raw = await _body_unless_event_stream(response, ctx, trace)
         if raw is not None:
             for event in stream.whole_reply(response, raw, ctx):
-                yield event
+                yield stream.accumulator if per_read else event
         else:
             with translate_errors(ctx.url, ctx.timeout):
                 # Each network read as it arrives: no re-chunking, so no token waits for more.
                 chunks = response.aiter_bytes()  # type: ignore[assignment]
                 if quiet_until is None:
                     async for chunk in chunks:
-                        for event in stream.events(chunk):
-                            yield event
+                        for item in step(chunk):
+                            yield item
                         if stream.done:
                             break
                 else:
@@ -124,9 +157,9 @@ async def stream_events(
                             break
                         except TimeoutError:
                             raise stalled(stall) from None
-                        for event in stream.events(chunk):
+                        for item in step(chunk):
                             quiet_until = loop.time() + stall
-                            yield event
+                            yield item
                 if stream.done:
                     await _finish_body(chunks)
         stream.end()

@@ -279,7 +279,7 @@ def _run_stream(
             with _within(ctx):
                 # Each network read as it arrives: no re-chunking, so no token waits for more.
                 # The reply ends at [DONE], even if the server keeps the connection open.
-                for chunk in response.iter_bytes():
+                for chunk in _body_chunks(response):
                     if events:
                         yield from stream.events(chunk)
                     else:
@@ -302,3 +302,14 @@ def _run_stream(
             close_quietly_sync(response)
         if trace is not None:
             trace.finish()
+
+
+def _body_chunks(response: httpx.Response) -> Iterator[bytes]:
+    """The body's network reads as they arrive, decoded. A body sent without a content
+    encoding (vLLM's streams) is read raw: the same bytes, without the decoder and re-chunker
+    that ``iter_bytes`` runs per read, which for a stream is once per token."""
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding in ("", "identity"):
+        return response.iter_raw()
+    return response.iter_bytes()
+

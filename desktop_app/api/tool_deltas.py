@@ -1,12 +1,11 @@
-"""A fragment of one streamed tool call: the one record type chunks build on the hot path."""
+"""A fragment of one streamed tool call, as a chunk's delta carries it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class ToolCallDelta:
+class ToolCallDelta(NamedTuple):
     """A fragment of one tool call; the first for an index usually has id and name."""
 
     index: int

@@ -26,7 +26,7 @@ from desktop_app.api import (
     parse_chunk,
 )
 from desktop_app.api import chunks as chunks_module
-from desktop_app.api.chunks import chunk_fields
+from desktop_app.api.chat_stream import ChatStream
 from desktop_app.api.error_bodies import excerpt
 from desktop_app.api.errors import stream_error_from_payload
 
@@ -271,7 +271,7 @@ def test_cases_where_orjson_and_json_differ(data: str) -> None:
     assert outcome(without_orjson, data) == expected
 
 
-def test_chunk_fields_are_the_delta_in_field_order() -> None:
+def test_parse_chunk_gives_a_chunk_delta_read_by_name() -> None:
     data = json.dumps(
         {
             "id": "c",
@@ -281,26 +281,70 @@ def test_chunk_fields_are_the_delta_in_field_order() -> None:
             "usage": {"prompt_tokens": 1, "completion_tokens": 2},
         }
     )
-    assert ChunkDelta(*chunk_fields(data)) == parse_chunk(data)
+    delta = parse_chunk(data)
+    assert type(delta) is ChunkDelta
+    assert delta == ChunkDelta(
+        id="c",
+        model="m",
+        created=7,
+        content="hi",
+        finish_reason="stop",
+        usage=Usage.from_wire({"prompt_tokens": 1, "completion_tokens": 2}),
+    )
+    assert (delta.content, delta.finish_reason, delta.usage.completion_tokens) == ("hi", "stop", 2)
 
 
-def test_fold_fields_matches_fold() -> None:
-    datas = [
-        json.dumps({"id": "c", "choices": [{"index": 0, "delta": {"reasoning": "r"}}]}),
-        json.dumps({"id": "c", "choices": [{"index": 0, "delta": {"content": "a"}}]}),
-        json.dumps({"id": "c", "choices": [{"index": 1, "delta": {"content": "b"}}]}),
-        json.dumps({"id": "c", "choices": [], "usage": {"prompt_tokens": 3}}),
+DATAS = [
+    json.dumps({"id": "c", "choices": [{"index": 0, "delta": {"reasoning": "r"}}]}),
+    json.dumps({"id": "c", "choices": [{"index": 0, "delta": {"content": "a"}}]}),
+    json.dumps({"id": "c", "choices": [{"index": 1, "delta": {"content": "b"}}]}),
+    json.dumps(
+        {
+            "id": "c",
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {
+                        "tool_calls": [
+                            {"index": 0, "id": "t", "function": {"name": "f", "arguments": "{}"}}
+                        ]
+                    },
+                    "finish_reason": "tool_calls",
+                }
+            ],
+        }
+    ),
+    json.dumps({"id": "c", "choices": [], "usage": {"prompt_tokens": 3}}),
+]
+
+
+def test_the_stream_folds_each_chunk_once_as_a_hand_fold_does() -> None:
+    by_hand = Accumulator()
+    hand_events = [StreamEvent.fold(by_hand, parse_chunk(data)) for data in DATAS]
+    wire = "".join(f"data: {data}\n\n" for data in DATAS).encode() + b"data: [DONE]\n\n"
+
+    streamed = ChatStream(None)
+    events = list(streamed.events(wire))
+    absorbed = ChatStream(None)
+    added = absorbed.absorb(wire)
+    per_read = ChatStream(None)
+    reads = list(per_read.reads(wire))
+
+    assert [e.delta for e in events] == [e.delta for e in hand_events]
+    assert [(e.content_delta, e.reasoning_delta) for e in events] == [
+        ("", "r"),
+        ("a", ""),
+        ("", ""),
+        ("", ""),
+        ("", ""),
     ]
-    by_delta, by_fields = Accumulator(), Accumulator()
-    for data in datas:
-        one = StreamEvent.fold(by_delta, parse_chunk(data))
-        two = StreamEvent.fold_fields(by_fields, chunk_fields(data))
-        assert (two.delta, two.content_delta, two.reasoning_delta) == (
-            one.delta,
-            one.content_delta,
-            one.reasoning_delta,
-        )
-    assert by_fields.result() == by_delta.result()
+    assert added == len(DATAS) and absorbed.done
+    assert reads == [per_read.accumulator]  # one item for the whole network read
+    expected = by_hand.result()
+    assert expected.content == "a" and expected.tool_calls[0].name == "f"
+    for stream in (streamed, absorbed, per_read):
+        assert stream.accumulator.chunks == len(DATAS)
+        assert stream.accumulator.result() == expected
 
 
 def test_stream_event_is_frozen_and_compares_by_fields() -> None:
@@ -313,8 +357,7 @@ def test_stream_event_is_frozen_and_compares_by_fields() -> None:
     assert event != StreamEvent(delta, "y", "", acc)
     assert hash(event) == hash(StreamEvent(delta, "x", "", acc))
     assert "content_delta='x'" in repr(event)
-    lazy = StreamEvent.fold_fields(Accumulator(), chunk_fields('{"choices":[{"delta":{}}]}'))
-    assert lazy.delta is lazy.delta  # built once
+    assert event.tool_calls == () and event.snapshot() is acc.snapshot()
 
 
 def test_errors_are_gemma_api_errors() -> None:

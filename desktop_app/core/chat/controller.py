@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop_app.api import ChatRequest, GemmaAPIError
+from desktop_app.api import Accumulator, ChatRequest, GemmaAPIError
 from desktop_app.core.chat.conversation import (
     Attachment,
     ChatMessage,
@@ -296,24 +296,22 @@ class ChatController(QObject):
             if client is None:
                 raise NotConnected(self.session.error or "No server is configured.")
             if request.stream:
-                result = None
+                # The client's accumulator is the only fold of the stream: it comes once per
+                # network read, and the message is copied from it at most once per frame.
+                accumulator = None
                 slice_end = time.perf_counter() + SLICE_SECONDS
-                async for event in client.stream(request, trace=trace):
-                    self._take(live, event)
-                    result = event.accumulator
+                async for accumulator in client.follow(request, trace=trace):
+                    self._take(live, accumulator)
                     if time.perf_counter() > slice_end:
-                        # One network read can hold hundreds of events; hand the thread back
+                        # Reads can follow each other with no pause; hand the thread back
                         # to Qt now and then so input and repaints never wait long.
                         await asyncio.sleep(0)
                         slice_end = time.perf_counter() + SLICE_SECONDS
-                completion = result.result() if result is not None else None
+                completion = accumulator.result() if accumulator is not None else None
             else:
                 completion = await client.complete(request, trace=trace)
+                live.show(completion)
             if completion is not None:
-                live.flush()
-                msg.content = completion.content
-                msg.reasoning = completion.reasoning
-                msg.tool_calls = list(completion.tool_calls)
                 if msg.reply is not None:
                     # Provenance as the server reports it, set before the reply is saved.
                     msg.reply.model = completion.model or msg.reply.model
@@ -349,28 +347,25 @@ class ChatController(QObject):
             if user is not None and live.conversation is self.current:
                 self.composerRestore.emit(user.content)
 
-    def _take(self, live: LiveReply, event) -> None:
-        now = time.monotonic()
-        if event.reasoning_delta:
-            live.reasoning.append(event.reasoning_delta)
-            if live.first_reasoning is None:
-                live.first_reasoning = now
-        if event.content_delta:
-            live.content.append(event.content_delta)
-            if live.first_content is None:
-                live.first_content = now
-        if event.tool_calls:
-            snap = event.accumulator.snapshot()
-            live.tool_calls = list(snap.tool_calls)
-        if live.first_token is None and (event.reasoning_delta or event.content_delta):
-            live.first_token = now
+    def _take(self, live: LiveReply, accumulator: Accumulator) -> None:
+        live.note(accumulator)
         if not self._flush_timer.isActive():
             self._flush_timer.start()
 
     def _flush(self) -> None:
         live = self._live
-        if live is not None and live.flush():
+        if live is None:
+            return
+        began = time.perf_counter()
+        if live.flush():
             self.messageChanged.emit(live.conversation.id, live.message.id)
+            # The next frame is due one frame after this one began (but leaves the stream at
+            # least half a frame): while tokens pour in, the stream works only between
+            # repaints, so no repaint gets more than about half a frame's worth of new text
+            # and none blocks the thread for long. A frame with nothing new stops the timer;
+            # the next read starts it again (_take).
+            spent_ms = (time.perf_counter() - began) * 1000
+            self._flush_timer.start(max(FRAME_MS // 2, round(FRAME_MS - spent_ms)))
 
     def _finish(self, live: LiveReply, status: MessageStatus, finish_reason, usage) -> None:
         self._flush_timer.stop()

@@ -1,39 +1,69 @@
-"""The reply that is streaming: deltas received since the last repaint, and its timings."""
+"""The reply that is streaming: the accumulator it is shown from, and its timings.
+
+The api ``Accumulator`` is the only fold of the stream. The reply keeps a reference to it,
+notes the timings as network reads arrive (a few flag checks per read, nothing per token),
+and copies the accumulator's snapshot into the message at most once per frame.
+"""
 
 from __future__ import annotations
 
 import time
 
-from desktop_app.api import ToolCall
+from desktop_app.api import Accumulator, Completion
 from desktop_app.core.chat.conversation import ChatMessage, Conversation
 
 
 class LiveReply:
-    """Deltas received since the last flush, and the timings of one streaming reply."""
+    """One streaming reply: its message, the accumulator it is read from, its timings."""
 
     def __init__(self, conversation: Conversation, message: ChatMessage) -> None:
         self.conversation = conversation
         self.message = message
-        self.content: list[str] = []
-        self.reasoning: list[str] = []
+        self.accumulator: Accumulator | None = None
+        self._shown = 0  # chunks of the accumulator the message shows
         self.started = time.monotonic()
         self.first_token: float | None = None
         self.first_reasoning: float | None = None
         self.first_content: float | None = None
-        self.tool_calls: list[ToolCall] | None = None
+
+    def note(self, accumulator: Accumulator) -> None:
+        """``accumulator`` has grown: remember it and when the first text of each kind came.
+
+        Cheap enough to call per network read (or per chunk): it joins no text."""
+        self.accumulator = accumulator
+        if self.first_content is not None:
+            return  # every timing is known once the answer has begun
+        now = time.monotonic()
+        if self.first_reasoning is None and accumulator.has_reasoning:
+            self.first_reasoning = now
+        if accumulator.has_content:
+            self.first_content = now
+        if self.first_token is None and (
+            self.first_reasoning is not None or self.first_content is not None
+        ):
+            self.first_token = now
+
+    def show(self, completion: Completion) -> None:
+        """A reply that came whole (not streamed): the message shows it as it is."""
+        msg = self.message
+        msg.content = completion.content
+        msg.reasoning = completion.reasoning
+        msg.tool_calls = list(completion.tool_calls)
 
     def flush(self) -> bool:
-        changed = False
-        if self.content:
-            self.message.content += "".join(self.content)
-            self.content.clear()
-            changed = True
-        if self.reasoning:
-            self.message.reasoning += "".join(self.reasoning)
-            self.reasoning.clear()
-            changed = True
-        if self.tool_calls is not None:
-            self.message.tool_calls = self.tool_calls
-            self.tool_calls = None
+        """Shows the accumulator's reply in the message; False when it holds nothing new."""
+        accumulator = self.accumulator
+        if accumulator is None or accumulator.chunks == self._shown:
+            return False
+        self._shown = accumulator.chunks
+        snapshot = accumulator.snapshot()
+        msg = self.message
+        # The snapshot's strings are cached: an unchanged text is the same object, so these
+        # comparisons cost nothing however long the reply is.
+        changed = snapshot.content != msg.content or snapshot.reasoning != msg.reasoning
+        msg.content = snapshot.content
+        msg.reasoning = snapshot.reasoning
+        if snapshot.tool_calls != tuple(msg.tool_calls):
+            msg.tool_calls = list(snapshot.tool_calls)
             changed = True
         return changed
