@@ -247,8 +247,28 @@ async def _smoke(services: AppServices, window, closed: asyncio.Future, probe: b
     closed.set_result(1)
 
 
+NO_DISPLAY = (
+    "No display found: Gemma Desk needs a graphical session (DISPLAY or WAYLAND_DISPLAY is not "
+    "set). To run it on a machine without a screen, start it under a virtual display: "
+    "`bash scripts/start --headless` (or `xvfb-run -a gemma-desk`)."
+)
+
+
+def no_display() -> bool:
+    """True on Linux with no X11 or Wayland display and no Qt platform chosen by hand (Qt
+    would abort there with a misleading hint about xcb libraries)."""
+    import os
+
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if no_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 1
     app = create_application()
     # Before any window: a second start on the same data folder hands over and leaves.
     claimed = claim_data_folder()

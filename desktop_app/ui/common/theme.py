@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 LIGHT = {
@@ -38,6 +38,13 @@ DARK = {
     "selection": "#37477a",
     "badge": "#a78bfa",
 }
+
+
+def plus_icon() -> QIcon:
+    """The "add" sign of New chat and Add, from the app's own icons."""
+    from desktop_app.core.resources import resource_path
+
+    return QIcon(str(resource_path("icons", "plus.svg")))
 
 
 def is_dark(widget: QWidget) -> bool:

@@ -32,6 +32,7 @@ from desktop_app.core.tasks import TaskRunner
 from desktop_app.core.tools.exchange import import_tools, load_tools_file, write_tools_file
 from desktop_app.core.tools.loop import ToolLoop
 from desktop_app.core.tools.workbench import SAMPLE_TOOLS, ToolEntry
+from desktop_app.ui.common.theme import plus_icon
 from desktop_app.ui.tools.editor import ToolEditor
 
 BLANK_TOOL = """{
@@ -96,7 +97,9 @@ class ToolsPanel(QWidget):
         buttons = QHBoxLayout()
         self.add_button = QToolButton(self)
         self.add_button.setObjectName("toolAddButton")
-        self.add_button.setText("＋ Add")
+        self.add_button.setText("Add")
+        self.add_button.setIcon(plus_icon())
+        self.add_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.add_button)
         menu.addAction("Blank tool", self.add_blank)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from desktop_app.ui.chat.composer import Composer
 from desktop_app.ui.chat.context import MessageActions
 from desktop_app.ui.common.elided_label import ElidedLabel
+from desktop_app.ui.common.theme import plus_icon
 from desktop_app.ui.window.notice_banner import NoticeBanner
 
 if TYPE_CHECKING:
@@ -128,7 +129,8 @@ class MainWindow(QMainWindow):
         title = QLabel("Gemma Desk", side)
         title.setObjectName("appTitle")
         lay.addWidget(title)
-        self.new_chat_button = QPushButton("＋  New chat", side)
+        # The plus is drawn, not typed: the fullwidth "＋" is missing from common fonts.
+        self.new_chat_button = QPushButton(plus_icon(), "New chat", side)
         self.new_chat_button.setObjectName("newChatButton")
         self.new_chat_button.setAccessibleName("newChatButton")
         self.new_chat_button.setToolTip("New chat (Ctrl+N)")
