@@ -374,3 +374,16 @@ def test_seed_takes_plain_digits_only(qtbot, window, sim):
         assert value is None or str(value) == seed.text(), pasted
     type_into(qtbot, window, "seed", "-42")
     assert sampling_sent(ask(qtbot, window, sim)) == {"seed": -42}
+
+
+def test_every_unset_field_shows_default_and_is_not_marked(window):
+    """A field left unset reads "default" and is not flagged as an edit in progress (a field
+    valid only above 0, like repetition_penalty, once showed an empty box in red)."""
+    panel = controls(window).panel
+    panel.reset_all.click()
+    unset = [n for n in TYPED if n != "seed" and panel.params.value(n) is None]
+    assert "repetition_penalty" in unset
+    for name in unset:
+        spin = window.findChild(QWidget, f"param_{name}")
+        assert spin.text() == "default", name
+        assert not spin.property("pending"), name

@@ -47,6 +47,7 @@ class ParamSpin(QDoubleSpinBox):
         self.setDecimals(0 if whole else MAX_DECIMALS)
         # One step below the lowest valid value holds "default"; nothing typed can get there.
         self.setRange(self.low - step, self.high)
+        self.setValue(self.minimum())  # starts unset, showing "default"
         self.setSingleStep(step)
         self.setSpecialValueText(UNSET_TEXT)
         self.setKeyboardTracking(True)  # every accepted keystroke is the value sent next
@@ -72,7 +73,9 @@ class ParamSpin(QDoubleSpinBox):
         """Shows ``value``, leaving the text alone when it already means that value (so
         an edit in progress such as "0." is not rewritten under the cursor)."""
         if value is None:
-            if self.field_value() is not None:
+            # By the value, not field_value(): a value between "default" and the lowest
+            # valid one (0.00 in a field valid only above 0) is unset too, but shows wrong.
+            if self.value() != self.minimum():
                 self.setValue(self.minimum())
         elif self.field_value() != value:
             if value > self.maximum():
