@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -347,9 +348,9 @@ class MainWindow(QMainWindow):
         else:
             model = session.model or "…"
             ver = f" · vLLM {session.version}" if session.version else ""
-            text = f"<b>{_esc(profile.name)}</b><br>{_esc(model)}{_esc(ver)}"
+            text = f"<b>{html.escape(profile.name)}</b><br>{html.escape(model)}{html.escape(ver)}"
             if session.error:
-                text += f"<br><span style='color:#c0392b'>{_esc(session.error)}</span>"
+                text += f"<br><span style='color:#c0392b'>{html.escape(session.error)}</span>"
         self.server_label.setText(text)
         warnings = []
         if profile is not None and profile.transport_warning():
@@ -415,6 +416,3 @@ class MainWindow(QMainWindow):
             self.chat.stop()
         super().closeEvent(event)
 
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
