@@ -94,6 +94,7 @@ class Settings:
     @classmethod
     def _damaged(cls, path: Path, why: str, read_only: str | None) -> Settings:
         log.error("settings file %s is damaged: %s", path, why)
+        still_read_only: str | None
         if read_only:
             where, still_read_only = "The file was left as it is.", read_only
         else:
