@@ -114,8 +114,8 @@ class ChatRequest:
         # Any tool_choice other than "none" without tools is a 400 (docs/protocol.md §1.4).
         if self.tool_choice is not None and (self.tools or self.tool_choice == "none"):
             choice = self.tool_choice
-            named = isinstance(choice, NamedToolChoice)
-            body["tool_choice"] = choice.to_wire() if named else choice
+            wire = choice.to_wire() if isinstance(choice, NamedToolChoice) else choice
+            body["tool_choice"] = wire
         if self.parallel_tool_calls is not None:
             body["parallel_tool_calls"] = self.parallel_tool_calls
         if self.enable_thinking is not None:

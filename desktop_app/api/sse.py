@@ -33,6 +33,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from typing import cast
 
 from .limits import MAX_EVENT_BYTES, too_large
 
@@ -48,6 +49,11 @@ class SSEEvent:
     data: str
     id: str | None
     retry: int | None
+
+
+# What the decoding steps add to: events for ``feed``, only their data for ``feed_data``
+# (``_full`` says which; one list type keeps the hot path free of a second copy).
+_Out = list[SSEEvent | str]
 
 
 class SSEDecoder:
@@ -89,21 +95,21 @@ class SSEDecoder:
         self._full = True  # feed (events) or feed_data (their data only)
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
-        out: list[SSEEvent] = []
+        out: _Out = []
         self._full = True
         self._feed(chunk, out)
         if len(self._pending) > self._max_event:
             self._too_large()
-        return out
+        return cast(list[SSEEvent], out)  # with _full set, only events were added
 
     def feed_data(self, chunk: bytes) -> list[str]:
         """The ``data`` of each event completed by ``chunk``, in order."""
-        out: list[str] = []
+        out: _Out = []
         self._full = False
         self._feed(chunk, out)
         if len(self._pending) > self._max_event:
             self._too_large()
-        return out
+        return cast(list[str], out)  # with _full cleared, only the data were added
 
     def _too_large(self) -> None:
         from .error_bodies import excerpt  # only on this error path
@@ -116,7 +122,7 @@ class SSEDecoder:
 
     def flush(self) -> list[SSEEvent]:
         """End of stream: an unterminated event is discarded (it never completes one)."""
-        out: list[SSEEvent] = []
+        out: _Out = []
         self._full = True
         if self._line_by_line:
             self._feed_text(self._decoder.decode(b"", final=True), out)
@@ -124,11 +130,11 @@ class SSEDecoder:
         self._partial_line.clear()
         self._skip_lf = False
         self._reset_event()
-        return out
+        return cast(list[SSEEvent], out)  # with _full set, only events were added
 
     # -- the LF path ---------------------------------------------------------------------
 
-    def _feed(self, chunk: bytes, out: list) -> None:
+    def _feed(self, chunk: bytes, out: _Out) -> None:
         if self._line_by_line:
             self._feed_text(self._decoder.decode(chunk), out)
             return
@@ -168,7 +174,7 @@ class SSEDecoder:
                 pending += memoryview(chunk)[end + 2 :]
         self._whole_events(run.decode("utf-8", "replace"), out)
 
-    def _whole_events(self, text: str, out: list) -> None:
+    def _whole_events(self, text: str, out: _Out) -> None:
         """``text`` followed by a blank line: events whose last line has ended."""
         full = self._full
         if text.startswith("data: "):
@@ -186,8 +192,8 @@ class SSEDecoder:
             if block[:5] == "data:" and "\n" not in block:
                 # One data line: the event's data is its value (event state is always
                 # fresh here, as every earlier block ended with a dispatch).
-                data = block[6:] if block[5:6] == " " else block[5:]
-                out.append(SSEEvent("message", data, self._last_id, None) if full else data)
+                value = block[6:] if block[5:6] == " " else block[5:]
+                out.append(SSEEvent("message", value, self._last_id, None) if full else value)
                 continue
             for line in block.split("\n"):
                 self._process_line(line)
@@ -195,7 +201,7 @@ class SSEDecoder:
 
     # -- the line-by-line path -----------------------------------------------------------
 
-    def _feed_text(self, text: str, out: list) -> None:
+    def _feed_text(self, text: str, out: _Out) -> None:
         if not text:
             return
         start = 0
@@ -246,7 +252,7 @@ class SSEDecoder:
         elif name == "retry" and value.isascii() and value.isdigit():
             self._retry = int(value)
 
-    def _dispatch(self, out: list) -> None:
+    def _dispatch(self, out: _Out) -> None:
         if self._data:
             data = "\n".join(self._data)
             if self._full:

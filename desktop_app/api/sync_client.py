@@ -10,7 +10,7 @@ and the error mapping, so a reply or a failure comes out the same through either
 from __future__ import annotations
 
 import ssl
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from types import TracebackType
@@ -107,7 +107,9 @@ class SyncVLLMClient:
             raise
         return parse_completion(payload)
 
-    def stream(self, request: ChatRequest, trace: WireTrace | None = None) -> Iterator[StreamEvent]:
+    def stream(
+        self, request: ChatRequest, trace: WireTrace | None = None
+    ) -> Generator[StreamEvent, None, None]:
         """Stream a chat completion: a generator of one ``StreamEvent`` per chunk.
 
         Nothing is sent until the first iteration. The HTTP response is closed however the
@@ -233,7 +235,7 @@ def stream_events_sync(
     body: dict[str, Any],
     ctx: CallContext,
     trace: WireTrace | None,
-) -> Iterator[StreamEvent]:
+) -> Generator[StreamEvent, None, None]:
     """``streaming.stream_events`` on a blocking client: the same steps, the same errors.
 
     Ctrl-C (``KeyboardInterrupt``) or closing the generator stops the stream and closes
@@ -250,7 +252,7 @@ def _run_stream(
     stream: ChatStream,
     *,
     events: bool,
-) -> Iterator[StreamEvent]:
+) -> Generator[StreamEvent, None, None]:
     """Send ``request`` and feed the reply to ``stream``: yield its events (``events``), or
     only fold them into its accumulator and yield nothing."""
     trace = stream.trace

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from desktop_app.app.services import AppServices
     from desktop_app.app.single_instance import InstanceGuard
     from desktop_app.core.session.profiles import ServerProfile
+    from desktop_app.simulator import RunningSimulator
     from desktop_app.ui.window.main_window import MainWindow
 
 # Start-up order: the window is built and shown first, with only Qt and the widgets
@@ -128,7 +129,8 @@ def app_icon() -> QIcon:
 
 
 def create_application() -> QApplication:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Gemma Desk")
@@ -154,7 +156,7 @@ def start_demo_server() -> ServerProfile:
     )
 
 
-_demo_servers: list = []
+_demo_servers: list[RunningSimulator] = []
 
 
 def stop_demo_servers() -> None:
@@ -179,7 +181,8 @@ async def run_window(
 
     from desktop_app.app.services import AppServices
 
-    collector = MainThreadCollector(QApplication.instance())
+    app = running_app()
+    collector = MainThreadCollector(app)
     services = AppServices(read_only=read_only)
     for notice in services.notices:
         log.warning("%s", notice)
@@ -189,8 +192,7 @@ async def run_window(
 
     warm_up_highlighter()
     collector.settle()
-    closed = asyncio.get_running_loop().create_future()
-    app = QApplication.instance()
+    closed: asyncio.Future[int] = asyncio.get_running_loop().create_future()
 
     def finish() -> None:
         if not closed.done():
@@ -209,7 +211,15 @@ async def run_window(
         collector.stop()
 
 
-def _stop_on_signals(window) -> None:
+def running_app() -> QApplication:
+    """The process's QApplication, which create_application made before anything else."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        raise RuntimeError("create_application() must run before the window starts")
+    return app
+
+
+def _stop_on_signals(window: MainWindow) -> None:
     """SIGINT/SIGTERM close the window like the user would, so the app ends cleanly."""
     import signal
 
@@ -223,7 +233,9 @@ def _stop_on_signals(window) -> None:
     wake.start(250)
 
 
-async def _smoke(services: AppServices, window, closed: asyncio.Future, probe: bool) -> None:
+async def _smoke(
+    services: AppServices, window: MainWindow, closed: asyncio.Future[int], probe: bool
+) -> None:
     """Waits until the window is shown and the server's models are listed, then exits."""
     import asyncio
 

@@ -275,7 +275,7 @@ def make_plan(args: argparse.Namespace) -> Plan:
     tools = load_tools(args.tools) if args.tools else ()
     choice = tool_choice(args.tool_choice, tools)
     images = tuple(image_url(spec) for spec in args.image)
-    messages = (Message.user(prompt, images=images),)
+    messages: tuple[Message, ...] = (Message.user(prompt, images=images),)
     if args.system:
         messages = (Message.system(args.system), *messages)
     request = ChatRequest(

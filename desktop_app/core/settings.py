@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from desktop_app.core.chat.conversation import new_id
+from desktop_app.core.files.atomic_write import write_json_atomically
 from desktop_app.core.files.damaged_files import set_aside
 from desktop_app.core.files.paths import settings_path
 
@@ -95,6 +94,7 @@ class Settings:
     @classmethod
     def _damaged(cls, path: Path, why: str, read_only: str | None) -> Settings:
         log.error("settings file %s is damaged: %s", path, why)
+        still_read_only: str | None
         if read_only:
             where, still_read_only = "The file was left as it is.", read_only
         else:
@@ -167,23 +167,10 @@ class Settings:
             "extra": self.extra,
         }
         try:
-            fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=path.parent)
+            write_json_atomically(path, data)
         except OSError as exc:
             log.error("settings not saved to %s: %s", path, exc)
             return False
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, indent=2)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
-            log.error("settings not saved to %s: %s", path, exc)
-            return False
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
         return True
 
 

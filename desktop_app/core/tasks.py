@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Coroutine
 from typing import Any
@@ -24,7 +25,7 @@ class TaskRunner:
         self.cancel(name)
         task = asyncio.get_event_loop().create_task(coro, name=name)
         self._tasks[name] = task
-        task.add_done_callback(lambda t, n=name: self._finished(n, t))
+        task.add_done_callback(functools.partial(self._finished, name))
         return task
 
     def _finished(self, name: str, task: asyncio.Task[Any]) -> None:

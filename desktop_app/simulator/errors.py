@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -109,6 +110,6 @@ def unauthorized() -> Response:
     return JSONResponse({"error": "Unauthorized"}, status_code=401)
 
 
-def http_detail(status: int, headers: dict[str, str] | None = None) -> Response:
+def http_detail(status: int, headers: Mapping[str, str] | None = None) -> Response:
     """FastAPI's default body for routing errors (404, 405)."""
     return JSONResponse({"detail": HTTPStatus(status).phrase}, status_code=status, headers=headers)

@@ -102,7 +102,9 @@ def build_object(schema: object, facts: PromptFacts, slot: int) -> dict[str, Any
     result: dict[str, Any] = {}
     for name, sub in props.items():
         sub = sub if isinstance(sub, dict) else {}
-        enum = sub.get("enum") if isinstance(sub.get("enum"), list) else []
+        enum = sub.get("enum")
+        if not isinstance(enum, list):
+            enum = []
         mentioned = name.lower() in lowered or any(str(e).lower() in lowered for e in enum)
         if not isinstance(required, list) or name in required or mentioned:
             result[name] = build_value(name, sub, facts, slot)
@@ -159,7 +161,9 @@ def build_value(name: str, schema: dict[str, Any], facts: PromptFacts, slot: int
         default = schema.get("default")
         return default if isinstance(default, bool) else name.lower() in facts.text.lower()
     if kind == "array":
-        items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+        items = schema.get("items")
+        if not isinstance(items, dict):
+            items = {}
         return [build_value(name.rstrip("s"), items, facts, slot)]
     if kind == "object":
         return build_object(schema, facts, slot)

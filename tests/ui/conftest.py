@@ -79,9 +79,17 @@ def secrets() -> Iterator[SecretStore]:
 
 
 @pytest.fixture
-def state(qtbot, qloop: QtAsyncLoop, secrets: SecretStore, sim) -> Iterator[AppServices]:
+def profile_key() -> str:
+    """The API key of the simulator's profile (a module whose simulator wants one overrides it)."""
+    return ""
+
+
+@pytest.fixture
+def state(
+    qtbot, qloop: QtAsyncLoop, secrets: SecretStore, sim, profile_key: str
+) -> Iterator[AppServices]:
     st = AppServices(secrets=secrets, settings=Settings())
-    profile = ServerProfile(name="Simulator", base_url=sim.base_url)
+    profile = ServerProfile(name="Simulator", base_url=sim.base_url, api_key=profile_key)
     st.profiles.save(profile)
     st.profiles.set_active(profile.id)
     st.start()

@@ -8,18 +8,13 @@ import io
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 from gen_support import ask, controls, wait_reply_done
 from PIL import Image
 from PySide6.QtWidgets import QDockWidget
 
-from desktop_app.app.services import AppServices
 from desktop_app.core.chat.conversation import Attachment
-from desktop_app.core.session.profiles import ServerProfile
-from desktop_app.core.session.secrets import SecretStore
-from desktop_app.core.settings import Settings
 from desktop_app.simulator import Fault, SimulatorConfig
 
 KEY = "sk-inspector-7d3f0a9c41"
@@ -31,18 +26,9 @@ def sim_config() -> SimulatorConfig:
 
 
 @pytest.fixture
-def state(qtbot, qloop, secrets: SecretStore, sim) -> Iterator[AppServices]:
-    """As the shared fixture, with the API key the simulator requires in the profile."""
-    st = AppServices(secrets=secrets, settings=Settings())
-    profile = ServerProfile(name="Simulator", base_url=sim.base_url, api_key=KEY)
-    st.profiles.save(profile)
-    st.profiles.set_active(profile.id)
-    st.start()
-    yield st
-    for p in st.profiles.profiles():
-        st.profiles.delete(p.id)
-    closing = qloop.create_task(st.aclose())
-    qtbot.waitUntil(closing.done, timeout=10_000)
+def profile_key() -> str:
+    """The shared window's profile carries the key this module's simulator requires."""
+    return KEY
 
 
 def inspect_last(window):

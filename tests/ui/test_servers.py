@@ -5,6 +5,7 @@ from __future__ import annotations
 import keyring
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
 
 from desktop_app.app.services import AppServices
 from desktop_app.core.chat.conversation import MessageStatus
@@ -25,9 +26,9 @@ def test_settings_dialog_tests_saves_and_switches(qtbot, window, secrets):
         dialog.base_url.setText(other.base_url)
         dialog.api_key.setText(key)
         dialog.test_button.click()
-        qtbot.waitUntil(lambda: dialog.result.text() != "", timeout=10_000)
-        assert "0.32.0" in dialog.result.text()
-        assert "google/gemma-4-26B-A4B-it" in dialog.result.text()
+        qtbot.waitUntil(lambda: dialog.test_result.text() != "", timeout=10_000)
+        assert "0.32.0" in dialog.test_result.text()
+        assert "google/gemma-4-26B-A4B-it" in dialog.test_result.text()
         assert "32,768" in dialog.model.itemText(0)
         dialog.use_button.click()
         qtbot.waitUntil(lambda: state.session.model == "google/gemma-4-26B-A4B-it", timeout=10_000)
@@ -47,6 +48,16 @@ def test_settings_dialog_tests_saves_and_switches(qtbot, window, secrets):
         dialog.close()
 
 
+def test_settings_dialog_keeps_its_result_code(qtbot, window):
+    """The test connection label must not hide QDialog.result(): the code Escape leaves."""
+    dialog = window.open_settings()
+    qtbot.addWidget(dialog)
+    qtbot.waitExposed(dialog)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert dialog.result() == QDialog.DialogCode.Rejected
+
+
 def test_wrong_key_is_explained(qtbot, window):
     with running_simulator(SimulatorConfig(api_key="right")) as other:
         dialog = window.open_settings()
@@ -54,9 +65,9 @@ def test_wrong_key_is_explained(qtbot, window):
         dialog.base_url.setText(other.base_url)
         dialog.api_key.setText("wrong")
         dialog.test_button.click()
-        qtbot.waitUntil(lambda: dialog.result.text() != "", timeout=10_000)
-        assert dialog.result.text().startswith("✘")
-        assert "key" in dialog.result.text().lower()
+        qtbot.waitUntil(lambda: dialog.test_result.text() != "", timeout=10_000)
+        assert dialog.test_result.text().startswith("✘")
+        assert "key" in dialog.test_result.text().lower()
         dialog.close()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -276,17 +277,18 @@ class ChatController(QObject):
         self._live = LiveReply(conv, reply)
         self.busyChanged.emit(True)
         task = self.runner.start(REPLY_TASK, self._run(self._live, request))
-        task.add_done_callback(lambda t, live=self._live: self._task_ended(live, t))
+        task.add_done_callback(functools.partial(self._task_ended, self._live))
 
-    def _task_ended(self, live: LiveReply, task: asyncio.Task) -> None:
+    def _task_ended(self, live: LiveReply, task: asyncio.Task[None]) -> None:
         """The last word on a reply: a task that ended without finishing it (cancelled before
         it ran, or failed inside its own error handling) still ends it, never leaving busy."""
         if self._live is not live:
             return
-        if task.cancelled() or task.exception() is None:
+        exc = None if task.cancelled() else task.exception()
+        if exc is None:
             self._finish(live, MessageStatus.STOPPED, None, None)
         else:
-            self._fail(live, task.exception())
+            self._fail(live, exc)
 
     async def _run(self, live: LiveReply, request: ChatRequest) -> None:
         msg = live.message

@@ -11,14 +11,15 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 
-def damaged_name(path: Path) -> Path:
-    """``settings.json`` becomes ``settings.damaged-20261202-101500.json`` (numbered if taken)."""
+def stamped_name(path: Path, tag: str) -> Path:
+    """A free name beside ``path`` for a kept copy: with ``tag`` "damaged", ``settings.json``
+    becomes ``settings.damaged-20261202-101500.json`` (``-2``, ``-3``... if taken)."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.stem}.damaged-{stamp}{path.suffix}")
+    target = path.with_name(f"{path.stem}.{tag}-{stamp}{path.suffix}")
     n = 1
     while target.exists():
         n += 1
-        target = path.with_name(f"{path.stem}.damaged-{stamp}-{n}{path.suffix}")
+        target = path.with_name(f"{path.stem}.{tag}-{stamp}-{n}{path.suffix}")
     return target
 
 
@@ -29,7 +30,7 @@ def set_aside(path: Path, *, copy: bool) -> tuple[Path | None, str]:
     Returns the new path (None when that failed) and a sentence for the user saying where
     the file is, or why it was left in place.
     """
-    target = damaged_name(path)
+    target = stamped_name(path, "damaged")
     try:
         if copy:
             shutil.copyfile(path, target)

@@ -7,6 +7,7 @@ strict about what is wrong: a value of the wrong type raises ``ValueError`` nami
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Callable
 from dataclasses import fields
@@ -227,11 +228,11 @@ def reply_from_dict(data: object, path: str = "reply") -> ReplyInfo:
 
 
 def status_from_json(value: object, path: str = "status") -> MessageStatus:
-    try:
-        return MessageStatus(value)
-    except ValueError:
-        known = ", ".join(s.value for s in MessageStatus)
-        raise ValueError(f"{path}: expected one of {known}, got {value!r}") from None
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return MessageStatus(value)
+    known = ", ".join(s.value for s in MessageStatus)
+    raise ValueError(f"{path}: expected one of {known}, got {value!r}")
 
 
 # ---- messages and conversations -------------------------------------------------------------

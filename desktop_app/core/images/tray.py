@@ -6,6 +6,7 @@ Encoding runs as named tasks on the app's TaskRunner; each awaits a worker threa
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import logging
 from collections.abc import Callable, Sequence
@@ -128,7 +129,7 @@ class AttachmentTray(QObject):
     def add_files(self, paths: Sequence[str | Path]) -> None:
         max_side = self.prefs.max_side
         for path in self._admit(list(paths)):
-            self._start(Path(path).name, lambda p=path: prepare_file(p, max_side))
+            self._start(Path(path).name, functools.partial(prepare_file, path, max_side))
 
     def add_encoded(self, data: bytes, name: str = "Pasted image") -> None:
         max_side = self.prefs.max_side
@@ -145,7 +146,9 @@ class AttachmentTray(QObject):
         max_side = self.prefs.max_side
         for url in self._admit(list(urls)):
             if url.startswith("data:"):
-                self._start("Dropped image", lambda u=url: prepare_data_url(u, max_side=max_side))
+                self._start(
+                    "Dropped image", functools.partial(prepare_data_url, url, max_side=max_side)
+                )
             elif is_remote_url(url):
                 att = remote_attachment(url)
                 self.items.append(PendingImage(next(self._keys), att.name, remote=att))

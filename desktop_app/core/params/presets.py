@@ -11,8 +11,6 @@ from __future__ import annotations
 import copy
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop_app.api import GemmaAPIError, SamplingParams
 from desktop_app.core.chat.conversation import GenerationSettings
+from desktop_app.core.files.atomic_write import write_atomically, write_json_atomically
 from desktop_app.core.files.damaged_files import set_aside
 from desktop_app.core.files.paths import data_dir
 from desktop_app.core.history.serialize import sampling_from_dict, sampling_to_dict
@@ -351,7 +350,7 @@ class PresetStore(QObject):
             "presets": [p.to_dict() for p in self._user],
         }
         try:
-            write_atomically(self.path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+            write_json_atomically(self.path, data)
         except OSError as exc:
             self.problem = (
                 f"Presets could not be saved to {self.path} ({exc.strerror or exc}); they are "
@@ -392,18 +391,3 @@ def parse_presets(text: str | bytes) -> list[Preset]:
             raise PresetError(f"The file holds two presets named {p.name!r}.")
         seen.add(p.name.casefold())
     return presets
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Writes ``text`` to ``path`` so that a crash leaves either the old or the new file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

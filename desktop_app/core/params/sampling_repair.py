@@ -20,7 +20,9 @@ def field_problem(name: str, value: object) -> str | None:
         if any(s == "" for s in value):
             return "stop strings must not be empty"
         return None
-    problems = SamplingParams(**{name: value}).validate()
+    # Any value may arrive from a file: validate() is what says whether it fits the field.
+    candidate: dict[str, Any] = {name: value}
+    problems = SamplingParams(**candidate).validate()
     return problems[0] if problems else None
 
 

@@ -113,7 +113,9 @@ def coerce(value: Any, schema: object, path: JsonPath, coerced: list[JsonPath]) 
                 return new
         return value
     if isinstance(value, dict):
-        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        props = schema.get("properties")
+        if not isinstance(props, dict):
+            props = {}
         extra = schema.get("additionalProperties")
         return {k: coerce(v, props.get(k, extra), (*path, k), coerced) for k, v in value.items()}
     if isinstance(value, list):

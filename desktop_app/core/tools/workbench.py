@@ -276,7 +276,8 @@ def _shape_problem(text: str, error: ValidationError) -> Problem:
         )
     elif key == "additionalProperties":
         known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-        extra = [k for k in error.instance if k not in known]
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        extra = [k for k in instance if k not in known]
         if extra:
             path = (*path, extra[0])
         message = f"{error.message}. vLLM would ignore it silently; remove or rename it."

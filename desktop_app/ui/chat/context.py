@@ -19,7 +19,7 @@ class MessageAction:
     text: str
     tip: str
     roles: tuple[str, ...]
-    handler: Callable[[str], None]  # called with the message id
+    handler: Callable[[str], object]  # called with the message id; what it returns is unused
 
 
 @dataclass
@@ -35,7 +35,7 @@ class MessageActions:
         text: str,
         tip: str,
         roles: tuple[str, ...],
-        handler: Callable[[str], None],
+        handler: Callable[[str], object],
     ) -> None:
         self._actions[name] = MessageAction(name, text, tip, roles, handler)
 

@@ -123,7 +123,7 @@ class MarkdownView(QTextBrowser):
         self._slice_timer.timeout.connect(self._render_pending)
         self.setFixedHeight(self._content_height())
 
-    def loadResource(self, resource_type: int, name: QUrl) -> object:
+    def loadResource(self, resource_type: int, name: QUrl | str) -> object:
         """Refuses every resource: an image, style sheet or file named by a reply is never
         opened (render_guard); images are shown as links instead."""
         return refused_resource(resource_type)

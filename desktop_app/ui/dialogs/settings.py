@@ -72,7 +72,8 @@ class SettingsDialog(QDialog):
         self.model = QComboBox(self)
         self.model.setObjectName("profileModel")
         self.model.setEditable(True)
-        self.model.lineEdit().setPlaceholderText("Leave empty to use the server's model")
+        if (model_edit := self.model.lineEdit()) is not None:  # made by setEditable(True)
+            model_edit.setPlaceholderText("Leave empty to use the server's model")
         self.api_key = QLineEdit(self)
         self.api_key.setObjectName("profileApiKey")
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
@@ -118,11 +119,11 @@ class SettingsDialog(QDialog):
         test_row.addWidget(self.save_button)
         test_row.addWidget(self.use_button)
         right.addLayout(test_row)
-        self.result = QLabel(self)
-        self.result.setObjectName("testResult")
-        self.result.setWordWrap(True)
-        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        right.addWidget(self.result)
+        self.test_result = QLabel(self)
+        self.test_result.setObjectName("testResult")
+        self.test_result.setWordWrap(True)
+        self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        right.addWidget(self.test_result)
         right.addStretch(1)
         # App-wide, not per server: how long a reply may bring no data before it ends.
         self.stall_limit = QSpinBox(self)
@@ -186,7 +187,7 @@ class SettingsDialog(QDialog):
         self.model.setEditText(p.model)
         self.api_key.setText(p.api_key)
         self.ca_bundle.setText(p.ca_bundle)
-        self.result.clear()
+        self.test_result.clear()
         self._update_warning()
 
     def _add(self) -> None:
@@ -237,7 +238,7 @@ class SettingsDialog(QDialog):
         p = self.current_form()
         problem = p.url_problem()
         if problem:
-            self.result.setText(problem)
+            self.test_result.setText(problem)
             return None
         self._profiles[p.id] = p
         item = self.list.currentItem()
@@ -252,7 +253,7 @@ class SettingsDialog(QDialog):
             self.profileActivated.emit(p.id)
 
     def show_saved(self, durable: bool) -> None:
-        self.result.setText(
+        self.test_result.setText(
             "Saved. The address and API key are in the system keyring."
             if durable
             else "Saved for this session only: the system keyring is not available, so the "
@@ -260,7 +261,7 @@ class SettingsDialog(QDialog):
         )
 
     def show_test_result(self, report: ConnectionReport) -> None:
-        self.result.setText(("✔ " if report.ok else "✘ ") + report.message)
+        self.test_result.setText(("✔ " if report.ok else "✘ ") + report.message)
         if report.ok:
             current = self.model.currentText()
             self.model.clear()

@@ -23,6 +23,7 @@ from desktop_app.core.history.service import HistoryService
 from desktop_app.core.history.storage import HIGHLIGHT_END, HIGHLIGHT_START, StorageError
 from desktop_app.ui.chat.chat_view import ChatView
 from desktop_app.ui.chat.context import MessageActions
+from desktop_app.ui.common.box_place import insert_before
 
 UNDO_SECONDS = 10
 
@@ -49,19 +50,18 @@ class HistoryPanel:
         self.chat_view = chat_view
         self.file_menu = file_menu
         side = conversation_list.parentWidget()
-        lay = side.layout()
         self.search = QLineEdit(side)
         self.search.setObjectName("searchBox")
         self.search.setAccessibleName("Search conversations")
         self.search.setPlaceholderText("Search all conversations…")
         self.search.setClearButtonEnabled(True)
-        lay.insertWidget(lay.indexOf(conversation_list), self.search)
+        insert_before(conversation_list, self.search)
         self.results = QListWidget(side)
         self.results.setObjectName("searchResults")
         self.results.setAccessibleName("Search results")
         self.results.setWordWrap(True)
         self.results.hide()
-        lay.insertWidget(lay.indexOf(conversation_list), self.results, 1)
+        insert_before(conversation_list, self.results, 1)
         self._search_timer = QTimer(side)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(150)
@@ -75,13 +75,12 @@ class HistoryPanel:
         lst.customContextMenuRequested.connect(self._context_menu)
         lst.itemDoubleClicked.connect(self._rename_later)
 
-        chat_column = chat_view.parentWidget().layout()
         self.notice = QLabel(window)
         self.notice.setObjectName("historyNotice")
         self.notice.setWordWrap(True)
         self.notice.setProperty("warning", True)
         self.notice.hide()
-        chat_column.insertWidget(chat_column.indexOf(chat_view), self.notice)
+        insert_before(chat_view, self.notice)
 
         self.undo_button = QPushButton("Undo", window)
         self.undo_button.setObjectName("undoDeleteButton")
@@ -119,8 +118,9 @@ class HistoryPanel:
             if shortcut:
                 action.setShortcut(QKeySequence(shortcut))
             action.triggered.connect(slot)
-            menu.insertAction(first, action)
-        menu.insertSeparator(first)
+            # Qt appends when `before` is None; PySide6's stub leaves None out.
+            menu.insertAction(first, action)  # type: ignore[arg-type]
+        menu.insertSeparator(first)  # type: ignore[arg-type]
 
     def _context_menu(self, pos: QPoint) -> None:
         item = self.conversation_list.itemAt(pos)

@@ -161,7 +161,7 @@ class AttachmentStrip(QScrollArea):
         self.setWidgetResizable(True)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        inner = QWidget(self)
+        inner = self._inner = QWidget(self)
         inner.setObjectName("attachmentRow")
         self._row = QHBoxLayout(inner)
         self._row.setContentsMargins(0, 0, 0, 4)
@@ -184,20 +184,21 @@ class AttachmentStrip(QScrollArea):
                 self._row.removeWidget(tile)
                 tile.deleteLater()
         for index, item in enumerate(self.tray.items):
-            tile = self.tiles.get(item.key)
-            if tile is None:
-                tile = AttachmentTile(item, self.tray.thumbnails, self.widget())
+            shown = self.tiles.get(item.key)
+            if shown is None:
+                tile = AttachmentTile(item, self.tray.thumbnails, self._inner)
                 tile.removeRequested.connect(self.tray.remove)
                 self.tiles[item.key] = tile
                 self._row.insertWidget(index, tile)
             else:
-                tile.update_from(item)
+                shown.update_from(item)
         self.setVisible(bool(self.tray.items))
         self._fit_height()
 
     def _fit_height(self) -> None:
-        height = self.widget().sizeHint().height()
-        if self.widget().sizeHint().width() > self.viewport().width():
+        hint = self._inner.sizeHint()
+        height = hint.height()
+        if hint.width() > self.viewport().width():
             height += self.horizontalScrollBar().sizeHint().height()
         self.setFixedHeight(height)
 

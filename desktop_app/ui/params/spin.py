@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFocusEvent, QValidator
@@ -88,7 +89,8 @@ class ParamSpin(QDoubleSpinBox):
     def problem(self, value: float | int, typed: bool = False) -> str:
         """Why ``value`` cannot be sent ("" when it can). ``typed``: also this panel's own
         ceiling for fields vLLM leaves open (a value loaded from elsewhere may pass it)."""
-        found = replace(SamplingParams(), **{self.name: value}).validate()
+        candidate: dict[str, Any] = {self.name: value}  # this field's name, known at run time
+        found = replace(SamplingParams(), **candidate).validate()
         if found:
             return found[0]
         if self.limit is not None and value > self.limit:
@@ -98,12 +100,13 @@ class ParamSpin(QDoubleSpinBox):
         return ""
 
     # -- QAbstractSpinBox hooks -----------------------------------------------------------
-    def validate(self, text: str, pos: int) -> object:  # type: ignore[override]
-        text, pos = _without_unset_word(text, pos)
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        shown, pos = _without_unset_word(text, pos)
+        if shown is None:
+            return QValidator.State.Invalid, "", 0
+        text = shown
         if text == UNSET_TEXT:
             return QValidator.State.Acceptable, text, pos
-        if text is None:
-            return QValidator.State.Invalid, "", 0
         reading = read_number(text, whole=self._whole, group_separator=self._group())
         if reading.kind == "invalid":
             return QValidator.State.Invalid, text, pos

@@ -68,11 +68,11 @@ def arguments_html(text: str, bad: set[str], coerced: set[str], dark: bool) -> s
         offsets = value_offsets(pretty)
         for path, offset in offsets.items():
             key = json_path_text(path)
-            line = pretty.count("\n", 0, offset)
+            row = pretty.count("\n", 0, offset)
             if key in bad:
-                marks[line] = "bad"
-            elif key in coerced and line not in marks:
-                marks[line] = "coerced"
+                marks[row] = "bad"
+            elif key in coerced and row not in marks:
+                marks[row] = "coerced"
     colors = {"bad": "#5a2626" if dark else "#fde2e1", "coerced": "#24405e" if dark else "#e1ecfb"}
     rows = []
     for i, line in enumerate(pretty.split("\n")):

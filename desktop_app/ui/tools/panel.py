@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from pathlib import Path
 
@@ -105,7 +106,7 @@ class ToolsPanel(QWidget):
         menu.addAction("Blank tool", self.add_blank)
         menu.addSeparator()
         for name in SAMPLE_TOOLS:
-            menu.addAction(f"Sample: {Path(name).stem}", lambda n=name: self.add_sample(n))
+            menu.addAction(f"Sample: {Path(name).stem}", functools.partial(self.add_sample, name))
         self.add_button.setMenu(menu)
         buttons.addWidget(self.add_button)
         self.remove_button = QPushButton("Remove", self)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui.chat.composer import Composer
 from desktop_app.ui.chat.context import MessageActions
+from desktop_app.ui.common.box_place import insert_before, replace_in_layout
 from desktop_app.ui.common.elided_label import ElidedLabel
 from desktop_app.ui.common.theme import plus_icon
 from desktop_app.ui.window.notice_banner import NoticeBanner
@@ -110,7 +112,7 @@ class MainWindow(QMainWindow):
         )
 
         self.chat_view.actionRequested.connect(self.message_actions.run)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.chat.stop)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self).activated.connect(self.chat.stop)
         self._build_panels(services)
         self.notice_banner.set_notices(services.notices)
         self.composer.setEnabled(True)
@@ -204,7 +206,7 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.banner)
         # The chat view (and the markdown, tool and image widgets it needs) is built in
         # attach(): until then an empty area of the same colour holds its place.
-        self.chat_view: ChatView = None  # type: ignore[assignment] - set by attach()
+        self.chat_view: ChatView  # built by attach()
         self._chat_placeholder = QWidget(main)
         self._chat_placeholder.setObjectName("chatBody")
         lay.addWidget(self._chat_placeholder, 1)
@@ -217,9 +219,8 @@ class MainWindow(QMainWindow):
         from desktop_app.ui.chat.context import ChatContext
 
         context = ChatContext(self.message_actions, services.thumbnails, services.tools)
-        column = self._chat_placeholder.parentWidget().layout()
         self.chat_view = ChatView(context, self._chat_placeholder.parentWidget())
-        column.replaceWidget(self._chat_placeholder, self.chat_view)
+        replace_in_layout(self._chat_placeholder, self.chat_view)
         self._chat_placeholder.deleteLater()
 
     def _build_panels(self, services: WindowServices) -> None:
@@ -250,11 +251,10 @@ class MainWindow(QMainWindow):
         self.images = ImageFeature(
             self, services.tray, services.chat, self.composer, self.chat_view
         )
-        column = self.chat_view.parentWidget().layout()
         self.conversation_notice = ConversationNotice(
             services.chat, services.history, self.system_prompt, self
         )
-        column.insertWidget(column.indexOf(self.chat_view), self.conversation_notice)
+        insert_before(self.chat_view, self.conversation_notice)
 
     def _build_menu(self) -> None:
         bar = self.menuBar()
@@ -275,7 +275,7 @@ class MainWindow(QMainWindow):
         self.view_menu = bar.addMenu("&View")
         chat_menu = bar.addMenu("&Chat")
         stop = QAction("&Stop reply", self)
-        stop.triggered.connect(lambda: self._ready() and self.chat.stop())
+        stop.triggered.connect(self._stop_if_ready)
         chat_menu.addAction(stop)
         regen = QAction("&Regenerate last reply", self)
         regen.setShortcut(QKeySequence("Ctrl+R"))
@@ -334,6 +334,10 @@ class MainWindow(QMainWindow):
         """Whether attach() has run (menu entries work from the first frame on)."""
         return hasattr(self, "services")
 
+    def _stop_if_ready(self) -> None:
+        if self._ready():
+            self.chat.stop()
+
     def _open_settings_if_ready(self) -> None:
         if self._ready():
             self.open_settings()
@@ -349,9 +353,9 @@ class MainWindow(QMainWindow):
         else:
             model = session.model or "…"
             ver = f" · vLLM {session.version}" if session.version else ""
-            text = f"<b>{_esc(profile.name)}</b><br>{_esc(model)}{_esc(ver)}"
+            text = f"<b>{html.escape(profile.name)}</b><br>{html.escape(model)}{html.escape(ver)}"
             if session.error:
-                text += f"<br><span style='color:#c0392b'>{_esc(session.error)}</span>"
+                text += f"<br><span style='color:#c0392b'>{html.escape(session.error)}</span>"
         self.server_label.setText(text)
         warnings = []
         if profile is not None and profile.transport_warning():
@@ -417,6 +421,3 @@ class MainWindow(QMainWindow):
             self.chat.stop()
         super().closeEvent(event)
 
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop_app.core.files.damaged_files import stamped_name
 from desktop_app.core.files.file_modes import private_file
 
 from .errors import NewerSchemaError, StorageError
@@ -265,12 +265,7 @@ def _migrate(
 
 def backup_database(conn: sqlite3.Connection, path: Path, version: int) -> Path:
     """Copies the open database next to itself, named after its schema version and the time."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.stem}.v{version}-backup-{stamp}{path.suffix}")
-    n = 1
-    while target.exists():
-        n += 1
-        target = path.with_name(f"{path.stem}.v{version}-backup-{stamp}-{n}{path.suffix}")
+    target = stamped_name(path, f"v{version}-backup")
     try:
         private_file(target)
         copy = sqlite3.connect(target)
