@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -75,7 +75,7 @@ def _has_error_key(raw: bytes) -> bool:
     return payload is not None and "error" in payload
 
 
-def _json_object(raw: bytes) -> dict | None:
+def _json_object(raw: bytes) -> dict[str, Any] | None:
     try:
         payload = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
@@ -83,7 +83,7 @@ def _json_object(raw: bytes) -> dict | None:
     return payload if isinstance(payload, dict) else None
 
 
-def completion_as_chunk(payload: dict) -> str | None:
+def completion_as_chunk(payload: dict[str, Any]) -> str | None:
     """A whole ``chat.completion`` as the data of one stream chunk, or None when ``payload``
     is not one. Some proxies and gateways ignore ``"stream": true`` and answer with the whole
     reply at once; read as one chunk, it is shown and kept like a streamed one."""

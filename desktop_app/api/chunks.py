@@ -13,6 +13,7 @@ which orjson reads as floats; a float where an integer field is read sends the c
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .deltas import ChunkDelta
@@ -22,6 +23,7 @@ from .results import Usage
 if TYPE_CHECKING:
     from .tool_deltas import ToolCallDelta
 
+_orjson_loads: Callable[[str | bytes], Any] | None
 try:
     from orjson import loads as _orjson_loads
 except ImportError:  # optional: json alone gives the same results, more slowly
@@ -121,6 +123,7 @@ def _fields(payload: Any, data: str, inexact: bool) -> ChunkDelta:
     choices = get("choices", _NO_CHOICES)
     if type(choices) is not list:
         raise _malformed("'choices' is not a list", data)
+    choice: dict[str, Any] | None
     if len(choices) == 1 and type(choices[0]) is dict:
         choice = choices[0]  # the usual chunk: one choice, picked whatever its index
     else:
@@ -199,15 +202,15 @@ def _has_float(value: dict[str, Any]) -> bool:
 
 def _pick_choice(choices: list[Any], data: str) -> dict[str, Any] | None:
     """Choice 0 when present, else the first choice (reported but not folded)."""
-    if not choices:
-        return None
+    checked: list[dict[str, Any]] = []
     for choice in choices:
         if not isinstance(choice, dict):
             raise _malformed("a choice is not an object", data)
-    for choice in choices:
+        checked.append(choice)
+    for choice in checked:
         if choice.get("index", 0) == 0:
             return choice
-    return choices[0]
+    return checked[0] if checked else None
 
 
 def _tool_call_deltas(raw: object, data: str, inexact: bool) -> tuple[ToolCallDelta, ...]:

@@ -120,7 +120,8 @@ async def _stream(
     if trace is not None:
         trace.begin(request.method, ctx.url, request.headers.items(), body, ctx.hidden)
     loop = asyncio.get_running_loop()
-    quiet_until = loop.time() + stall if stall else None
+    limit = stall or 0.0  # 0: no stall limit
+    quiet_until = loop.time() + limit if limit else None
     try:
         with translate_errors(ctx.url, ctx.timeout):
             if quiet_until is None:
@@ -130,7 +131,7 @@ async def _stream(
                     async with asyncio.timeout_at(quiet_until):
                         response = await http.send(request, stream=True)
                 except TimeoutError:
-                    raise stalled(stall) from None
+                    raise stalled(limit) from None
         if trace is not None:
             trace.got_response(response.status_code, response.headers)
         raw = await _body_unless_event_stream(response, ctx, trace)
@@ -140,9 +141,10 @@ async def _stream(
         else:
             with translate_errors(ctx.url, ctx.timeout):
                 # Each network read as it arrives: no re-chunking, so no token waits for more.
-                chunks = response.aiter_bytes()  # type: ignore[assignment]
+                reads: AsyncGenerator[bytes] = response.aiter_bytes()  # type: ignore[assignment]
+                chunks = reads
                 if quiet_until is None:
-                    async for chunk in chunks:
+                    async for chunk in reads:
                         for item in step(chunk):
                             yield item
                         if stream.done:
@@ -152,16 +154,16 @@ async def _stream(
                         try:
                             # Only around the read: a timeout must never fire in the consumer.
                             async with asyncio.timeout_at(quiet_until):
-                                chunk = await anext(chunks)
+                                chunk = await anext(reads)
                         except StopAsyncIteration:
                             break
                         except TimeoutError:
-                            raise stalled(stall) from None
+                            raise stalled(limit) from None
                         for item in step(chunk):
-                            quiet_until = loop.time() + stall
+                            quiet_until = loop.time() + limit
                             yield item
                 if stream.done:
-                    await _finish_body(chunks)
+                    await _finish_body(reads)
         stream.end()
     except GemmaAPIError as exc:
         if stream.settle(exc, ctx):

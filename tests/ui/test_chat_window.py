@@ -68,7 +68,7 @@ def test_regenerate_replaces_last_reply(qtbot, window, sim):
     send(qtbot, window, "Tell me a fact")
     first = wait_reply_done(qtbot, window)
     widget = window.chat_view.widget_for(first.id)
-    widget.actions["regenerate"].click()
+    widget.action_buttons["regenerate"].click()
     chat = window.services.chat
     qtbot.waitUntil(lambda: chat.current.messages[-1].id != first.id, timeout=5_000)
     second = wait_reply_done(qtbot, window)
@@ -86,7 +86,7 @@ def test_edit_and_resend_replaces_what_followed(qtbot, window, sim):
     chat = window.services.chat
     first_user = chat.current.messages[0]
     w = window.chat_view.widget_for(first_user.id)
-    w.actions["edit"].click()
+    w.action_buttons["edit"].click()
     editor = w.editor.findChild(type(window.composer.edit).__mro__[1], "editText")
     editor.setPlainText("Edited question")
     w.editor.findChild(QPushButton, "editSaveButton").click()
@@ -144,9 +144,9 @@ def test_delete_and_copy_message(qtbot, window, qapp):
     send(qtbot, window, "Copy me")
     reply = wait_reply_done(qtbot, window)
     w = window.chat_view.widget_for(reply.id)
-    w.actions["copy"].click()
+    w.action_buttons["copy"].click()
     assert qapp.clipboard().text() == reply.content
-    w.actions["delete"].click()
+    w.action_buttons["delete"].click()
     assert window.chat_view.widget_for(reply.id) is None
     assert [m.role for m in window.services.chat.current.messages] == ["user"]
 
@@ -185,7 +185,7 @@ def test_blocked_settings_stop_regenerate_and_retry_too(qtbot, window, sim):
     first = wait_reply_done(qtbot, window)
     window.services.gate.report("test", "the extra body is not valid JSON")
     requests_before = len(sim.simulator.chat_requests())
-    window.chat_view.widget_for(first.id).actions["regenerate"].click()
+    window.chat_view.widget_for(first.id).action_buttons["regenerate"].click()
     assert window.services.chat.current.messages[-1] is first
     assert "extra body" in window.statusBar().currentMessage()
     assert len(sim.simulator.chat_requests()) == requests_before

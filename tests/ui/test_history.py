@@ -71,7 +71,7 @@ def test_rename_delete_undo_duplicate_branch(qtbot, window):
     assert history.store.load_conversation(conv_id).title == "My notes"
 
     first_reply = chat.current.messages[1]
-    window.chat_view.widget_for(first_reply.id).actions["branch"].click()
+    window.chat_view.widget_for(first_reply.id).action_buttons["branch"].click()
     branched = chat.current
     assert branched.id != conv_id
     assert [m.content for m in branched.messages] == ["First question", first_reply.content]

@@ -33,7 +33,7 @@ def profile_key() -> str:
 
 def inspect_last(window):
     reply = window.services.chat.current.messages[-1]
-    window.chat_view.widget_for(reply.id).actions["inspect"].click()
+    window.chat_view.widget_for(reply.id).action_buttons["inspect"].click()
     return controls(window).inspector
 
 

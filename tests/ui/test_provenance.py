@@ -10,7 +10,7 @@ from desktop_app.core.chat.provenance import NOT_SENT
 
 
 def details_of(window, message_id: str) -> QDialog:
-    window.chat_view.widget_for(message_id).actions["details"].click()
+    window.chat_view.widget_for(message_id).action_buttons["details"].click()
     dialog = controls(window).details
     assert dialog is not None and dialog.isVisible() and dialog.message_id == message_id
     return dialog
@@ -81,7 +81,7 @@ def test_regenerate_with_the_same_seed_reproduces_the_reply(qtbot, window, sim):
     first = ask(qtbot, window, sim, "Tell me about volcanoes")
     chat = window.services.chat
     original = chat.current.messages[-1]
-    window.chat_view.widget_for(original.id).actions["regenerate"].click()
+    window.chat_view.widget_for(original.id).action_buttons["regenerate"].click()
     qtbot.waitUntil(lambda: chat.current.messages[-1].id != original.id, timeout=5_000)
     again = wait_reply_done(qtbot, window)
     assert last_body(sim)["seed"] == 31337 and last_body(sim) == first

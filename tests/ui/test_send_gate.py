@@ -33,7 +33,7 @@ def test_bad_extra_body_blocks_every_entry_point_and_says_why_in_view(qtbot, win
     qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
     assert window.composer.text() == "Blocked question"
     # The other entry points, as a person reaches them.
-    window.chat_view.widget_for(first.id).actions["regenerate"].click()
+    window.chat_view.widget_for(first.id).action_buttons["regenerate"].click()
     assert chat.current.messages[-1] is first
     assert chat.send("Sent by code") is False
     assert chat.edit_and_resend(chat.current.messages[0].id, "Edited") is False
@@ -60,7 +60,7 @@ def test_message_actions_come_from_the_window_in_a_fixed_order(qtbot, window, si
     qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
     reply = wait_reply_done(qtbot, window)
     widget = window.chat_view.widget_for(reply.id)
-    assert {"details", "inspect", "branch"} <= set(widget.actions)
-    widget.actions["details"].click()
+    assert {"details", "inspect", "branch"} <= set(widget.action_buttons)
+    widget.action_buttons["details"].click()
     details = window.generation_controls.details
     assert details is not None and details.isVisible()

@@ -22,6 +22,7 @@ from desktop_app.core.chat.conversation import ChatMessage, MessageStatus
 from desktop_app.ui.chat.context import ChatContext, MessageActions
 from desktop_app.ui.chat.markdown_view import MarkdownView
 from desktop_app.ui.chat.reply_details import details_line, length_note
+from desktop_app.ui.common.box_place import holding_layout
 from desktop_app.ui.images.strip import MessageImages
 from desktop_app.ui.tools.turn_view import ToolTurnView
 
@@ -162,7 +163,7 @@ class MessageWidget(QFrame):
         self.status_label.setObjectName("statusBadge")
         head.addWidget(self.status_label)
         head.addStretch(1)
-        self.actions: dict[str, QToolButton] = {}
+        self.action_buttons: dict[str, QToolButton] = {}
         # The common actions are buttons; the rest live in a "More" menu so the header fits
         # a narrow column. Every action keeps a (possibly hidden) button for automation.
         more_menu = QMenu(self)
@@ -174,7 +175,7 @@ class MessageWidget(QFrame):
             btn.setObjectName(f"{name}Button")
             btn.setAutoRaise(True)
             btn.clicked.connect(lambda _=False, n=name: self._action(n))
-            self.actions[name] = btn
+            self.action_buttons[name] = btn
             if name in PRIMARY_ACTIONS:
                 head.addWidget(btn)
             else:
@@ -258,7 +259,7 @@ class MessageWidget(QFrame):
                 html.escape(line, quote=False) + (f"<br><b>{html.escape(note)}</b>" if note else "")
             )
             self.details.setVisible(bool(line or note))
-        for name, btn in self.actions.items():
+        for name, btn in self.action_buttons.items():
             btn.setEnabled(not streaming or name == "copy")
             if name in self._menu_items:
                 self._menu_items[name].setEnabled(btn.isEnabled())
@@ -267,7 +268,7 @@ class MessageWidget(QFrame):
             self.tool_view.refresh(msg)
 
     def set_last_reply(self, last: bool) -> None:
-        btn = self.actions.get("regenerate")
+        btn = self.action_buttons.get("regenerate")
         if btn is not None:
             btn.setVisible(last)
 
@@ -310,7 +311,8 @@ class MessageWidget(QFrame):
         v.addLayout(row)
         cancel.clicked.connect(self.end_edit)
         save.clicked.connect(lambda: self._submit_edit(edit.toPlainText()))
-        self.layout().insertWidget(self.layout().indexOf(self.text) + 1, box)
+        column = holding_layout(self.text)
+        column.insertWidget(column.indexOf(self.text) + 1, box)
         self.text.hide()
         self.editor = box
         edit.setFocus()
