@@ -11,6 +11,7 @@ from desktop_app.core.files.paths import database_path
 from desktop_app.core.history.loader import ConversationLoader
 from desktop_app.core.history.service import HistoryService
 from desktop_app.core.history.storage import HistoryStore, StorageError
+from desktop_app.core.history.worker import HistoryWorker
 from desktop_app.core.images.thumbnails import ThumbnailCache
 from desktop_app.core.images.tray import AttachmentTray, images_in_next_request
 from desktop_app.core.inspect.traces import TraceStore
@@ -54,10 +55,11 @@ class AppServices:
             self.notices.append(self.presets.problem)
         self.gate = SendGate()
         self.traces = TraceStore()
-        self.store: HistoryStore | None = None
+        # The history lives on a thread of its own: writes never hold up the window.
+        self.store: HistoryWorker | None = None
         self.storage_problem: str | None = None
         try:
-            self.store = HistoryStore(read_only=read_only is not None)
+            self.store = HistoryWorker(lambda: HistoryStore(read_only=read_only is not None))
         except StorageError as exc:
             # Without a readable history the app still chats; the window says what is wrong.
             # (A read-only session's banner already says that nothing is saved.)
@@ -110,5 +112,7 @@ class AppServices:
         if self.history is not None:
             self.history.flush()
         if self.store is not None:
-            self.store.close()
-            self.store = None
+            # Every write queued so far (the last checkpoints, the headers above) reaches the
+            # database before it closes.
+            store, self.store = self.store, None
+            await store.aclose()

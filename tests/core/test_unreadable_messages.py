@@ -12,6 +12,7 @@ from desktop_app.core.chat.conversation import ChatMessage, Conversation
 from desktop_app.core.history.loader import ConversationLoader
 from desktop_app.core.history.service import HistoryService
 from desktop_app.core.history.storage import HistoryStore
+from desktop_app.core.history.worker import HistoryWorker
 from desktop_app.core.session.server import ServerSession
 from desktop_app.core.tasks import TaskRunner
 
@@ -63,7 +64,7 @@ def history(qapp, tmp_path: Path):
     path = tmp_path / "h.sqlite3"
     conv = corrupt_history(path)
     runner = TaskRunner()
-    store = HistoryStore(path)
+    store = HistoryWorker(lambda: HistoryStore(path))
     loader = ConversationLoader(store)
     chat = ChatController(ServerSession(runner), runner, loader=loader.load)
     service = HistoryService(chat, store, loader)
@@ -89,6 +90,7 @@ def test_nothing_done_in_the_app_writes_over_it(history) -> None:
     chat.conversationsChanged.emit()
     service.rename(conv.id, "New name")
     service.flush()
+    service.store.wait()  # whatever was queued has run
     assert raw_rows(path) == before
     assert service.store.load_conversation(conv.id).title == "Field notes"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from desktop_app.core.chat.conversation import Conversation
-from desktop_app.core.history.storage import HistoryStore, StorageError
+from desktop_app.core.history.storage import StorageError
+from desktop_app.core.history.worker import HistoryWorker
 
 
 class ConversationLoader(QObject):
@@ -14,7 +15,7 @@ class ConversationLoader(QObject):
 
     failed = Signal(str)
 
-    def __init__(self, store: HistoryStore, parent: QObject | None = None) -> None:
+    def __init__(self, store: HistoryWorker, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
 

@@ -9,19 +9,28 @@ from copy import deepcopy
 from dataclasses import replace
 from typing import TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 from desktop_app.core.chat.controller import ChatController
 from desktop_app.core.chat.conversation import Conversation, MessageStatus, new_id
 from desktop_app.core.history.loader import ConversationLoader
 from desktop_app.core.history.storage import (
-    HistoryStore,
     ReadOnlyError,
     SearchHit,
     StorageError,
     export_json,
     export_markdown,
     import_conversation_json,
+)
+from desktop_app.core.history.worker import HistoryWorker
+from desktop_app.core.history.write_jobs import (
+    add_message,
+    delete_if_there,
+    header_snapshot,
+    rename_if_there,
+    save_or_update,
+    update_header_if_there,
+    upsert_if_there,
 )
 
 log = logging.getLogger(__name__)
@@ -36,8 +45,10 @@ class HistoryService(QObject):
     workflows (rename, delete with undo, duplicate, branch, search, export, import).
 
     A streaming reply is checkpointed about once a second with one small UPDATE; every
-    other change is one transaction. A failure to write never loses what is on screen: it is
-    reported through `failed` so the window can say so.
+    other change is one transaction. Writes go to the store's own thread (HistoryWorker) in
+    the order they happen, as snapshots, so the Qt thread never waits for the disk; reads the
+    window needs at once wait for the writes queued before them. A failure to write never
+    loses what is on screen: it is reported through `failed` so the window can say so.
     """
 
     failed = Signal(str)
@@ -46,7 +57,7 @@ class HistoryService(QObject):
     def __init__(
         self,
         chat: ChatController,
-        store: HistoryStore,
+        store: HistoryWorker,
         loader: ConversationLoader,
         parent: QObject | None = None,
     ):
@@ -55,7 +66,12 @@ class HistoryService(QObject):
         self.store = store
         self.loader = loader
         self._last_checkpoint: dict[str, float] = {}
+        # Conversations known to be in the database (listed, loaded or saved by this service):
+        # adding a message to one of them queues only that message, not a copy of them all.
+        self._known: set[str] = set()
         loader.failed.connect(self.failed)
+        # Emitted on the store's thread; shown on the Qt thread.
+        store.failed.connect(self._write_failed, Qt.ConnectionType.QueuedConnection)
         chat.messageAdded.connect(self._on_added)
         chat.messageChanged.connect(self._on_changed)
         chat.messageRemoved.connect(self._on_removed)
@@ -68,10 +84,13 @@ class HistoryService(QObject):
 
         A reply that was streaming when the app last ended is marked interrupted first.
         """
-        interrupted = self._guard(self.store.mark_interrupted) or 0
+        interrupted = 0
+        if not self.store.read_only:
+            interrupted = self._guard(self.store.call, lambda s: s.mark_interrupted()) or 0
         if interrupted:
             log.info("%d reply(ies) were interrupted by the last exit", interrupted)
         summaries = self._guard(self.store.list_conversations) or []
+        self._known.update(s.id for s in summaries)
         placeholder = self.chat.current
         for summary in reversed(summaries):
             stub = Conversation(title=summary.title, id=summary.id)
@@ -84,10 +103,16 @@ class HistoryService(QObject):
         return len(summaries)
 
     def _load(self, conversation_id: str) -> Conversation:
-        return self.loader.load(conversation_id)
+        conv = self.loader.load(conversation_id)
+        if not conv.read_only:
+            self._known.add(conversation_id)
+        return conv
 
     def _writable(self, conv_id: str) -> bool:
-        """False for a conversation that was only partly read (see Conversation.read_only)."""
+        """False in a read-only session, and for a conversation that was only partly read
+        (see Conversation.read_only): nothing is queued for them."""
+        if self.store.read_only:
+            return False
         try:
             return not self.chat.conversation(conv_id).read_only
         except KeyError:
@@ -98,10 +123,11 @@ class HistoryService(QObject):
         if not self._writable(conv_id):
             return
         conv = self.chat.conversation(conv_id)
-        if not self._guard(self.store.has_conversation, conv_id):
-            self._guard(self.store.save_conversation, conv)
-            return
-        self._guard(self.store.upsert_message, conv_id, conv.find(msg_id), conv.index_of(msg_id))
+        # The whole conversation is copied only when it may not be stored yet (a new chat).
+        whole = None if conv_id in self._known else deepcopy(conv)
+        self._known.add(conv_id)
+        message, index = deepcopy(conv.find(msg_id)), conv.index_of(msg_id)
+        self.store.submit(lambda s: add_message(s, conv_id, message, index, whole))
 
     def _on_changed(self, conv_id: str, msg_id: str) -> None:
         if not self._writable(conv_id):
@@ -116,18 +142,18 @@ class HistoryService(QObject):
             if now - self._last_checkpoint.get(msg_id, 0.0) < CHECKPOINT_SECONDS:
                 return
             self._last_checkpoint[msg_id] = now
-            self._guard(
-                self.store.checkpoint, conv_id, msg_id, msg.content, msg.reasoning, msg.tool_calls
-            )
+            # Strings are immutable: only the list of calls needs a copy of its own.
+            content, reasoning, calls = msg.content, msg.reasoning, deepcopy(msg.tool_calls)
+            self.store.submit(lambda s: s.checkpoint(conv_id, msg_id, content, reasoning, calls))
             return
         self._last_checkpoint.pop(msg_id, None)
-        if self._guard(self.store.has_conversation, conv_id):
-            self._guard(self.store.upsert_message, conv_id, msg, conv.index_of(msg_id))
+        message, index = deepcopy(msg), conv.index_of(msg_id)
+        self.store.submit(lambda s: upsert_if_there(s, conv_id, message, index))
 
     def _on_removed(self, conv_id: str, msg_id: str) -> None:
         if not self._writable(conv_id):
             return
-        self._guard(self.store.delete_message, conv_id, msg_id)
+        self.store.submit(lambda s: s.delete_message(conv_id, msg_id))
 
     def _on_finished(self, conv_id: str, _msg_id: str) -> None:
         self.save_header(conv_id)
@@ -143,10 +169,10 @@ class HistoryService(QObject):
             conv = self.chat.conversation(conv_id)
         except KeyError:
             return
-        if conv.read_only:
+        if conv.read_only or self.store.read_only:
             return
-        if self._guard(self.store.has_conversation, conv_id):
-            self._guard(self.store.update_conversation, conv)
+        header = header_snapshot(conv)
+        self.store.submit(lambda s: update_header_if_there(s, header))
 
     def flush(self) -> None:
         """Saves what only lives in memory (settings edited since the last reply)."""
@@ -162,21 +188,21 @@ class HistoryService(QObject):
         if conv.read_only:
             self.failed.emit(f"Not renamed. {conv.read_only}")
             return
-        if self._guard(self.store.has_conversation, conv_id):
-            self._guard(self.store.rename, conv_id, title)
+        if not self.store.read_only:
+            self.store.submit(lambda s: rename_if_there(s, conv_id, title))
         self.chat.rename_conversation(conv_id, title)
 
     def delete(self, conv_id: str) -> None:
         conv = self.chat.conversation(conv_id)
-        if self._guard(self.store.has_conversation, conv_id):
-            self._guard(self.store.delete_conversation, conv_id)
+        if not self.store.read_only:
+            self.store.submit(lambda s: delete_if_there(s, conv_id))
         self.chat.remove_conversation(conv_id)
         self.deleted.emit(conv_id, conv.title)
 
     def undo_delete(self, conv_id: str) -> None:
         if self._guard(self.store.has_conversation, conv_id) is None:
             return
-        self._guard(self.store.undo_delete, conv_id)
+        self._guard(self.store.call, lambda s: s.undo_delete(conv_id))
         conv = self._load(conv_id)
         self.chat.add_conversation(conv)
         self.chat.select(conv_id)
@@ -186,7 +212,7 @@ class HistoryService(QObject):
             self._copy_what_was_read(conv_id, None, " (copy)")
             return
         self._save_if_new(conv_id)
-        new_id = self._guard(self.store.duplicate, conv_id)
+        new_id = self._guard(self.store.call, lambda s: s.duplicate(conv_id))
         if new_id:
             self._open_new(new_id)
 
@@ -195,7 +221,7 @@ class HistoryService(QObject):
             self._copy_what_was_read(conv_id, message_id, " (branch)")
             return
         self._save_if_new(conv_id)
-        new_id = self._guard(self.store.branch, conv_id, message_id)
+        new_id = self._guard(self.store.call, lambda s: s.branch(conv_id, message_id))
         if new_id:
             self._open_new(new_id)
 
@@ -215,7 +241,10 @@ class HistoryService(QObject):
         conv = import_conversation_json(text)
         if self.store.has_conversation(conv.id):
             conv = import_conversation_json(text, fresh_ids=True)
-        self.store.save_conversation(conv)
+        # Waited for: the person is told at once whether the import was saved.
+        saved = deepcopy(conv)
+        self.store.call(lambda s: s.save_conversation(saved))
+        self._known.add(conv.id)
         self.chat.add_conversation(conv)
         self.chat.select(conv.id)
         return conv
@@ -232,21 +261,35 @@ class HistoryService(QObject):
             settings=deepcopy(source.settings),
             messages=[replace(deepcopy(m), id=new_id()) for m in source.messages[:end]],
         )
-        self._guard(self.store.save_conversation, copy)  # a failure is reported; it stays open
+        if not self.store.read_only:
+            saved = deepcopy(copy)  # a failure is reported; the copy stays open
+            self.store.submit(lambda s: s.save_conversation(saved))
+            self._known.add(copy.id)
         self.chat.add_conversation(copy)
         self.chat.select(copy.id)
 
     def _save_if_new(self, conv_id: str) -> None:
         conv = self.chat.ensure_loaded(conv_id)
-        if not self._guard(self.store.has_conversation, conv_id):
-            self._guard(self.store.save_conversation, conv)
-        else:
-            self._guard(self.store.update_conversation, conv)
+        if self.store.read_only:
+            return
+        whole = deepcopy(conv)
+        self._known.add(conv_id)
+        self.store.submit(lambda s: save_or_update(s, whole))
 
     def _open_new(self, conv_id: str) -> None:
         conv = self._load(conv_id)
         self.chat.add_conversation(conv)
         self.chat.select(conv_id)
+
+    def _write_failed(self, text: str) -> None:
+        # A conversation whose first save failed must be saved whole by its next change.
+        self._known.clear()
+        self._report(text)
+
+    def _report(self, text: str) -> None:
+        self.failed.emit(
+            f"{text} Your messages are still on screen; export the conversation to keep a copy."
+        )
 
     def _guard(self, fn: Callable[..., T], *args: object) -> T | None:
         try:
@@ -256,7 +299,5 @@ class HistoryService(QObject):
             return None
         except StorageError as exc:
             log.error("history write failed: %s", exc)
-            self.failed.emit(
-                f"{exc} Your messages are still on screen; export the conversation to keep a copy."
-            )
+            self._report(str(exc))
             return None

@@ -106,6 +106,24 @@ class ProfileStore:
         """Saves a profile; returns False when secrets are kept for this session only."""
         durable = self.secrets.set(_url_account(profile.id), profile.base_url.strip())
         durable = self.secrets.set(_key_account(profile.id), profile.api_key) and durable
+        self._list(profile)
+        self.settings.save()
+        return durable
+
+    async def asave(self, profile: ServerProfile) -> bool:
+        """``save`` while the window runs: the keyring writes happen on the keyring thread.
+        The profile is listed (and reads back) at once; the settings file is written after
+        the keyring, as ``save`` does, so a crash in between leaves no profile without its
+        address."""
+        url = self.secrets.aset(_url_account(profile.id), profile.base_url.strip())
+        key = self.secrets.aset(_key_account(profile.id), profile.api_key)
+        self._list(profile)
+        durable = await url
+        durable = await key and durable
+        self.settings.save()
+        return durable
+
+    def _list(self, profile: ServerProfile) -> None:
         stored = ProfileSettings(
             name=profile.name, model=profile.model, ca_bundle=profile.ca_bundle, id=profile.id
         )
@@ -115,16 +133,37 @@ class ProfileStore:
                 break
         else:
             self.settings.profiles.append(stored)
-        self.settings.save()
-        return durable
 
     def delete(self, profile_id: str) -> None:
         self.secrets.delete(_url_account(profile_id))
         self.secrets.delete(_key_account(profile_id))
+        self._unlist(profile_id)
+
+    async def adelete(self, profile_id: str) -> None:
+        """``delete`` while the window runs: the keyring calls happen on the keyring thread."""
+        url = self.secrets.adelete(_url_account(profile_id))
+        key = self.secrets.adelete(_key_account(profile_id))
+        await url
+        await key
+        self._unlist(profile_id)
+
+    def _unlist(self, profile_id: str) -> None:
         self.settings.profiles = [p for p in self.settings.profiles if p.id != profile_id]
         if self.settings.active_profile == profile_id:
             self.settings.active_profile = None
         self.settings.save()
+
+    async def aload(self) -> None:
+        """Reads every profile's secrets on the keyring thread, so that listing profiles
+        later (the Servers dialog) reads from memory."""
+        for p in list(self.settings.profiles):
+            await self.aget(p.id)
+
+    async def aget(self, profile_id: str) -> ServerProfile | None:
+        """``get`` with any keyring read on the keyring thread."""
+        await self.secrets.aget(_url_account(profile_id))
+        await self.secrets.aget(_key_account(profile_id))
+        return self.get(profile_id)
 
     def prefill_from_env(self, env: Mapping[str, str] | None = None) -> ServerProfile | None:
         """Makes GEMMA_BASE_URL / GEMMA_MODEL / HEXGRID_API_KEY usable, on every run.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from desktop_app.core.session.profiles import ProfileStore, ServerProfile
 from desktop_app.core.session.server import ConnectionReport, ServerSession, probe
@@ -11,7 +13,12 @@ from desktop_app.core.tasks import TaskRunner
 
 
 class Servers:
-    """What the Servers & settings dialog asks for, on the profiles and the live session."""
+    """What the Servers & settings dialog asks for, on the profiles and the live session.
+
+    Saving, deleting and switching touch the keyring, which can be slow (a Secret Service
+    waking up): they run as tasks whose keyring calls happen on the keyring thread, in the
+    order they were asked for, so the window keeps painting meanwhile.
+    """
 
     def __init__(
         self,
@@ -25,7 +32,12 @@ class Servers:
         self.settings = settings
         self.runner = runner
         self.demo_profile: ServerProfile | None = None
+        self._jobs = itertools.count()
         session.set_stall_limit(settings.stall_seconds)
+
+    def _start(self, what: str, coro: Coroutine[Any, Any, None]) -> None:
+        # A name of its own per job: a second save must not cancel the first one.
+        self.runner.start(f"servers-{what}-{next(self._jobs)}", coro)
 
     def connect_first(
         self, start_demo: Callable[[], ServerProfile] | None = None, force_demo: bool = False
@@ -38,6 +50,9 @@ class Servers:
         elif start_demo is not None:
             self.demo_profile = start_demo()
             self.session.use(self.demo_profile)
+        # The other profiles' secrets are read now, off the Qt thread, so that opening the
+        # Servers dialog later reads them from memory.
+        self._start("load", self.profiles.aload())
 
     def test_connection(
         self, profile: ServerProfile, done: Callable[[ConnectionReport], None]
@@ -49,26 +64,49 @@ class Servers:
 
         self.runner.start("test-connection", run())
 
-    def save_profile(self, profile: ServerProfile) -> bool:
-        """Saves `profile` (reconnecting if it is the active one); False if not durable."""
-        durable = self.profiles.save(profile)
-        if self.session.profile and self.session.profile.id == profile.id:
-            self.session.use(profile)
-        return durable
+    def save_profile(
+        self, profile: ServerProfile, done: Callable[[bool], None] | None = None
+    ) -> None:
+        """Saves `profile` (reconnecting if it is the active one); `done` gets False when
+        its secrets are kept for this session only."""
+
+        async def run() -> None:
+            durable = await self.profiles.asave(profile)
+            if self.session.profile and self.session.profile.id == profile.id:
+                self.session.use(profile)
+            if done is not None:
+                done(durable)
+
+        self._start("save", run())
 
     def delete_profile(self, profile_id: str) -> None:
-        self.profiles.delete(profile_id)
-        if self.session.profile and self.session.profile.id == profile_id:
-            fallback = self.profiles.active() or self.demo_profile
-            if fallback is not None:
-                self.session.use(fallback)
+        async def run() -> None:
+            await self.profiles.adelete(profile_id)
+            if self.session.profile and self.session.profile.id == profile_id:
+                fallback = await self._active() or self.demo_profile
+                if fallback is not None:
+                    self.session.use(fallback)
+
+        self._start("delete", run())
 
     def activate_profile(self, profile_id: str) -> None:
-        profile = self.profiles.get(profile_id)
-        if profile is None:
-            return
-        self.profiles.set_active(profile_id)
-        self.session.use(profile)
+        async def run() -> None:
+            # After the keyring calls asked for before (a save, then "Use this server").
+            await self.profiles.secrets.settled()
+            profile = await self.profiles.aget(profile_id)
+            if profile is None:
+                return
+            self.profiles.set_active(profile_id)
+            self.session.use(profile)
+
+        self._start("activate", run())
+
+    async def _active(self) -> ServerProfile | None:
+        active = self.profiles.settings.active_profile
+        if active and (found := await self.profiles.aget(active)):
+            return found
+        first = self.profiles.settings.profiles[:1]
+        return await self.profiles.aget(first[0].id) if first else None
 
     def set_stall_limit(self, seconds: int) -> None:
         """Keeps the stall limit in the settings and applies it to the replies to come."""

@@ -403,7 +403,7 @@ class MainWindow(QMainWindow):
         )
         dialog.stallLimitChanged.connect(servers.set_stall_limit)
         dialog.testRequested.connect(lambda p: servers.test_connection(p, dialog.show_test_result))
-        dialog.profileSaved.connect(lambda p: dialog.show_saved(servers.save_profile(p)))
+        dialog.profileSaved.connect(lambda p: servers.save_profile(p, dialog.show_saved))
         dialog.profileDeleted.connect(servers.delete_profile)
         dialog.profileActivated.connect(servers.activate_profile)
         self._settings_dialog = dialog
