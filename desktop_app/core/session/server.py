@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 from dataclasses import dataclass, field
 
@@ -73,6 +75,7 @@ class ServerSession(QObject):
         # Seconds a streamed reply may bring no data before it ends as an error (None: off).
         self.stall_limit: float | None = None
         self._retired: list[VLLMClient] = []
+        self._closing: set[asyncio.Task[None]] = set()
 
     def set_stall_limit(self, seconds: float | None) -> None:
         """The stall limit for the replies to come, on this client and the next ones."""
@@ -127,15 +130,26 @@ class ServerSession(QObject):
         self.changed.emit()
 
     def _retire(self, client: VLLMClient) -> None:
+        """Closes a client that is no longer used, in the background. The closing task is
+        the session's own (not the app runner's): cancelling every task at quit must not
+        stop a close halfway, which would leave its connections open (httpx marks a client
+        closed before it closes its pool, so a second close does nothing)."""
         self._retired.append(client)
+        task = asyncio.get_running_loop().create_task(client.aclose(), name="close-client")
+        self._closing.add(task)
+        task.add_done_callback(functools.partial(self._closed, client))
 
-        async def close() -> None:
-            await client.aclose()
+    def _closed(self, client: VLLMClient, task: asyncio.Task[None]) -> None:
+        self._closing.discard(task)
+        if client in self._retired:
             self._retired.remove(client)
-
-        self.runner.start(f"close-client-{id(client)}", close())
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("closing a client failed: %s", task.exception())
 
     async def aclose(self) -> None:
+        # Closes already under way finish first; then the rest.
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
         for client in [self.client, *self._retired]:
             if client is not None:
                 await client.aclose()
