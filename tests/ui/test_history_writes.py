@@ -70,7 +70,7 @@ def test_many_quick_writes_keep_their_order(qtbot, window, write_threads):
     second = send(qtbot, window, LONG_REPLY)
     # Right after the streamed reply (its checkpoints and final write may still be queued),
     # the first answer is deleted with its button, and a third question goes out.
-    window.chat_view.widget_for(first.id).actions["delete"].click()
+    window.chat_view.widget_for(first.id).action_buttons["delete"].click()
     third = send(qtbot, window, "And one more")
     on_screen = [(m.id, m.role, m.content, m.status) for m in chat.current.messages]
     assert first.id not in [m[0] for m in on_screen] and len(on_screen) == 5

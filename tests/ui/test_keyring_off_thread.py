@@ -98,14 +98,14 @@ def test_saving_and_switching_with_a_slow_keyring_keeps_the_window_going(
     fill_new_server(qtbot, dialog, sim.base_url)
     with ticks_while(slow_keyring) as ticks:
         qtbot.mouseClick(dialog.use_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: dialog.result.text().startswith("Saved"), timeout=10_000)
+        qtbot.waitUntil(lambda: dialog.test_result.text().startswith("Saved"), timeout=10_000)
         qtbot.waitUntil(
             lambda: state.session.profile is not None
             and state.session.profile.name == "Slow keyring",
             timeout=10_000,
         )
     assert any(ticks), "the window stood still while the keyring worked"
-    assert "are in the system keyring" in dialog.result.text()
+    assert "are in the system keyring" in dialog.test_result.text()
     saved = state.session.profile
     assert slow_keyring.values[(state.secrets.service, f"profile:{saved.id}:api_key")] == KEY
     assert saved.api_key == KEY and saved.base_url == sim.base_url
@@ -124,9 +124,9 @@ def test_a_keyring_that_refuses_keeps_the_key_for_the_session(
     fill_new_server(qtbot, dialog, sim.base_url)
     with ticks_while(slow_keyring) as ticks:
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: dialog.result.text().startswith("Saved"), timeout=10_000)
+        qtbot.waitUntil(lambda: dialog.test_result.text().startswith("Saved"), timeout=10_000)
     assert any(ticks), "the window stood still while the keyring worked"
-    assert "for this session only" in dialog.result.text()
+    assert "for this session only" in dialog.test_result.text()
     assert state.secrets.problem and "session only" in state.secrets.problem
     saved = next(p for p in state.profiles.profiles() if p.name == "Slow keyring")
     assert saved.api_key == KEY and saved.base_url == sim.base_url

@@ -8,7 +8,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance
 
 from desktop_app.api import Accumulator, ChatRequest, GemmaAPIError
 from desktop_app.core.chat.conversation import (
@@ -19,6 +19,7 @@ from desktop_app.core.chat.conversation import (
     MessageStatus,
     ReplyInfo,
 )
+from desktop_app.core.chat.conversations import ConversationList
 from desktop_app.core.chat.error_cards import NotConnected, describe_error
 from desktop_app.core.chat.live_reply import LiveReply
 from desktop_app.core.chat.send_gate import SendGate
@@ -34,10 +35,10 @@ SLICE_SECONDS = 0.004  # longest run of stream work before Qt gets the thread ba
 
 
 class ChatController(QObject):
-    """Owns the conversations of this run and the one reply that may be streaming."""
+    """The reply workflow: send, stream, stop, regenerate, edit, retry and tool results, on
+    the conversations of its ``ConversationList`` (``chat.conversations`` and
+    ``chat.current`` read through to it; its two signals are the list's own)."""
 
-    conversationsChanged = Signal()
-    currentChanged = Signal(str)  # conversation id
     messageAdded = Signal(str, str)  # conversation id, message id
     messageChanged = Signal(str, str)  # conversation id, message id
     messageRemoved = Signal(str, str)  # conversation id, message id
@@ -63,85 +64,56 @@ class ChatController(QObject):
         # What currently forbids a request (an invalid panel, unanswered tool calls).
         self.gate = gate if gate is not None else SendGate(self)
         self.traces = traces if traces is not None else TraceStore()
-        self.conversations: list[Conversation] = []
-        # Where a new conversation's generation settings come from (the default preset).
-        self.settings_factory = settings_factory
-        # Conversations listed but not yet read from the history, and how to read one.
-        self._stubs: set[str] = set()
-        self.loader = loader
-        self.current: Conversation = self.new_conversation(select=False)
+        self.list = ConversationList(self.gate, settings_factory, loader, self)
         self._live: LiveReply | None = None
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(FRAME_MS)
         self._flush_timer.timeout.connect(self._flush)
 
-    # -- conversations -------------------------------------------------------------------
+    # -- conversations (the list's, read through) -------------------------------------------
+    @property
+    def conversationsChanged(self) -> SignalInstance:
+        return self.list.conversationsChanged
+
+    @property
+    def currentChanged(self) -> SignalInstance:
+        return self.list.currentChanged
+
+    @property
+    def conversations(self) -> list[Conversation]:
+        return self.list.items
+
+    @property
+    def current(self) -> Conversation:
+        return self.list.current
+
     def new_conversation(self, select: bool = True) -> Conversation:
-        conv = Conversation(settings=self.settings_factory())
-        self.conversations.insert(0, conv)
-        self.conversationsChanged.emit()
-        if select:
-            self.select(conv.id)
-        return conv
+        return self.list.new(select)
 
     def select(self, conversation_id: str) -> None:
-        conv = self.ensure_loaded(conversation_id)
-        self.current = conv
-        # A conversation that could only partly be read takes no new requests.
-        self.gate.report("read-only", conv.read_only)
-        self.currentChanged.emit(conv.id)
+        self.list.select(conversation_id)
 
     def add_conversation(self, conv: Conversation, *, stub: bool = False) -> None:
-        """Adds a conversation (a `stub` holds only its header until it is opened)."""
-        self.conversations.insert(0, conv)
-        if stub:
-            self._stubs.add(conv.id)
-        self.conversationsChanged.emit()
+        self.list.add(conv, stub=stub)
 
     def remove_conversation(self, conversation_id: str) -> None:
-        """Drops a conversation from this run's list; the current one moves to the next."""
+        """Drops a conversation from this run's list (stopping its reply first)."""
         if self._live is not None and self._live.conversation.id == conversation_id:
             self.stop()
-        self.conversations = [c for c in self.conversations if c.id != conversation_id]
-        self._stubs.discard(conversation_id)
-        if self.current.id == conversation_id:
-            if self.conversations:
-                newest = max(self.conversations, key=lambda c: c.updated_at)
-                self.select(newest.id)
-            else:
-                self.new_conversation()
-        self.conversationsChanged.emit()
+        self.list.remove(conversation_id)
 
     def ensure_loaded(self, conversation_id: str) -> Conversation:
-        """The conversation with its messages, loading a stub through `loader` first."""
-        for i, conv in enumerate(self.conversations):
-            if conv.id == conversation_id:
-                if conversation_id in self._stubs and self.loader is not None:
-                    listed_title = conv.title
-                    conv = self.loader(conversation_id)
-                    # A conversation whose header could not be read keeps its listed title.
-                    conv.title = conv.title or listed_title
-                    self.conversations[i] = conv
-                    self._stubs.discard(conversation_id)
-                return conv
-        raise KeyError(conversation_id)
+        return self.list.ensure_loaded(conversation_id)
 
     def is_stub(self, conversation_id: str) -> bool:
-        return conversation_id in self._stubs
+        return self.list.is_stub(conversation_id)
 
     def conversation(self, conversation_id: str) -> Conversation:
-        for conv in self.conversations:
-            if conv.id == conversation_id:
-                return conv
-        raise KeyError(conversation_id)
+        return self.list.get(conversation_id)
 
     def rename_conversation(self, conversation_id: str, title: str) -> None:
-        """Gives a conversation the user's own title (kept from then on)."""
-        conv = self.conversation(conversation_id)
-        conv.title = title
-        conv.title_edited = True
-        self.conversationsChanged.emit()
+        self.list.rename(conversation_id, title)
 
     def message_changed(self, conversation_id: str, message_id: str) -> None:
         """Tells every view that a message was changed in place (a coerced tool call)."""
