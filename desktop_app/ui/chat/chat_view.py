@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
@@ -12,7 +12,11 @@ from desktop_app.core.chat.conversation import ChatMessage, Conversation
 from desktop_app.ui.chat.context import ChatContext
 from desktop_app.ui.chat.message_widget import MessageWidget
 
-PAGE = 16  # messages built when a conversation opens or the view jumps (Home, End, search)
+PAGE = 16  # messages _fill builds at most after an open or a jump (Home, End, search)
+# Messages built before a conversation's first frame: enough to fill the window with the
+# newest ones; the view then builds earlier ones a slice at a time until it holds two
+# screens (see _fill), so opening costs the same for 10 messages or 10,000.
+OPEN_PAGE = 6
 EARLIER_PAGE = 4  # at most this many messages built each time the reader reaches an edge
 # Building stops early once this much time went by (at least one message is built), so one
 # step never stalls the window however heavy the messages are; the next step builds more.
@@ -76,14 +80,44 @@ class ChatView(QScrollArea):
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(self._on_scrolled)
         bar.rangeChanged.connect(self._on_range)
+        self._fill_timer = QTimer(self)
+        self._fill_timer.setSingleShot(True)
+        self._fill_timer.setInterval(0)
+        self._fill_timer.timeout.connect(self._fill)
+        self._fill_earlier = True
+        self._anchor_timer = QTimer(self)
+        self._anchor_timer.setSingleShot(True)
+        self._anchor_timer.setInterval(0)
+        self._anchor_timer.timeout.connect(self._apply_anchor)
 
     # -- whole conversation --------------------------------------------------------------
     def set_conversation(self, conv: Conversation, empty_hint: str = "") -> None:
         self._conversation = conv
         self._empty.setText(empty_hint)
         n = len(conv.messages)
-        self._rebuild(max(0, n - PAGE), n)
+        self._rebuild(max(0, n - OPEN_PAGE), n)
         self._stick = True
+        self._start_fill(earlier=True)
+
+    def _start_fill(self, *, earlier: bool) -> None:
+        self._fill_earlier = earlier
+        self._fill_timer.start()
+
+    def _fill(self) -> None:
+        """Builds messages next to the few built by a jump or an open, one slice per turn of
+        the event loop, until the built ones are two screens tall or PAGE of them exist."""
+        conv = self._conversation
+        if conv is None or self._end_built - self._first_built >= PAGE:
+            return
+        if self._body.height() >= 2 * self.viewport().height():
+            return
+        if self._fill_earlier and self._first_built > 0:
+            self._load_earlier()
+        elif not self._fill_earlier and self._end_built < len(conv.messages):
+            self._load_later()
+        else:
+            return
+        self._fill_timer.start()
 
     def widget_for(self, message_id: str) -> MessageWidget | None:
         return self._widgets.get(message_id)
@@ -106,7 +140,8 @@ class ChatView(QScrollArea):
         if conv is not None and self._end_built < n - 1:
             # The reader was looking at older messages: a new one brings the view back to
             # the newest, as it always scrolls to the bottom.
-            self._rebuild(max(0, n - PAGE), n)
+            self._rebuild(max(0, n - OPEN_PAGE), n)
+            self._start_fill(earlier=True)
         else:
             self._insert_widget(msg, self._message_slot_end())
             self._end_built = n
@@ -195,6 +230,8 @@ class ChatView(QScrollArea):
                 break
         self._trim(from_top=False)
         self._sync_chrome()
+        # Not from inside the scroll bar's own valueChanged: it would set its value back.
+        self._anchor_timer.start()
 
     def _load_later(self) -> None:
         conv = self._conversation
@@ -211,6 +248,26 @@ class ChatView(QScrollArea):
                 break
         self._trim(from_top=True)
         self._sync_chrome()
+        # Not from inside the scroll bar's own valueChanged: it would set its value back.
+        self._anchor_timer.start()
+
+    def _apply_anchor(self) -> None:
+        """Lays the page out now and puts the anchor back where it was. Building and
+        dropping at the two ends often leaves the height, hence the scroll range, as it was,
+        so waiting for the range to change is not enough; messages whose height settles
+        later move it again through _on_range."""
+        if self._anchor is None or self._stick:
+            return
+        QCoreApplication.sendPostedEvents(self._body, QEvent.Type.LayoutRequest)
+        self._layout.activate()
+        if self._anchor is None:
+            return
+        w, offset = self._anchor
+        self._adjusting = True
+        try:
+            self.verticalScrollBar().setValue(w.y() - offset)
+        finally:
+            self._adjusting = False
 
     def _trim(self, from_top: bool) -> None:
         """Drops widgets from one end until at most MAX_BUILT are left. A message being
@@ -265,11 +322,15 @@ class ChatView(QScrollArea):
         bar = self.verticalScrollBar()
         self._adjusting = True
         try:
-            if self._anchor is not None:
+            if self._stick:
+                bar.setValue(maximum)
+            elif self._anchor is not None:
+                # The scroll area sets the range before the body's own layout has placed
+                # its children (its event filter runs first): place them now, so the
+                # anchor's position is the new one.
+                self._layout.activate()
                 w, offset = self._anchor
                 bar.setValue(w.y() - offset)
-            elif self._stick:
-                bar.setValue(maximum)
         finally:
             self._adjusting = False
 
@@ -288,7 +349,8 @@ class ChatView(QScrollArea):
         if conv is None:
             return
         if self._first_built > 0:
-            self._rebuild(0, min(len(conv.messages), PAGE))
+            self._rebuild(0, min(len(conv.messages), OPEN_PAGE))
+            self._start_fill(earlier=False)
         self._stick = False
         self._body.adjustSize()
         self.verticalScrollBar().setValue(0)
@@ -300,7 +362,8 @@ class ChatView(QScrollArea):
             return
         n = len(conv.messages)
         if self._end_built < n:
-            self._rebuild(max(0, n - PAGE), n)
+            self._rebuild(max(0, n - OPEN_PAGE), n)
+            self._start_fill(earlier=True)
         self._stick = True
         self._body.adjustSize()
         bar = self.verticalScrollBar()
@@ -317,8 +380,9 @@ class ChatView(QScrollArea):
             return False
         if not self._first_built <= index < self._end_built:
             n = len(conv.messages)
-            first = max(0, min(index - PAGE // 2, n - PAGE))
-            self._rebuild(first, min(n, first + PAGE))
+            first = max(0, min(index - 1, n - OPEN_PAGE))
+            self._rebuild(first, min(n, first + OPEN_PAGE))
+            self._start_fill(earlier=False)
         widget = self._widgets.get(message_id)
         if widget is None:
             return False
