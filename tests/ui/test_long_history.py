@@ -148,4 +148,4 @@ def test_a_message_being_edited_is_never_dropped(qtbot, window):
         qtbot.wait(1)
     assert shown(view, messages[0].id)
     assert view.widget_for(user.id) is widget  # kept, with the unsent text
-    assert widget.editor.findChild(QPlainTextEdit, "editText").toPlainText().endswith(" more")
+    assert " more" in widget.editor.findChild(QPlainTextEdit, "editText").toPlainText()
