@@ -115,7 +115,8 @@ def main() -> None:
                 await asyncio.sleep(0.016)
                 if (bar.value(), view._first_built) == before:
                     raise SystemExit("scrolling up stopped loading earlier messages")
-            while bar.value() < bar.maximum():
+            # down again: the view builds the newer messages it dropped on the way up
+            while bar.value() < bar.maximum() or view.built_range()[1] < args.messages:
                 bar.setValue(min(bar.maximum(), bar.value() + 240))
                 await asyncio.sleep(0.016)
 
@@ -126,7 +127,7 @@ def main() -> None:
         await asyncio.sleep(0.2)
         stalls["scroll"] = await probe(None, scroll_through)
         built = len(window.chat_view.message_widgets())
-        print(f"scrolled through {built} of {args.messages} messages")
+        print(f"scrolled through {args.messages} messages, {built} widgets built at the end")
         window.close()
         await state.aclose()
         collector.stop()

@@ -1,20 +1,36 @@
-"""The scrolling conversation: message widgets built lazily, auto-scroll only at the bottom."""
+"""The scrolling conversation: a bounded window of message widgets, auto-scroll at the bottom."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+import time
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from desktop_app.core.chat.conversation import ChatMessage, Conversation
 from desktop_app.ui.chat.context import ChatContext
 from desktop_app.ui.chat.message_widget import MessageWidget
 
-PAGE = 16  # messages built when a conversation opens; older ones wait until scrolled to
-EARLIER_PAGE = 4  # messages built each time the reader reaches the top
+PAGE = 16  # messages _fill builds at most after an open or a jump (Home, End, search)
+# Messages built before a conversation's first frame: enough to fill the window with the
+# newest ones; the view then builds earlier ones a slice at a time until it holds two
+# screens (see _fill), so opening costs the same for 10 messages or 10,000.
+OPEN_PAGE = 6
+EARLIER_PAGE = 4  # at most this many messages built each time the reader reaches an edge
+# Building stops early once this much time went by (at least one message is built), so one
+# step never stalls the window however heavy the messages are; the next step builds more.
+BUILD_BUDGET_SECONDS = 0.008
+# At most this many message widgets exist at once: the ones far from what the reader looks
+# at are dropped (and built again when scrolled back to), so a conversation of any length
+# costs the same to lay out, scroll and keep in memory.
+MAX_BUILT = 48
 
 
 class ChatView(QScrollArea):
-    """Shows the current conversation. Only the newest PAGE messages are built at first."""
+    """Shows the current conversation through a window of at most MAX_BUILT message widgets,
+    messages[_first_built:_end_built]. Reaching the top or bottom edge of that window builds
+    the next messages and drops the farthest ones; Home and End jump to either end."""
 
     actionRequested = Signal(str, str)  # action name, message id
     copyRequested = Signal(str)
@@ -45,29 +61,63 @@ class ChatView(QScrollArea):
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._empty.setWordWrap(True)
         self._layout.addWidget(self._empty)
+        self._newer = QPushButton("Show newer messages", self._body)
+        self._newer.setObjectName("showNewerButton")
+        self._newer.clicked.connect(self._load_later)
+        self._newer.hide()
+        self._layout.addWidget(self._newer, 0, Qt.AlignmentFlag.AlignHCenter)
         self._layout.addStretch(1)
         self.setWidget(self._body)
         self._conversation: Conversation | None = None
         self._widgets: dict[str, MessageWidget] = {}
         self._first_built = 0  # index of the oldest built message
+        self._end_built = 0  # index after the newest built message
         self._stick = True
-        self._keep_from_bottom: int | None = None
+        # (widget, its y minus the scroll value): kept in place while the layout settles
+        # after messages were built or dropped around it, until the reader scrolls.
+        self._anchor: tuple[QWidget, int] | None = None
+        self._adjusting = False
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(self._on_scrolled)
         bar.rangeChanged.connect(self._on_range)
+        self._fill_timer = QTimer(self)
+        self._fill_timer.setSingleShot(True)
+        self._fill_timer.setInterval(0)
+        self._fill_timer.timeout.connect(self._fill)
+        self._fill_earlier = True
+        self._anchor_timer = QTimer(self)
+        self._anchor_timer.setSingleShot(True)
+        self._anchor_timer.setInterval(0)
+        self._anchor_timer.timeout.connect(self._apply_anchor)
 
     # -- whole conversation --------------------------------------------------------------
     def set_conversation(self, conv: Conversation, empty_hint: str = "") -> None:
-        for w in self._widgets.values():
-            w.deleteLater()
-        self._widgets.clear()
         self._conversation = conv
         self._empty.setText(empty_hint)
-        self._first_built = max(0, len(conv.messages) - PAGE)
-        for msg in conv.messages[self._first_built :]:
-            self._insert_widget(msg, self._message_slot_end())
+        n = len(conv.messages)
+        self._rebuild(max(0, n - OPEN_PAGE), n)
         self._stick = True
-        self._sync_chrome()
+        self._start_fill(earlier=True)
+
+    def _start_fill(self, *, earlier: bool) -> None:
+        self._fill_earlier = earlier
+        self._fill_timer.start()
+
+    def _fill(self) -> None:
+        """Builds messages next to the few built by a jump or an open, one slice per turn of
+        the event loop, until the built ones are two screens tall or PAGE of them exist."""
+        conv = self._conversation
+        if conv is None or self._end_built - self._first_built >= PAGE:
+            return
+        if self._body.height() >= 2 * self.viewport().height():
+            return
+        if self._fill_earlier and self._first_built > 0:
+            self._load_earlier()
+        elif not self._fill_earlier and self._end_built < len(conv.messages):
+            self._load_later()
+        else:
+            return
+        self._fill_timer.start()
 
     def widget_for(self, message_id: str) -> MessageWidget | None:
         return self._widgets.get(message_id)
@@ -76,11 +126,26 @@ class ChatView(QScrollArea):
         conv = self._conversation
         if conv is None:
             return []
-        return [self._widgets[m.id] for m in conv.messages if m.id in self._widgets]
+        built = conv.messages[self._first_built : self._end_built]
+        return [self._widgets[m.id] for m in built if m.id in self._widgets]
+
+    def built_range(self) -> tuple[int, int]:
+        """(first, end): the messages that have widgets are messages[first:end]."""
+        return self._first_built, self._end_built
 
     # -- single messages -----------------------------------------------------------------
     def add_message(self, msg: ChatMessage) -> None:
-        self._insert_widget(msg, self._message_slot_end())
+        conv = self._conversation
+        n = len(conv.messages) if conv is not None else 0
+        if conv is not None and self._end_built < n - 1:
+            # The reader was looking at older messages: a new one brings the view back to
+            # the newest, as it always scrolls to the bottom.
+            self._rebuild(max(0, n - OPEN_PAGE), n)
+            self._start_fill(earlier=True)
+        else:
+            self._insert_widget(msg, self._message_slot_end())
+            self._end_built = n
+            self._trim(from_top=True)
         self._stick = True
         self._sync_chrome()
 
@@ -92,13 +157,11 @@ class ChatView(QScrollArea):
     def remove_message(self, message_id: str) -> None:
         w = self._widgets.pop(message_id, None)
         if w is not None:
-            self._layout.removeWidget(w)
-            w.deleteLater()
-        conv = self._conversation
-        if conv is not None:
-            self._first_built = min(self._first_built, len(conv.messages))
+            self._drop(w)
+        self._resync_range()
         self._sync_chrome()
 
+    # -- building and dropping widgets ---------------------------------------------------
     def _insert_widget(self, msg: ChatMessage, index: int) -> MessageWidget:
         w = MessageWidget(msg, self.context, self._body)
         w.actionRequested.connect(self.actionRequested)
@@ -111,29 +174,126 @@ class ChatView(QScrollArea):
         self._widgets[msg.id] = w
         return w
 
+    def _drop(self, w: QWidget) -> None:
+        self._layout.removeWidget(w)
+        w.hide()
+        w.deleteLater()
+
+    def _message_slot_start(self) -> int:
+        return 2  # after the "Show earlier" button and the empty hint
+
     def _message_slot_end(self) -> int:
-        return self._layout.count() - 1  # before the stretch
+        return self._layout.count() - 2  # before the "Show newer" button and the stretch
+
+    def _rebuild(self, first: int, end: int) -> None:
+        """Drops every widget and builds messages[first:end]."""
+        for w in self._widgets.values():
+            self._drop(w)
+        self._widgets.clear()
+        self._anchor = None
+        conv = self._conversation
+        if conv is not None:
+            for msg in conv.messages[first:end]:
+                self._insert_widget(msg, self._message_slot_end())
+        self._first_built, self._end_built = first, end
+        self._sync_chrome()
+
+    def _resync_range(self) -> None:
+        """Finds the built window again after the conversation's list changed under it."""
+        conv = self._conversation
+        if conv is None:
+            self._first_built = self._end_built = 0
+            return
+        built = [i for i, m in enumerate(conv.messages) if m.id in self._widgets]
+        if built:
+            self._first_built, self._end_built = built[0], built[-1] + 1
+        else:
+            n = len(conv.messages)
+            self._first_built = self._end_built = min(self._first_built, n)
+
+    def _set_anchor(self, w: QWidget | None) -> None:
+        if w is not None:
+            self._anchor = (w, w.y() - self.verticalScrollBar().value())
 
     def _load_earlier(self) -> None:
         conv = self._conversation
         if conv is None or self._first_built == 0:
             return
-        bar = self.verticalScrollBar()
-        from_bottom = bar.maximum() - bar.value()
-        start = max(0, self._first_built - EARLIER_PAGE)
-        for offset, msg in enumerate(conv.messages[start : self._first_built]):
-            self._insert_widget(msg, 2 + offset)  # after the button and the empty hint
-        self._first_built = start
+        first = conv.messages[self._first_built]
+        self._set_anchor(self._widgets.get(first.id))
+        deadline = time.perf_counter() + BUILD_BUDGET_SECONDS
+        stop = max(0, self._first_built - EARLIER_PAGE)
+        while self._first_built > stop:
+            self._first_built -= 1
+            self._insert_widget(conv.messages[self._first_built], self._message_slot_start())
+            if time.perf_counter() > deadline:
+                break
+        self._trim(from_top=False)
         self._sync_chrome()
-        # Keep what the reader was looking at in place once the taller layout is applied
-        # (the scroll range grows only when Qt lays the page out, see _on_range).
-        self._keep_from_bottom = from_bottom
+        # Not from inside the scroll bar's own valueChanged: it would set its value back.
+        self._anchor_timer.start()
+
+    def _load_later(self) -> None:
+        conv = self._conversation
+        if conv is None or self._end_built >= len(conv.messages):
+            return
+        if self._end_built > self._first_built:
+            self._set_anchor(self._widgets.get(conv.messages[self._end_built - 1].id))
+        deadline = time.perf_counter() + BUILD_BUDGET_SECONDS
+        stop = min(len(conv.messages), self._end_built + EARLIER_PAGE)
+        while self._end_built < stop:
+            self._insert_widget(conv.messages[self._end_built], self._message_slot_end())
+            self._end_built += 1
+            if time.perf_counter() > deadline:
+                break
+        self._trim(from_top=True)
+        self._sync_chrome()
+        # Not from inside the scroll bar's own valueChanged: it would set its value back.
+        self._anchor_timer.start()
+
+    def _apply_anchor(self) -> None:
+        """Lays the page out now and puts the anchor back where it was. Building and
+        dropping at the two ends often leaves the height, hence the scroll range, as it was,
+        so waiting for the range to change is not enough; messages whose height settles
+        later move it again through _on_range."""
+        if self._anchor is None or self._stick:
+            return
+        QCoreApplication.sendPostedEvents(self._body, QEvent.Type.LayoutRequest)
+        self._layout.activate()
+        if self._anchor is None:
+            return
+        w, offset = self._anchor
+        self._adjusting = True
+        try:
+            self.verticalScrollBar().setValue(w.y() - offset)
+        finally:
+            self._adjusting = False
+
+    def _trim(self, from_top: bool) -> None:
+        """Drops widgets from one end until at most MAX_BUILT are left. A message being
+        edited is never dropped (its unsent text would be lost): trimming stops there."""
+        conv = self._conversation
+        if conv is None:
+            return
+        while self._end_built - self._first_built > MAX_BUILT:
+            index = self._first_built if from_top else self._end_built - 1
+            w = self._widgets.get(conv.messages[index].id)
+            if w is not None and w.editor is not None:
+                return
+            if w is not None:
+                del self._widgets[conv.messages[index].id]
+                self._drop(w)
+            if from_top:
+                self._first_built += 1
+            else:
+                self._end_built -= 1
 
     def _sync_chrome(self) -> None:
         conv = self._conversation
         has = bool(conv and conv.messages)
         self._empty.setVisible(not has and bool(self._empty.text()))
         self._more.setVisible(self._first_built > 0)
+        self._newer.setVisible(conv is not None and self._end_built < len(conv.messages))
         if conv is not None:
             last_assistant = next(
                 (m.id for m in reversed(conv.messages) if m.role == "assistant"), None
@@ -142,21 +302,75 @@ class ChatView(QScrollArea):
                 w.set_last_reply(mid == last_assistant)
 
     # -- scrolling -----------------------------------------------------------------------
+    def _at_newest(self) -> bool:
+        conv = self._conversation
+        return conv is None or self._end_built >= len(conv.messages)
+
     def _on_scrolled(self, value: int) -> None:
+        if not self._adjusting:
+            self._anchor = None  # the reader scrolled: nothing is held in place any more
         bar = self.verticalScrollBar()
-        self._stick = value >= bar.maximum() - 8
-        if value == bar.minimum() and self._first_built > 0 and bar.maximum() > 0:
+        self._stick = value >= bar.maximum() - 8 and self._at_newest()
+        if self._adjusting or bar.maximum() <= 0:
+            return
+        if value == bar.minimum() and self._first_built > 0:
             self._load_earlier()
+        elif value == bar.maximum() and not self._at_newest():
+            self._load_later()
 
     def _on_range(self, _min: int, maximum: int) -> None:
-        if self._keep_from_bottom is not None:
-            self.verticalScrollBar().setValue(maximum - self._keep_from_bottom)
-            self._keep_from_bottom = None
-        elif self._stick:
-            self.verticalScrollBar().setValue(maximum)
+        bar = self.verticalScrollBar()
+        self._adjusting = True
+        try:
+            if self._stick:
+                bar.setValue(maximum)
+            elif self._anchor is not None:
+                # The scroll area sets the range before the body's own layout has placed
+                # its children (its event filter runs first): place them now, so the
+                # anchor's position is the new one.
+                self._layout.activate()
+                w, offset = self._anchor
+                bar.setValue(w.y() - offset)
+        finally:
+            self._adjusting = False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key == Qt.Key.Key_Home:
+            self.scroll_to_start()
+        elif key == Qt.Key.Key_End:
+            self.scroll_to_end()
+        else:
+            super().keyPressEvent(event)
+
+    def scroll_to_start(self) -> None:
+        """Shows the first messages (Home)."""
+        conv = self._conversation
+        if conv is None:
+            return
+        if self._first_built > 0:
+            self._rebuild(0, min(len(conv.messages), OPEN_PAGE))
+            self._start_fill(earlier=False)
+        self._stick = False
+        self._body.adjustSize()
+        self.verticalScrollBar().setValue(0)
+
+    def scroll_to_end(self) -> None:
+        """Shows the newest messages and follows new ones again (End)."""
+        conv = self._conversation
+        if conv is None:
+            return
+        n = len(conv.messages)
+        if self._end_built < n:
+            self._rebuild(max(0, n - OPEN_PAGE), n)
+            self._start_fill(earlier=True)
+        self._stick = True
+        self._body.adjustSize()
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
 
     def scroll_to_message(self, message_id: str) -> bool:
-        """Builds older pages until the message exists, then scrolls it into view."""
+        """Builds the messages around ``message_id`` if needed and scrolls it into view."""
         conv = self._conversation
         if conv is None:
             return False
@@ -164,8 +378,11 @@ class ChatView(QScrollArea):
             index = conv.index_of(message_id)
         except KeyError:
             return False
-        while index < self._first_built:
-            self._load_earlier()
+        if not self._first_built <= index < self._end_built:
+            n = len(conv.messages)
+            first = max(0, min(index - 1, n - OPEN_PAGE))
+            self._rebuild(first, min(n, first + OPEN_PAGE))
+            self._start_fill(earlier=False)
         widget = self._widgets.get(message_id)
         if widget is None:
             return False

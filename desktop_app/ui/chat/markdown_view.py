@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import time
@@ -57,20 +58,31 @@ def warm_up_highlighter() -> None:
     threading.Thread(target=load, name="warm-up-pygments", daemon=True).start()
 
 
-def _highlight(block: Block, style: str) -> str:
-    # Imported on the first code block: keeps pygments off the start-up path.
-    from pygments import highlight
-    from pygments.formatters import HtmlFormatter
+@functools.lru_cache(maxsize=64)
+def _lexer(lang: str) -> object:
+    # Finding a lexer by name and building a formatter's style cost about 0.5 ms each: a
+    # conversation full of code blocks would pay them for every block it shows.
     from pygments.lexers import TextLexer, get_lexer_by_name
     from pygments.util import ClassNotFound
 
     try:
-        lexer = get_lexer_by_name(block.lang) if block.lang else TextLexer()
+        return get_lexer_by_name(lang) if lang else TextLexer()
     except ClassNotFound:
-        lexer = TextLexer()
-    return highlight(
-        block.text.rstrip("\n"), lexer, HtmlFormatter(nowrap=True, noclasses=True, style=style)
-    )
+        return TextLexer()
+
+
+@functools.lru_cache(maxsize=4)
+def _formatter(style: str) -> object:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(nowrap=True, noclasses=True, style=style)
+
+
+def _highlight(block: Block, style: str) -> str:
+    # Imported on the first code block: keeps pygments off the start-up path.
+    from pygments import highlight
+
+    return highlight(block.text.rstrip("\n"), _lexer(block.lang), _formatter(style))
 
 
 class MarkdownView(QTextBrowser):

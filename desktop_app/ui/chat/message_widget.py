@@ -195,11 +195,9 @@ class MessageWidget(QFrame):
         head.addWidget(self.more_button)
         lay.addLayout(head)
 
+        # Built when the reply has reasoning (most replies have none): a hidden section
+        # would cost a second text view per reply.
         self.thinking: ThinkingSection | None = None
-        if msg.role == "assistant":
-            self.thinking = ThinkingSection(self)
-            self.thinking.hide()
-            lay.addWidget(self.thinking)
         self.images = MessageImages(msg.images, context.thumbnails, self) if msg.images else None
         if self.images is not None:
             lay.addWidget(self.images)  # images first, as they are sent
@@ -230,6 +228,9 @@ class MessageWidget(QFrame):
     def refresh(self) -> None:
         msg = self.msg
         streaming = msg.status == MessageStatus.STREAMING
+        if msg.reasoning and self.thinking is None and msg.role == "assistant":
+            self.thinking = ThinkingSection(self)
+            self.layout().insertWidget(1, self.thinking)  # right under the header
         if self.thinking is not None:
             if msg.reasoning:
                 self.thinking.show()
