@@ -138,7 +138,7 @@ def test_a_message_being_edited_is_never_dropped(qtbot, window):
     qtbot.waitUntil(lambda: shown(view, messages[-1].id), timeout=5_000)
     user = next(m for m in reversed(messages) if m.role == "user")
     widget = view.widget_for(user.id)
-    widget.actions["edit"].click()
+    widget.action_buttons["edit"].click()
     qtbot.keyClicks(widget.editor.findChild(QPlainTextEdit, "editText"), " more")
     for _ in range(3000):
         if shown(view, messages[0].id) and view.verticalScrollBar().value() == 0:

@@ -7,6 +7,7 @@ import html
 import math
 import time
 from collections import deque
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
@@ -42,6 +43,10 @@ from desktop_app.ui.common.theme import is_dark
 
 PARAGRAPH_GAP = 8.0  # pixels between finished blocks
 
+if TYPE_CHECKING:
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexer import Lexer
+
 
 def warm_up_highlighter() -> None:
     """Imports pygments in a background thread, so the first code block of a streaming reply
@@ -59,7 +64,7 @@ def warm_up_highlighter() -> None:
 
 
 @functools.lru_cache(maxsize=64)
-def _lexer(lang: str) -> object:
+def _lexer(lang: str) -> Lexer:
     # Finding a lexer by name and building a formatter's style cost about 0.5 ms each: a
     # conversation full of code blocks would pay them for every block it shows.
     from pygments.lexers import TextLexer, get_lexer_by_name
@@ -72,7 +77,7 @@ def _lexer(lang: str) -> object:
 
 
 @functools.lru_cache(maxsize=4)
-def _formatter(style: str) -> object:
+def _formatter(style: str) -> HtmlFormatter[str]:
     from pygments.formatters import HtmlFormatter
 
     return HtmlFormatter(nowrap=True, noclasses=True, style=style)

@@ -149,7 +149,7 @@ class MessageWidget(QFrame):
         self.msg = msg
         self.setObjectName("userMessage" if msg.role == "user" else "assistantMessage")
         self.setProperty("role", msg.role)
-        lay = QVBoxLayout(self)
+        lay = self._column = QVBoxLayout(self)
         lay.setContentsMargins(14, 10, 14, 10)
         lay.setSpacing(4)
 
@@ -230,7 +230,7 @@ class MessageWidget(QFrame):
         streaming = msg.status == MessageStatus.STREAMING
         if msg.reasoning and self.thinking is None and msg.role == "assistant":
             self.thinking = ThinkingSection(self)
-            self.layout().insertWidget(1, self.thinking)  # right under the header
+            self._column.insertWidget(1, self.thinking)  # right under the header
         if self.thinking is not None:
             if msg.reasoning:
                 self.thinking.show()
