@@ -21,7 +21,7 @@ def long_conversation(n: int, title: str = "Long") -> Conversation:
 def open_from_history(qtbot, window, conv: Conversation) -> None:
     """Saves `conv` to the history and opens it with a click in the conversation list."""
     services = window.services
-    services.store.save_conversation(conv)
+    services.store.call(lambda store: store.save_conversation(conv))
     services.chat.add_conversation(Conversation(id=conv.id, title=conv.title), stub=True)
     lst = window.conversation_list
     item = next(
