@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -11,7 +10,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QMainWindow,
     QPlainTextEdit,
@@ -26,8 +24,8 @@ from desktop_app.ui.chat.composer import Composer
 from desktop_app.ui.chat.context import MessageActions
 from desktop_app.ui.common.box_place import insert_before, replace_in_layout
 from desktop_app.ui.common.elided_label import ElidedLabel
-from desktop_app.ui.common.theme import plus_icon
 from desktop_app.ui.window.notice_banner import NoticeBanner
+from desktop_app.ui.window.sidebar import Sidebar
 
 if TYPE_CHECKING:
     from desktop_app.core.chat.controller import ChatController
@@ -124,40 +122,17 @@ class MainWindow(QMainWindow):
 
     # -- building --------------------------------------------------------------------------
     def _build_sidebar(self) -> QWidget:
-        side = QWidget(self)
-        side.setObjectName("sidebar")
-        lay = QVBoxLayout(side)
-        lay.setContentsMargins(10, 12, 10, 10)
-        title = QLabel("Gemma Desk", side)
-        title.setObjectName("appTitle")
-        lay.addWidget(title)
-        # The plus is drawn, not typed: the fullwidth "＋" is missing from common fonts.
-        self.new_chat_button = QPushButton(plus_icon(), "New chat", side)
-        self.new_chat_button.setObjectName("newChatButton")
-        self.new_chat_button.setAccessibleName("newChatButton")
-        self.new_chat_button.setToolTip("New chat (Ctrl+N)")
+        self.sidebar = Sidebar(self)
+        # The widgets people and tests reach, by their usual names.
+        self.new_chat_button = self.sidebar.new_chat_button
+        self.conversation_list = self.sidebar.conversation_list
+        self.server_label = self.sidebar.server_label
+        self.settings_button = self.sidebar.settings_button
         self.new_chat_button.clicked.connect(self._new_chat)
-        lay.addWidget(self.new_chat_button)
-        self.conversation_list = QListWidget(side)
-        self.conversation_list.setObjectName("conversationList")
-        self.conversation_list.setAccessibleName("conversationList")
-        self.conversation_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.conversation_list.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.conversation_list.setUniformItemSizes(True)
         self.conversation_list.itemActivated.connect(self._on_pick)
         self.conversation_list.itemClicked.connect(self._on_pick)
-        lay.addWidget(self.conversation_list, 1)
-        self.server_label = QLabel(side)
-        self.server_label.setObjectName("serverStatus")
-        self.server_label.setWordWrap(True)
-        self.server_label.setTextFormat(Qt.TextFormat.RichText)
-        lay.addWidget(self.server_label)
-        self.settings_button = QPushButton("⚙  Servers && settings", side)
-        self.settings_button.setObjectName("settingsButton")
-        self.settings_button.setAccessibleName("settingsButton")
         self.settings_button.clicked.connect(self.open_settings)
-        lay.addWidget(self.settings_button)
-        return side
+        return self.sidebar
 
     def _build_main(self) -> QWidget:
         main = QWidget(self)
@@ -292,16 +267,7 @@ class MainWindow(QMainWindow):
 
     # -- reacting to the controller ------------------------------------------------------------
     def _refresh_list(self) -> None:
-        lst = self.conversation_list
-        lst.blockSignals(True)
-        lst.clear()
-        for conv in sorted(self.chat.conversations, key=lambda c: c.updated_at, reverse=True):
-            item = QListWidgetItem(conv.title, lst)
-            item.setData(Qt.ItemDataRole.UserRole, conv.id)
-            item.setToolTip(conv.title)
-            if conv is self.chat.current:
-                lst.setCurrentItem(item)
-        lst.blockSignals(False)
+        self.sidebar.show_conversations(self.chat.conversations, self.chat.current.id)
         self.title_label.setText(self.chat.current.title)
 
     def _show_current(self, conv_id: str) -> None:
@@ -313,10 +279,7 @@ class MainWindow(QMainWindow):
         self.system_prompt.blockSignals(False)
         if conv.system_prompt:
             self.system_toggle.setChecked(True)
-        for i in range(self.conversation_list.count()):
-            item = self.conversation_list.item(i)
-            if item.data(Qt.ItemDataRole.UserRole) == conv_id:
-                self.conversation_list.setCurrentItem(item)
+        self.sidebar.mark_current(conv_id)
 
     def _on_added(self, conv_id: str, msg_id: str) -> None:
         if conv_id == self.chat.current.id:
@@ -348,15 +311,7 @@ class MainWindow(QMainWindow):
         demo = bool(profile and profile.is_demo)
         self.demo_badge.setVisible(demo)
         self.add_server_button.setVisible(demo or profile is None)
-        if profile is None:
-            text = "<b>No server</b><br>Add one in Settings."
-        else:
-            model = session.model or "…"
-            ver = f" · vLLM {session.version}" if session.version else ""
-            text = f"<b>{html.escape(profile.name)}</b><br>{html.escape(model)}{html.escape(ver)}"
-            if session.error:
-                text += f"<br><span style='color:#c0392b'>{html.escape(session.error)}</span>"
-        self.server_label.setText(text)
+        self.sidebar.show_server(session)
         warnings = []
         if profile is not None and profile.transport_warning():
             warnings.append(profile.transport_warning())
