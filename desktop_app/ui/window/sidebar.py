@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -15,9 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.chat.conversation import Conversation
-from desktop_app.core.session.server import ServerSession
 from desktop_app.ui.common.theme import plus_icon
+
+if TYPE_CHECKING:  # the sidebar is built before the first frame: no client or model code then
+    from desktop_app.core.chat.conversation import Conversation
+    from desktop_app.core.session.server import ServerSession
 
 
 class Sidebar(QWidget):
