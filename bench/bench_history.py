@@ -61,6 +61,19 @@ def make_history(n: int) -> tuple[str, str]:
     return long.id, empty.id
 
 
+async def open_window() -> tuple[AppServices, MainWindow, MainThreadCollector]:
+    """The real window on the bench's history, garbage collected as the app runs it."""
+    collector = MainThreadCollector()
+    state = AppServices(secrets=SecretStore(service="gemma-desk-bench"), settings=Settings())
+    state.start()
+    window = MainWindow(state)
+    window.resize(1200, 800)
+    window.show()
+    collector.settle()
+    await asyncio.sleep(0.2)
+    return state, window, collector
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--messages", type=int, default=1000)
@@ -72,14 +85,7 @@ def main() -> None:
     stalls: dict[str, list[float]] = {"idle": [], "scroll": []}
 
     async def run() -> None:
-        collector = MainThreadCollector()  # garbage collection as the app runs it
-        state = AppServices(secrets=SecretStore(service="gemma-desk-bench"), settings=Settings())
-        state.start()
-        window = MainWindow(state)
-        window.resize(1200, 800)
-        window.show()
-        collector.settle()
-        await asyncio.sleep(0.2)
+        state, window, collector = await open_window()
 
         async def open_conv(conv_id: str) -> float:
             state.chat.select(empty_id if conv_id != empty_id else long_id)

@@ -24,18 +24,13 @@ os.environ["GEMMA_DESK_DATA_DIR"] = tempfile.mkdtemp(prefix="gd-bench-long-histo
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_history import make_history
+from bench_history import make_history, open_window
 from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QVBoxLayout, QWidget
 from stall_probe import StallProbe, percentile
 
-from desktop_app.app.gc_guard import MainThreadCollector
 from desktop_app.app.qt_loop import QtAsyncLoop
-from desktop_app.app.services import AppServices
 from desktop_app.app.startup import create_application
 from desktop_app.core.history.storage import HistoryStore
-from desktop_app.core.session.secrets import SecretStore
-from desktop_app.core.settings import Settings
-from desktop_app.ui.window.main_window import MainWindow
 
 STEP_PX = 240
 FRAME_S = 0.016
@@ -97,14 +92,7 @@ def main() -> None:
     result: list[str] = []
 
     async def run() -> None:
-        collector = MainThreadCollector()
-        state = AppServices(secrets=SecretStore(service="gemma-desk-bench"), settings=Settings())
-        state.start()
-        window = MainWindow(state)
-        window.resize(1200, 800)
-        window.show()
-        collector.settle()
-        await asyncio.sleep(0.2)
+        state, window, collector = await open_window()
         view = window.chat_view
 
         async def open_conv(conv_id: str) -> float:
