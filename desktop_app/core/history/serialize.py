@@ -7,9 +7,7 @@ strict about what is wrong: a value of the wrong type raises ``ValueError`` nami
 
 from __future__ import annotations
 
-import contextlib
 import copy
-from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
@@ -32,54 +30,93 @@ _SAMPLING_FLOATS = tuple(
 
 
 class _Reader:
-    """Typed access to one dict of a serialized value; errors name the offending path."""
+    """Typed access to one dict of a serialized value; errors name the offending path.
 
-    def __init__(self, data: object, path: str) -> None:
+    ``owned``: the dict was made for this read alone (parsed from a database row), so the
+    objects it holds can be kept as they are instead of copied. Reading 10,000 stored
+    messages is on the path of opening a long conversation, hence the plain type checks.
+    """
+
+    __slots__ = ("data", "owned", "path")
+
+    def __init__(self, data: object, path: str, owned: bool = False) -> None:
         if not isinstance(data, dict):
             raise ValueError(f"{path}: expected an object, got {_kind(data)}")
         self.data: dict[str, Any] = data
         self.path = path
+        self.owned = owned
 
-    def _get(self, key: str, default: Any, ok: Callable[[Any], bool], what: str) -> Any:
-        value = self.data.get(key, default)
-        if value is default or ok(value):
-            return value
-        raise ValueError(f"{self.path}.{key}: expected {what}, got {_kind(value)}")
+    def _wrong(self, key: str, what: str, value: object) -> ValueError:
+        return ValueError(f"{self.path}.{key}: expected {what}, got {_kind(value)}")
 
     def text(self, key: str, default: str = "") -> str:
-        return self._get(key, default, lambda v: isinstance(v, str), "text")
+        value = self.data.get(key, default)
+        if isinstance(value, str):
+            return value
+        raise self._wrong(key, "text", value)
 
     def opt_text(self, key: str) -> str | None:
-        return self._get(key, None, lambda v: isinstance(v, str), "text or null")
+        value = self.data.get(key)
+        if value is None or isinstance(value, str):
+            return value
+        raise self._wrong(key, "text or null", value)
 
     def opt_number(self, key: str) -> float | None:
-        return self._get(key, None, _is_number, "a number or null")
+        value = self.data.get(key)
+        if value is None or _is_number(value):
+            return value
+        raise self._wrong(key, "a number or null", value)
 
     def number(self, key: str, default: float) -> float:
-        return self._get(key, default, _is_number, "a number")
+        value = self.data.get(key, default)
+        if _is_number(value):
+            return value
+        raise self._wrong(key, "a number", value)
 
     def opt_int(self, key: str) -> int | None:
-        return self._get(key, None, _is_int, "a whole number or null")
+        value = self.data.get(key)
+        if value is None or _is_int(value):
+            return value
+        raise self._wrong(key, "a whole number or null", value)
 
     def flag(self, key: str, default: bool) -> bool:
-        return self._get(key, default, lambda v: isinstance(v, bool), "true or false")
+        value = self.data.get(key, default)
+        if isinstance(value, bool):
+            return value
+        raise self._wrong(key, "true or false", value)
 
     def opt_flag(self, key: str) -> bool | None:
-        return self._get(key, None, lambda v: isinstance(v, bool), "true, false or null")
+        value = self.data.get(key)
+        if value is None or isinstance(value, bool):
+            return value
+        raise self._wrong(key, "true, false or null", value)
 
     def obj(self, key: str) -> dict[str, Any]:
         return self.opt_obj(key) or {}
 
     def opt_obj(self, key: str) -> dict[str, Any] | None:
-        # A copy: the object must not share nested values with the dict it came from.
-        value = self._get(key, None, lambda v: isinstance(v, dict), "an object or null")
-        return None if value is None else copy.deepcopy(value)
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise self._wrong(key, "an object or null", value)
+        # Unless the dict is ours alone, a copy: the object must not share nested values
+        # with the dict it came from.
+        return value if self.owned else copy.deepcopy(value)
 
     def items(self, key: str) -> list[Any]:
-        return list(self._get(key, [], lambda v: isinstance(v, list), "a list"))
+        value = self.data.get(key)
+        if value is None and key not in self.data:
+            return []
+        if not isinstance(value, list):
+            raise self._wrong(key, "a list", value)
+        return list(value)
 
     def opt_items(self, key: str) -> list[Any] | None:
-        return self._get(key, None, lambda v: isinstance(v, list), "a list or null")
+        value = self.data.get(key)
+        if value is None or isinstance(value, list):
+            return value
+        raise self._wrong(key, "a list or null", value)
 
 
 def _kind(value: object) -> str:
@@ -207,8 +244,8 @@ def reply_to_dict(reply: ReplyInfo) -> dict[str, Any]:
     }
 
 
-def reply_from_dict(data: object, path: str = "reply") -> ReplyInfo:
-    r = _Reader(data, path)
+def reply_from_dict(data: object, path: str = "reply", *, owned: bool = False) -> ReplyInfo:
+    r = _Reader(data, path, owned)
     usage = r.opt_obj("usage")
     return ReplyInfo(
         model=r.opt_text("model"),
@@ -227,10 +264,13 @@ def reply_from_dict(data: object, path: str = "reply") -> ReplyInfo:
     )
 
 
+_STATUSES = {s.value: s for s in MessageStatus}
+
+
 def status_from_json(value: object, path: str = "status") -> MessageStatus:
-    if isinstance(value, str):
-        with contextlib.suppress(ValueError):
-            return MessageStatus(value)
+    status = _STATUSES.get(value) if isinstance(value, str) else None
+    if status is not None:
+        return status
     known = ", ".join(s.value for s in MessageStatus)
     raise ValueError(f"{path}: expected one of {known}, got {value!r}")
 
@@ -255,8 +295,9 @@ def message_to_dict(m: ChatMessage) -> dict[str, Any]:
     }
 
 
-def message_from_dict(data: object, path: str = "message") -> ChatMessage:
-    r = _Reader(data, path)
+def message_from_dict(data: object, path: str = "message", *, owned: bool = False) -> ChatMessage:
+    """``owned``: ``data`` was made for this call alone, so its objects need no copy."""
+    r = _Reader(data, path, owned)
     role = r.text("role")
     if not role:
         raise ValueError(f"{path}.role: missing")
@@ -282,7 +323,7 @@ def message_from_dict(data: object, path: str = "message") -> ChatMessage:
         name=r.opt_text("name"),
         status=status_from_json(r.data.get("status", "complete"), f"{path}.status"),
         error=None if error is None else error_from_dict(error, f"{path}.error"),
-        reply=None if reply is None else reply_from_dict(reply, f"{path}.reply"),
+        reply=None if reply is None else reply_from_dict(reply, f"{path}.reply", owned=True),
         **kwargs,
     )
 
