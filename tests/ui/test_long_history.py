@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
 from desktop_app.core.chat.conversation import ChatMessage, Conversation
 from desktop_app.ui.chat.chat_view import MAX_BUILT
+from desktop_app.ui.chat.message_widget import MessageWidget
 
 
 def long_conversation(n: int, title: str = "Long") -> Conversation:
@@ -78,6 +79,11 @@ def test_ten_thousand_messages_open_at_the_newest_with_few_widgets(qtbot, window
     qtbot.keyClick(view, Qt.Key.Key_End)
     qtbot.waitUntil(lambda: shown(view, newest.id) and view.at_bottom(), timeout=5_000)
     assert len(view.message_widgets()) <= MAX_BUILT
+    # The widgets the jumps dropped are deleted (a few per turn), not kept hidden.
+    qtbot.waitUntil(
+        lambda: len(view.widget().findChildren(MessageWidget)) == len(view.message_widgets()),
+        timeout=5_000,
+    )
 
 
 def test_wheel_reaches_the_first_message_and_back_keeping_the_widget_count_bounded(

@@ -25,6 +25,7 @@ BUILD_BUDGET_SECONDS = 0.008
 # at are dropped (and built again when scrolled back to), so a conversation of any length
 # costs the same to lay out, scroll and keep in memory.
 MAX_BUILT = 48
+BURY_PER_TURN = 4  # dropped widgets deleted per turn of the event loop
 
 
 class ChatView(QScrollArea):
@@ -89,13 +90,18 @@ class ChatView(QScrollArea):
         self._anchor_timer.setSingleShot(True)
         self._anchor_timer.setInterval(0)
         self._anchor_timer.timeout.connect(self._apply_anchor)
+        self._dropped: list[QWidget] = []
+        self._bury_timer = QTimer(self)
+        self._bury_timer.setSingleShot(True)
+        self._bury_timer.setInterval(0)
+        self._bury_timer.timeout.connect(self._bury)
 
     # -- whole conversation --------------------------------------------------------------
     def set_conversation(self, conv: Conversation, empty_hint: str = "") -> None:
         self._conversation = conv
         self._empty.setText(empty_hint)
         n = len(conv.messages)
-        self._rebuild(max(0, n - OPEN_PAGE), n)
+        self._rebuild(max(0, n - OPEN_PAGE), n, newest_first=True)
         self._stick = True
         self._start_fill(earlier=True)
 
@@ -140,7 +146,7 @@ class ChatView(QScrollArea):
         if conv is not None and self._end_built < n - 1:
             # The reader was looking at older messages: a new one brings the view back to
             # the newest, as it always scrolls to the bottom.
-            self._rebuild(max(0, n - OPEN_PAGE), n)
+            self._rebuild(max(0, n - OPEN_PAGE), n, newest_first=True)
             self._start_fill(earlier=True)
         else:
             self._insert_widget(msg, self._message_slot_end())
@@ -175,9 +181,20 @@ class ChatView(QScrollArea):
         return w
 
     def _drop(self, w: QWidget) -> None:
+        """Takes ``w`` out of the page at once; it is deleted a few at a time (_bury), since
+        deleting the 48 widgets a jump drops in one go would stall the window."""
         self._layout.removeWidget(w)
         w.hide()
-        w.deleteLater()
+        self._dropped.append(w)
+        if not self._bury_timer.isActive():
+            self._bury_timer.start()
+
+    def _bury(self) -> None:
+        for w in self._dropped[-BURY_PER_TURN:]:
+            w.deleteLater()  # deleted on the next turn of the event loop
+        del self._dropped[-BURY_PER_TURN:]
+        if self._dropped:
+            self._bury_timer.start()
 
     def _message_slot_start(self) -> int:
         return 2  # after the "Show earlier" button and the empty hint
@@ -185,16 +202,34 @@ class ChatView(QScrollArea):
     def _message_slot_end(self) -> int:
         return self._layout.count() - 2  # before the "Show newer" button and the stretch
 
-    def _rebuild(self, first: int, end: int) -> None:
-        """Drops every widget and builds messages[first:end]."""
+    def _rebuild(self, first: int, end: int, *, newest_first: bool, keep: int = -1) -> None:
+        """Drops every widget and builds messages[first:end], from the newest or the oldest
+        end, stopping once BUILD_BUDGET_SECONDS went by (messages[keep] and one message at
+        least are always built): an open or a jump shows its first frame after one budget
+        of building, whatever the messages cost, and _fill builds the rest a turn at a time."""
         for w in self._widgets.values():
             self._drop(w)
         self._widgets.clear()
         self._anchor = None
         conv = self._conversation
-        if conv is not None:
-            for msg in conv.messages[first:end]:
-                self._insert_widget(msg, self._message_slot_end())
+        if conv is not None and end > first:
+            deadline = time.perf_counter() + BUILD_BUDGET_SECONDS
+            if newest_first:
+                index = end
+                while index > first:
+                    index -= 1
+                    self._insert_widget(conv.messages[index], self._message_slot_start())
+                    if time.perf_counter() > deadline and index <= (keep if keep >= 0 else end):
+                        break
+                first = index
+            else:
+                index = first
+                while index < end:
+                    self._insert_widget(conv.messages[index], self._message_slot_end())
+                    index += 1
+                    if time.perf_counter() > deadline and index > keep:
+                        break
+                end = index
         self._first_built, self._end_built = first, end
         self._sync_chrome()
 
@@ -349,7 +384,7 @@ class ChatView(QScrollArea):
         if conv is None:
             return
         if self._first_built > 0:
-            self._rebuild(0, min(len(conv.messages), OPEN_PAGE))
+            self._rebuild(0, min(len(conv.messages), OPEN_PAGE), newest_first=False)
             self._start_fill(earlier=False)
         self._stick = False
         self._body.adjustSize()
@@ -362,7 +397,7 @@ class ChatView(QScrollArea):
             return
         n = len(conv.messages)
         if self._end_built < n:
-            self._rebuild(max(0, n - OPEN_PAGE), n)
+            self._rebuild(max(0, n - OPEN_PAGE), n, newest_first=True)
             self._start_fill(earlier=True)
         self._stick = True
         self._body.adjustSize()
@@ -381,7 +416,7 @@ class ChatView(QScrollArea):
         if not self._first_built <= index < self._end_built:
             n = len(conv.messages)
             first = max(0, min(index - 1, n - OPEN_PAGE))
-            self._rebuild(first, min(n, first + OPEN_PAGE))
+            self._rebuild(first, min(n, first + OPEN_PAGE), newest_first=False, keep=index)
             self._start_fill(earlier=False)
         widget = self._widgets.get(message_id)
         if widget is None:
