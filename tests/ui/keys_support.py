@@ -5,8 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
-from desktop_app.ui.common.theme import Theme, apply_theme
-
 
 def activate(qtbot, window) -> None:
     window.activateWindow()
@@ -31,6 +29,8 @@ def tab_to(qtbot, target: QWidget, limit: int = 400) -> None:
     raise AssertionError(f"Tab never reached {target.objectName() or target}")
 
 
-def installed_theme(qapp) -> Theme:
+def installed_theme(qapp):
     """The app's theme as start-up installs it (tests remove it again, see theme fixture)."""
+    from desktop_app.ui.common.theme import Theme, apply_theme
+
     return Theme.of_app() or apply_theme(qapp)

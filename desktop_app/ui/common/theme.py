@@ -53,7 +53,13 @@ def plus_icon() -> QIcon:
 
 def is_dark(widget: QWidget) -> bool:
     """Whether `widget` is drawn on a dark background (its palette, not the OS setting)."""
-    return widget.palette().color(QPalette.ColorRole.Base).lightness() < 128
+    brush = widget.palette().brush(QPalette.ColorRole.Base)
+    base = brush.color()
+    if brush.style() == Qt.BrushStyle.NoBrush or base.alpha() == 0:
+        # A see-through widget (a message's text view) is drawn on what is behind it: the
+        # app's colours, not the transparent black its style sheet leaves in its palette.
+        base = QApplication.palette().color(QPalette.ColorRole.Base)
+    return base.lightness() < 128
 
 
 def is_dark_scheme() -> bool:
