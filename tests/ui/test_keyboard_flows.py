@@ -10,7 +10,7 @@ import pytest
 from keys_support import activate, installed_theme
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QAction, QColor, QDesktopServices, QKeySequence, QPalette
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication, QMenu, QPlainTextEdit
 from window_support import send, wait_reply_done
 
 from desktop_app.app.services import AppServices
@@ -19,7 +19,6 @@ from desktop_app.core.session.profiles import ServerProfile
 from desktop_app.core.session.secrets import SecretStore
 from desktop_app.core.settings import Settings
 from desktop_app.ui.common.theme import DARK, LIGHT
-from desktop_app.ui.dialogs.shortcuts import ShortcutsDialog
 from desktop_app.ui.window.main_window import MainWindow
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -36,11 +35,14 @@ def theme(qapp):
 
 # -- edit & resend ----------------------------------------------------------------------------
 def _open_editor(qtbot, window, message):
+    """Clicks Edit on ``message``; returns (the editor, its text box) once the box has focus."""
     widget = window.chat_view.widget_for(message.id)
     window.chat_view.ensureWidgetVisible(widget.action_buttons["edit"])
     qtbot.mouseClick(widget.action_buttons["edit"], Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: widget.editor is not None and widget.editor.edit.hasFocus())
-    return widget.editor
+    qtbot.waitUntil(lambda: widget.editor is not None)
+    box = widget.editor.findChild(QPlainTextEdit, "editText")
+    qtbot.waitUntil(box.hasFocus)
+    return widget.editor, box
 
 
 def test_edit_resends_with_ctrl_enter_and_shift_enter_adds_a_line(qtbot, window, sim):
@@ -50,11 +52,11 @@ def test_edit_resends_with_ctrl_enter_and_shift_enter_adds_a_line(qtbot, window,
     send(qtbot, window, "Second question")
     wait_reply_done(qtbot, window)
     chat = window.services.chat
-    editor = _open_editor(qtbot, window, chat.current.messages[0])
-    qtbot.keyClick(editor.edit, Qt.Key.Key_Return, SHIFT)
-    qtbot.keyClicks(editor.edit, "with a second line")
-    assert editor.edit.toPlainText() == "First question\nwith a second line"
-    qtbot.keyClick(editor.edit, Qt.Key.Key_Return, CTRL)
+    _editor, box = _open_editor(qtbot, window, chat.current.messages[0])
+    qtbot.keyClick(box, Qt.Key.Key_Return, SHIFT)
+    qtbot.keyClicks(box, "with a second line")
+    assert box.toPlainText() == "First question\nwith a second line"
+    qtbot.keyClick(box, Qt.Key.Key_Return, CTRL)
     qtbot.waitUntil(lambda: len(chat.current.messages) == 2 and not chat.busy, timeout=10_000)
     assert chat.current.messages[0].content == "First question\nwith a second line"
     sent = sim.simulator.requests[-1].body["messages"]
@@ -67,17 +69,17 @@ def test_edit_resends_with_enter_like_the_message_box_and_escape_cancels(qtbot, 
     wait_reply_done(qtbot, window)
     chat = window.services.chat
     user = chat.current.messages[0]
-    editor = _open_editor(qtbot, window, user)
-    qtbot.keyClicks(editor.edit, " please")
-    qtbot.keyClick(editor.edit, Qt.Key.Key_Escape)
+    _editor, box = _open_editor(qtbot, window, user)
+    qtbot.keyClicks(box, " please")
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
     widget = window.chat_view.widget_for(user.id)
     qtbot.waitUntil(lambda: widget.editor is None)
     assert chat.current.messages[0].content == "Tell me a joke"  # nothing was sent
     assert len(chat.current.messages) == 2
     requests = len(sim.simulator.requests)
-    editor = _open_editor(qtbot, window, user)
-    qtbot.keyClicks(editor.edit, " about cats")
-    qtbot.keyClick(editor.edit, Qt.Key.Key_Return)
+    _editor, box = _open_editor(qtbot, window, user)
+    qtbot.keyClicks(box, " about cats")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: len(sim.simulator.requests) > requests, timeout=10_000)
     wait_reply_done(qtbot, window)
     assert chat.current.messages[0].content == "Tell me a joke about cats"
@@ -96,10 +98,10 @@ def test_edit_box_fits_its_text_and_is_scrolled_into_view(qtbot, window):
     chat = window.services.chat
     view = window.chat_view
 
-    short = _open_editor(qtbot, window, chat.current.messages[0])
-    line = short.edit.fontMetrics().lineSpacing()
-    assert short.edit.height() <= 3 * line + 20  # two lines, not an empty 80+ px box
-    qtbot.keyClick(short.edit, Qt.Key.Key_Escape)
+    _short, box = _open_editor(qtbot, window, chat.current.messages[0])
+    line = box.fontMetrics().lineSpacing()
+    assert box.height() <= 3 * line + 20  # two lines, not an empty 80+ px box
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
 
     # The long message's Edit button at the bottom edge of the view: the box it opens is
     # capped (its text scrolls inside) and the view scrolls it fully into view.
@@ -107,9 +109,9 @@ def test_edit_box_fits_its_text_and_is_scrolled_into_view(qtbot, window):
     button = widget.action_buttons["edit"]
     top = button.mapTo(view.widget(), button.rect().topLeft()).y()
     view.verticalScrollBar().setValue(top - view.viewport().height() + button.height() + 4)
-    editor = _open_editor(qtbot, window, chat.current.messages[2])
-    assert editor.edit.height() <= 12 * line + 20
-    assert editor.edit.verticalScrollBar().maximum() > 0
+    editor, box = _open_editor(qtbot, window, chat.current.messages[2])
+    assert box.height() <= 12 * line + 20
+    assert box.verticalScrollBar().maximum() > 0
 
     def fully_visible() -> bool:
         rect = editor.rect().translated(editor.mapTo(view.viewport(), editor.rect().topLeft()))
@@ -128,7 +130,7 @@ def _window_shortcuts(window) -> dict[str, str]:
     return found
 
 
-def _sheet(qtbot, window) -> ShortcutsDialog:
+def _sheet(qtbot, window):
     qtbot.waitUntil(lambda: window.help_entries.dialog is not None)
     dialog = window.help_entries.dialog
     qtbot.waitUntil(dialog.isVisible)

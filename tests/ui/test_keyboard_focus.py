@@ -11,8 +11,6 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QPlainTextEdit, QTextEd
 from tools_support import add_sample, wait_idle
 from window_support import send, wait_reply_done
 
-from desktop_app.ui.common.focus_ring import RING_MARGIN, RING_WIDTH
-
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
@@ -143,9 +141,16 @@ def contrast(a: QColor, b: QColor) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
+def _ring() -> tuple[int, int]:
+    """(margin outside the widget, pen width) of the focus ring."""
+    from desktop_app.ui.common.focus_ring import RING_MARGIN, RING_WIDTH
+
+    return RING_MARGIN, RING_WIDTH
+
+
 def _around(widget: QWidget) -> tuple[QImage, QRect]:
     """The widget and a few pixels around it, as drawn in its parent."""
-    pad = RING_MARGIN + 3
+    pad = _ring()[0] + 3
     rect = widget.geometry().adjusted(-pad, -pad, pad, pad)
     inner = QRect(pad, pad, widget.width(), widget.height())
     return widget.parentWidget().grab(rect).toImage(), inner
@@ -154,7 +159,8 @@ def _around(widget: QWidget) -> tuple[QImage, QRect]:
 def _ring_pixels(image: QImage, inner: QRect) -> list[tuple[int, int]]:
     """Points in the band just outside the widget where the ring is drawn: along the top,
     bottom, left and right edges, away from the rounded corners."""
-    band = RING_MARGIN - RING_WIDTH // 2  # the middle of the 2 px pen, outside the widget
+    margin, width = _ring()
+    band = margin - width // 2  # the middle of the 2 px pen, outside the widget
     points = []
     for x in range(inner.left() + 8, inner.right() - 8, 3):
         points += [(x, inner.top() - band), (x, inner.bottom() + band)]
