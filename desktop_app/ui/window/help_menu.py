@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox
 
-from desktop_app.core.readme import readme_path
-from desktop_app.ui.dialogs.shortcuts import ShortcutsDialog
+if TYPE_CHECKING:
+    from desktop_app.ui.dialogs.shortcuts import ShortcutsDialog
 
 
 class HelpEntries:
@@ -36,6 +38,9 @@ class HelpEntries:
             menu.addActions([self.shortcuts_action, self.readme_action])
 
     def show_shortcuts(self) -> ShortcutsDialog:
+        # Imported when asked for: the first frame of the window does not need it.
+        from desktop_app.ui.dialogs.shortcuts import ShortcutsDialog
+
         if self.dialog is not None:
             self.dialog.close()
             self.dialog.deleteLater()
@@ -44,6 +49,8 @@ class HelpEntries:
         return self.dialog
 
     def open_readme(self) -> bool:
+        from desktop_app.core.readme import readme_path
+
         path, why = readme_path()
         if path is not None and QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
             return True

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
-from desktop_app.core.settings import Settings
 from desktop_app.ui.common.theme import SCHEMES, Theme, apply_theme
+
+if TYPE_CHECKING:
+    from desktop_app.core.settings import Settings
 
 # The key in the settings file (a UI choice: the settings file, never the keyring).
 SCHEME_KEY = "color_scheme"
