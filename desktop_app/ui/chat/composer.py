@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.resources import resource_path
+from desktop_app.ui.common.tab_keys import tab_moves_focus
 from desktop_app.ui.images.mime import has_images, take_images
 from desktop_app.ui.images.strip import AttachmentStrip
 
@@ -115,7 +116,7 @@ class Composer(QFrame):
         self.edit.setAccessibleName("composer")
         self.edit.setAccessibleDescription("Type a message. Enter sends, Shift+Enter adds a line.")
         self.edit.setPlaceholderText("Message Gemma…  (Enter to send, Shift+Enter for a new line)")
-        self.edit.setTabChangesFocus(True)
+        tab_moves_focus(self.edit)
         self.edit.setFixedHeight(84)
         self.edit.submitted.connect(self._submit)
         row.addWidget(self.edit, 1)

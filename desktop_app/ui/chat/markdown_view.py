@@ -9,7 +9,7 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QDesktopServices,
     QGuiApplication,
@@ -138,6 +138,7 @@ class MarkdownView(QTextBrowser):
         self._slice_timer.setSingleShot(True)
         self._slice_timer.setInterval(0)
         self._slice_timer.timeout.connect(self._render_pending)
+        self._dark = is_dark(self)  # the scheme the document's colours were made for
         self.setFixedHeight(self._content_height())
 
     def loadResource(self, resource_type: int, name: QUrl | str) -> object:
@@ -152,6 +153,17 @@ class MarkdownView(QTextBrowser):
     def is_rendering(self) -> bool:
         """True while finished blocks still wait for their slice of rendering time."""
         return bool(self._queue)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        # Code colours and link colours are baked into the document as it is rendered: a
+        # switch between light and dark renders the text again in the new colours.
+        if event.type() == QEvent.Type.PaletteChange and is_dark(self) != self._dark:
+            self._dark = is_dark(self)
+            text = self._source
+            if text:
+                self._reset()
+                self.set_markdown_text(text)
 
     def set_markdown_text(self, text: str) -> None:
         """Shows `text`; appends incrementally when it extends what is shown."""

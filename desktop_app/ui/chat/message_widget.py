@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
-    QPlainTextEdit,
     QPushButton,
     QToolButton,
     QVBoxLayout,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.chat.conversation import ChatMessage, MessageStatus
 from desktop_app.ui.chat.context import ChatContext, MessageActions
 from desktop_app.ui.chat.markdown_view import MarkdownView
+from desktop_app.ui.chat.message_editor import MessageEditor
 from desktop_app.ui.chat.reply_details import details_line, length_note
 from desktop_app.ui.common.box_place import holding_layout
 from desktop_app.ui.images.strip import MessageImages
@@ -290,33 +290,14 @@ class MessageWidget(QFrame):
     def start_edit(self) -> None:
         if self.editor is not None:
             return
-        box = QWidget(self)
-        box.setObjectName("messageEditor")
-        v = QVBoxLayout(box)
-        v.setContentsMargins(0, 0, 0, 0)
-        edit = QPlainTextEdit(box)
-        edit.setObjectName("editText")
-        edit.setAccessibleName("Edit message")
-        edit.setPlainText(self.msg.content)
-        edit.setMinimumHeight(80)
-        v.addWidget(edit)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        cancel = QPushButton("Cancel", box)
-        cancel.setObjectName("editCancelButton")
-        save = QPushButton("Save && resend", box)
-        save.setObjectName("editSaveButton")
-        save.setDefault(True)
-        row.addWidget(cancel)
-        row.addWidget(save)
-        v.addLayout(row)
-        cancel.clicked.connect(self.end_edit)
-        save.clicked.connect(lambda: self._submit_edit(edit.toPlainText()))
+        editor = MessageEditor(self.msg.content, self)
+        editor.cancelled.connect(self.end_edit)
+        editor.submitted.connect(self._submit_edit)
         column = holding_layout(self.text)
-        column.insertWidget(column.indexOf(self.text) + 1, box)
+        column.insertWidget(column.indexOf(self.text) + 1, editor)
         self.text.hide()
-        self.editor = box
-        edit.setFocus()
+        self.editor = editor
+        editor.begin()
 
     def _submit_edit(self, text: str) -> None:
         if not text.strip():

@@ -1,10 +1,14 @@
-"""Look and feel: Fusion, light or dark after the OS scheme, and the app's style sheet."""
+"""Look and feel: Fusion, light or dark (the OS scheme or the person's choice), the app's
+style sheet and the keyboard focus ring."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
+
+# The scheme choices of View > Colour scheme, as stored in the settings file.
+SCHEMES = ("system", "light", "dark")
 
 LIGHT = {
     "window": "#f7f7f8",
@@ -49,10 +53,20 @@ def plus_icon() -> QIcon:
 
 def is_dark(widget: QWidget) -> bool:
     """Whether `widget` is drawn on a dark background (its palette, not the OS setting)."""
-    return widget.palette().color(QPalette.ColorRole.Base).lightness() < 128
+    brush = widget.palette().brush(QPalette.ColorRole.Base)
+    base = brush.color()
+    if brush.style() == Qt.BrushStyle.NoBrush or base.alpha() == 0:
+        # A see-through widget (a message's text view) is drawn on what is behind it: the
+        # app's colours, not the transparent black its style sheet leaves in its palette.
+        base = QApplication.palette().color(QPalette.ColorRole.Base)
+    return base.lightness() < 128
 
 
 def is_dark_scheme() -> bool:
+    """Whether the app is drawn dark: the person's choice, else the OS scheme."""
+    theme = Theme.of_app()
+    if theme is not None and theme.choice != "system":
+        return theme.choice == "dark"
     return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
 
 
@@ -118,13 +132,63 @@ def style_sheet(c: dict[str, str]) -> str:
     """
 
 
-def apply_theme(app: QApplication) -> None:
-    app.setStyle("Fusion")
+class Theme(QObject):
+    """The app's scheme: follows the OS unless the person chose light or dark. One per
+    QApplication (its child, found with `Theme.of_app()`); `changed(dark)` follows every
+    switch, so widgets that bake colours into their content can render again."""
 
-    def apply() -> None:
-        colors = DARK if is_dark_scheme() else LIGHT
-        app.setPalette(palette_for(colors))
-        app.setStyleSheet(style_sheet(colors))
+    changed = Signal(bool)
 
-    apply()
-    QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _s: apply())
+    def __init__(self, app: QApplication) -> None:
+        super().__init__(app)
+        self.setObjectName("gemmaDeskTheme")
+        self.app = app
+        self.choice = "system"
+        self.dark: bool | None = None
+        self._before = (app.palette(), app.styleSheet(), app.style().name())
+        from desktop_app.ui.common.focus_ring import FocusRing, FocusRingStyle
+
+        self.style = FocusRingStyle()
+        app.setStyle(self.style)
+        self.focus_ring = FocusRing(app, self.style)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_os_scheme)
+
+    def _on_os_scheme(self, _scheme: Qt.ColorScheme) -> None:
+        self.apply()
+
+    def remove(self) -> None:
+        """Puts the application's look back as it was before (tests share one app)."""
+        QGuiApplication.styleHints().colorSchemeChanged.disconnect(self._on_os_scheme)
+        self.focus_ring.stop()
+        palette, sheet, style = self._before
+        self.app.setStyleSheet(sheet)
+        self.app.setStyle(style)
+        self.app.setPalette(palette)
+        self.setParent(None)
+        self.deleteLater()
+
+    @staticmethod
+    def of_app() -> Theme | None:
+        app = QApplication.instance()
+        return app.findChild(Theme, "gemmaDeskTheme") if app is not None else None
+
+    def set_choice(self, choice: str) -> None:
+        """"system", "light" or "dark" (anything else counts as "system"); applied at once."""
+        self.choice = choice if choice in SCHEMES else "system"
+        self.apply()
+
+    def apply(self) -> None:
+        dark = is_dark_scheme()
+        colors = DARK if dark else LIGHT
+        self.style.accent = QColor(colors["accent"])
+        self.app.setPalette(palette_for(colors))
+        self.app.setStyleSheet(style_sheet(colors))
+        if dark != self.dark:
+            self.dark = dark
+            self.changed.emit(dark)
+
+
+def apply_theme(app: QApplication) -> Theme:
+    theme = Theme.of_app() or Theme(app)
+    theme.apply()
+    return theme

@@ -156,6 +156,9 @@ class Inspector(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
+        # Tab leaves the table (arrows move between rows): a table's default walk through
+        # every cell would hold a keyboard user for 20,000 rows.
+        self.table.setTabKeyNavigation(False)
         vh = self.table.verticalHeader()
         vh.hide()
         # Fixed row heights: the view never measures 20,000 rows.

@@ -12,7 +12,7 @@ from shiboken6 import isValid
 
 from desktop_app.core.params.presets import PresetError
 from desktop_app.ui.chat.context import MessageActions
-from desktop_app.ui.common.theme import DARK, LIGHT, is_dark_scheme
+from desktop_app.ui.common.theme import DARK, LIGHT, Theme, is_dark_scheme
 from desktop_app.ui.dialogs.reply_details import ReplyDetailsDialog
 from desktop_app.ui.inspect.inspector import Inspector
 from desktop_app.ui.params.panel import ParamsPanel, make_params_dock
@@ -86,7 +86,11 @@ class GenerationControls:
         view_menu.addAction(toggle)
 
         self._apply_style()
-        QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _s: self._apply_style())
+        theme = Theme.of_app()
+        if theme is not None:
+            theme.changed.connect(lambda _dark: self._apply_style())
+        else:
+            QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _s: self._apply_style())
 
         self.chat.busyChanged.connect(self.panel.set_busy)
         services.session.changed.connect(self._on_session)

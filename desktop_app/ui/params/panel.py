@@ -24,6 +24,7 @@ from desktop_app.core.params.generation import (
     max_tokens_start,
     slider_span,
 )
+from desktop_app.ui.common.tab_keys import JSON_INDENT, tab_moves_focus
 from desktop_app.ui.common.wheel_guard import guard_wheel
 from desktop_app.ui.params.controls import NumberField, SeedField, reset_button
 from desktop_app.ui.params.number_text import MAX_DECIMALS
@@ -178,6 +179,7 @@ class ParamsPanel(QWidget):
         )
         self.extra.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.extra.setFixedHeight(110)
+        tab_moves_focus(self.extra, JSON_INDENT)
         self.extra.textChanged.connect(self._on_extra)
         lay.addWidget(self.extra)
         self.extra_error = QLabel(self)

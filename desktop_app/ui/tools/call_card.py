@@ -22,6 +22,7 @@ from desktop_app.api import ToolCall
 from desktop_app.core.chat.conversation import ChatMessage, Conversation, MessageStatus
 from desktop_app.core.tools.calls import pretty_arguments
 from desktop_app.core.tools.json_spots import json_path_text, value_offsets
+from desktop_app.ui.common.tab_keys import JSON_INDENT, tab_moves_focus
 from desktop_app.ui.common.theme import DARK, LIGHT, is_dark
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ class ToolCallCard(QFrame):
         self.result.setObjectName("toolResultEdit")
         self.result.setAccessibleName("Tool result")
         self.result.setFixedHeight(70)
-        self.result.setTabChangesFocus(True)
+        tab_moves_focus(self.result, JSON_INDENT)
         mono(self.result)
         self.result.textChanged.connect(self._on_text)
         box.addWidget(self.result)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.tools.workbench import Problem, ToolCheck, ToolEntry
+from desktop_app.ui.common.tab_keys import JSON_INDENT, tab_moves_focus
 from desktop_app.ui.common.theme import is_dark
 from desktop_app.ui.tools.call_card import mono
 
@@ -45,6 +46,7 @@ class ToolEditor(QWidget):
         self.source.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         mono(self.source)
         self.source.setTabStopDistance(self.source.fontMetrics().horizontalAdvance(" ") * 2)
+        tab_moves_focus(self.source, JSON_INDENT)
         self.source.textChanged.connect(lambda: self.sourceEdited.emit(self.source.toPlainText()))
         lay.addWidget(self.source, 3)
         self.problems = QListWidget(self)
@@ -70,6 +72,7 @@ class ToolEditor(QWidget):
         self.mock.setAccessibleName("Mock result template")
         self.mock.setPlaceholderText(MOCK_HINT)
         self.mock.setFixedHeight(64)
+        tab_moves_focus(self.mock, JSON_INDENT)
         mono(self.mock)
         self.mock.textChanged.connect(lambda: self.mockEdited.emit(self.mock.toPlainText()))
         lay.addWidget(self.mock)

@@ -24,7 +24,10 @@ from desktop_app.ui.chat.composer import Composer
 from desktop_app.ui.chat.context import MessageActions
 from desktop_app.ui.common.box_place import insert_before, replace_in_layout
 from desktop_app.ui.common.elided_label import ElidedLabel
+from desktop_app.ui.common.tab_keys import tab_moves_focus
+from desktop_app.ui.window.help_menu import HelpEntries
 from desktop_app.ui.window.notice_banner import NoticeBanner
+from desktop_app.ui.window.scheme_menu import SchemeMenu
 from desktop_app.ui.window.sidebar import Sidebar
 
 if TYPE_CHECKING:
@@ -110,8 +113,11 @@ class MainWindow(QMainWindow):
         )
 
         self.chat_view.actionRequested.connect(self.message_actions.run)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self).activated.connect(self.chat.stop)
+        stop_key = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        stop_key.setWhatsThis("Stop the reply")
+        stop_key.activated.connect(self.chat.stop)
         self._build_panels(services)
+        self.scheme_menu = SchemeMenu(self.view_menu, services.settings, self)
         self.notice_banner.set_notices(services.notices)
         self.composer.setEnabled(True)
         self.settings_button.setEnabled(True)
@@ -166,6 +172,7 @@ class MainWindow(QMainWindow):
         self.system_prompt.setAccessibleName("System prompt")
         self.system_prompt.setPlaceholderText("System prompt for this conversation (optional)")
         self.system_prompt.setFixedHeight(80)
+        tab_moves_focus(self.system_prompt)
         self.system_prompt.hide()
         self.system_toggle.toggled.connect(self.system_prompt.setVisible)
         self.system_prompt.textChanged.connect(
@@ -174,10 +181,7 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.system_prompt)
         self.notice_banner = NoticeBanner(main)
         lay.addWidget(self.notice_banner)
-        self.banner = QLabel(main)
-        self.banner.setObjectName("banner")
-        self.banner.setWordWrap(True)
-        self.banner.hide()
+        self.banner = NoticeBanner(main, "Warnings")
         lay.addWidget(self.banner)
         # The chat view (and the markdown, tool and image widgets it needs) is built in
         # attach(): until then an empty area of the same colour holds its place.
@@ -264,6 +268,7 @@ class MainWindow(QMainWindow):
         about = QAction("&About Gemma Desk", self)
         about.triggered.connect(self._about)
         self.help_menu.addAction(about)
+        self.help_entries = HelpEntries(self, self.help_menu)
 
     # -- reacting to the controller ------------------------------------------------------------
     def _refresh_list(self) -> None:
@@ -319,8 +324,7 @@ class MainWindow(QMainWindow):
             warnings.append(self.services.secrets.problem)
         if self.services.storage_problem:
             warnings.append(self.services.storage_problem)
-        self.banner.setText("\n".join(w for w in warnings if w))
-        self.banner.setVisible(bool(warnings))
+        self.banner.set_notices([w for w in warnings if w])
 
     # -- actions ---------------------------------------------------------------------------
     def _send(self, text: str) -> None:

@@ -1,0 +1,117 @@
+"""The keyboard focus ring: a 2 px outline in the accent colour around the focused widget."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QRectF, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPen
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QFocusFrame,
+    QLineEdit,
+    QPlainTextEdit,
+    QProxyStyle,
+    QStyle,
+    QStyleOption,
+    QTextEdit,
+    QWidget,
+)
+from shiboken6 import isValid
+
+RING_WIDTH = 2
+RING_MARGIN = 3  # how far the ring stands outside the widget, so it never covers its text
+
+
+class FocusRingStyle(QProxyStyle):
+    """Fusion, with the focus frame drawn as a rounded accent outline (Fusion's own focus
+    marks are 1 px of a pale tint: invisible on most screens, in both schemes)."""
+
+    def __init__(self) -> None:
+        super().__init__("Fusion")
+        self.accent = QColor("#3b6fe0")
+
+    def pixelMetric(
+        self,
+        metric: QStyle.PixelMetric,
+        option: QStyleOption | None = None,
+        widget: QWidget | None = None,
+    ) -> int:
+        if metric in (
+            QStyle.PixelMetric.PM_FocusFrameHMargin,
+            QStyle.PixelMetric.PM_FocusFrameVMargin,
+        ):
+            return RING_MARGIN
+        return super().pixelMetric(metric, option, widget)
+
+    def drawControl(
+        self,
+        element: QStyle.ControlElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        if element != QStyle.ControlElement.CE_FocusFrame:
+            super().drawControl(element, option, painter, widget)
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = QPen(self.accent, RING_WIDTH)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        half = RING_WIDTH / 2
+        painter.drawRoundedRect(QRectF(option.rect).adjusted(half, half, -half, -half), 5, 5)
+        painter.restore()
+
+
+def _types_text(widget: QWidget) -> bool:
+    """Fields one types into keep their ring after a click; buttons only show it for keys."""
+    if isinstance(widget, QPlainTextEdit | QTextEdit):
+        return not widget.isReadOnly()
+    if isinstance(widget, QComboBox):
+        return widget.isEditable()
+    return isinstance(widget, QLineEdit | QAbstractSpinBox)
+
+
+class FocusRing(QObject):
+    """Moves one QFocusFrame to whichever widget has the keyboard focus. A focus that came
+    from a mouse click on a button, a check box or a list shows no ring (as on the web's
+    :focus-visible): the person can see where they clicked."""
+
+    def __init__(self, app: QApplication, style: FocusRingStyle) -> None:
+        super().__init__(app)
+        self.setObjectName("focusRing")
+        self.style = style
+        self.frame: QFocusFrame | None = None
+        app.focusChanged.connect(self._on_focus)
+
+    def _on_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        frame = self.frame if self.frame is not None and isValid(self.frame) else None
+        if frame is not None:
+            frame.setWidget(None)  # type: ignore[arg-type]  # Qt takes a null widget
+            frame.hide()
+        if new is None or new.isWindow() or not isValid(new) or new.parentWidget() is None:
+            return
+        clicked = QGuiApplication.mouseButtons() != Qt.MouseButton.NoButton
+        if clicked and not _types_text(new):
+            return
+        if frame is None:
+            # The frame lives in the focused widget's parent: when that parent goes, the
+            # frame goes with it, and the next focus change makes a new one.
+            frame = self.frame = QFocusFrame(new.parentWidget())
+            frame.setObjectName("focusRingFrame")
+        frame.setWidget(new)
+        frame.show()
+
+    def stop(self) -> None:
+        QApplication.instance().focusChanged.disconnect(self._on_focus)  # type: ignore[union-attr]
+        if self.frame is not None and isValid(self.frame):
+            self.frame.deleteLater()
+        self.frame = None
+
+    def widget(self) -> QWidget | None:
+        """The widget the ring is around (None: no ring shown)."""
+        frame = self.frame
+        if frame is None or not isValid(frame) or not frame.isVisible():
+            return None
+        return frame.widget()
