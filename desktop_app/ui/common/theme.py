@@ -48,8 +48,13 @@ def plus_icon() -> QIcon:
 
 
 def is_dark(widget: QWidget) -> bool:
-    """Whether `widget` is drawn on a dark background (its palette, not the OS setting)."""
-    return widget.palette().color(QPalette.ColorRole.Base).lightness() < 128
+    """Whether `widget` is drawn on a dark background (its palette, not the OS setting).
+
+    Read from the text colour: a style sheet's `background: transparent` makes the Base
+    colour transparent (lightness 0) once the widget is polished, so a light view would be
+    taken for a dark one from the moment it is shown (a code block then changed its colours
+    between streaming and reopening)."""
+    return widget.palette().color(QPalette.ColorRole.Text).lightness() > 128
 
 
 def is_dark_scheme() -> bool:
