@@ -295,9 +295,7 @@ class CodeBlocks:
                     frame.setFrameFormat(fmt)
                     # A new frame format alone does not lay the frame out again.
                     start = frame.firstPosition() - 1
-                    self.view.document().markContentsDirty(
-                        start, frame.lastPosition() + 1 - start
-                    )
+                    self.view.document().markContentsDirty(start, frame.lastPosition() + 1 - start)
             layout = self.view.document().documentLayout()
             for widget, frame in self._placed:
                 rect = layout.frameBoundingRect(frame)
