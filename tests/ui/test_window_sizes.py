@@ -99,6 +99,7 @@ def test_header_buttons_fit_or_overflow(qtbot, demo_window, size):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s.width()}x{s.height()}")
 def test_reply_text_wraps_to_the_chat_width(qtbot, demo_window, size):
     resize(qtbot, demo_window, size)
+    assert demo_window.size() == size
     send(qtbot, demo_window, "write 300 tokens")
     reply = wait_reply_done(qtbot, demo_window)
     view = demo_window.chat_view

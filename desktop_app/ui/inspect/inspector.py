@@ -53,6 +53,7 @@ def _text_view(name: str, parent: QWidget) -> QPlainTextEdit:
     view.setObjectName(name)
     view.setReadOnly(True)
     view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+    view.setMinimumHeight(48)  # a short bottom dock still fits in a 480 px high window
     _mono(view)
     return view
 
@@ -169,6 +170,7 @@ class Inspector(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setWordWrap(False)
+        self.table.setMinimumHeight(48)
         self.table.setAlternatingRowColors(True)
         vh = self.table.verticalHeader()
         vh.hide()
