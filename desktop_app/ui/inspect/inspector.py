@@ -147,13 +147,16 @@ class Inspector(QWidget):
     def _build_events(self) -> QWidget:
         box = QWidget(self)
         v = QVBoxLayout(box)
-        v.setContentsMargins(0, 4, 0, 0)
-        self.filter = QLineEdit(box)
+        v.setContentsMargins(0, 0, 0, 0)
+        # Beside the tabs, not above the table: one row more for events.
+        self.filter = QLineEdit(self.tabs)
         self.filter.setObjectName("eventFilter")
         self.filter.setAccessibleName("Filter events")
-        self.filter.setPlaceholderText("Filter events (text in the data)…")
+        self.filter.setPlaceholderText("Filter events…")
+        self.filter.setToolTip("Shows the events whose data holds this text")
         self.filter.setClearButtonEnabled(True)
-        v.addWidget(self.filter)
+        self.tabs.setCornerWidget(self.filter, Qt.Corner.TopRightCorner)
+        self.tabs.currentChanged.connect(lambda i: self.filter.setVisible(i == 0))
         self.model = TraceEventsModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -279,6 +282,8 @@ class Inspector(QWidget):
         conv = self.chat.current
         if self.message_id is not None and any(m.id == self.message_id for m in conv.messages):
             return
+        # A reply picked by hand belonged to the conversation left: follow the newest again.
+        self.follow.setChecked(True)
         replies = [m.id for m in conv.messages if m.role == "assistant"]
         newest = next((mid for mid in reversed(replies) if mid in self.traces), None)
         self.show_message(newest)
