@@ -9,6 +9,7 @@ import json
 from gen_support import ask, controls
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import QDockWidget
+from test_code_blocks import settle
 
 
 def open_inspector(qtbot, window):
@@ -16,7 +17,7 @@ def open_inspector(qtbot, window):
     window.chat_view.widget_for(reply.id).action_buttons["inspect"].click()
     inspector = controls(window).inspector
     qtbot.waitUntil(inspector.isVisible)
-    qtbot.wait(50)
+    settle()
     return inspector
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QAbstractButton, QDockWidget, QLabel, QToolButton, QWidget
+from test_code_blocks import settle
 from window_support import send, wait_reply_done
 
 from desktop_app.ui.common.elided_label import ElidedLabel
@@ -25,7 +26,7 @@ def demo_window(qtbot, window):
 def resize(qtbot, window, size: QSize) -> None:
     window.resize(size)
     qtbot.waitUntil(lambda: window.size() == size or window.width() > size.width(), timeout=2000)
-    qtbot.wait(50)  # let queued layout requests run (docks, header)
+    settle()  # the layout requests queued by the resize (docks, header)
 
 
 def dock(window, name: str) -> QDockWidget:
@@ -51,16 +52,16 @@ def test_closing_and_reopening_docks_keeps_the_window_size(qtbot, demo_window, s
         if not d.isVisible():
             toggle.trigger()  # View menu
             qtbot.waitUntil(d.isVisible)
-            qtbot.wait(50)
+            settle()
             assert demo_window.size() == size, f"opening {name} resized the window"
         close = d.findChild(QAbstractButton, "qt_dockwidget_closebutton")
         qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda d=d: not d.isVisible())
-        qtbot.wait(50)
+        settle()
         assert demo_window.size() == size, f"closing {name} resized the window"
         toggle.trigger()
         qtbot.waitUntil(d.isVisible)
-        qtbot.wait(50)
+        settle()
         assert demo_window.size() == size, f"reopening {name} resized the window"
 
 
@@ -105,7 +106,7 @@ def test_reply_text_wraps_to_the_chat_width(qtbot, demo_window, size):
     view = demo_window.chat_view
     widget = view.widget_for(reply.id)
     qtbot.waitUntil(lambda: not widget.text.is_rendering())
-    qtbot.wait(50)
+    settle()
     viewport = view.viewport()
     assert view.horizontalScrollBar().maximum() == 0
     for w in view.message_widgets():
@@ -122,7 +123,7 @@ def test_wide_window_keeps_a_readable_column(qtbot, window):
     reply = wait_reply_done(qtbot, window)
     text = window.chat_view.widget_for(reply.id).text
     qtbot.waitUntil(lambda: not text.is_rendering())
-    qtbot.wait(50)
+    settle()
     chars = text.width() / text.fontMetrics().averageCharWidth()
     assert 70 <= chars <= 100, f"lines about {chars:.0f} characters long"
     # The column is centred in the chat view.

@@ -10,6 +10,7 @@ from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QDesktopServices,
     QGuiApplication,
+    QPaintEvent,
     QPalette,
     QResizeEvent,
     QTextBlockFormat,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import QSizePolicy, QTextBrowser, QWidget
 from desktop_app.ui.chat.code_block import CodeBlocks, CodeBlockView
 from desktop_app.ui.chat.full_text_dialog import FullTextDialog
 from desktop_app.ui.chat.md_blocks import Block, Splitter
+from desktop_app.ui.chat.quote_style import paint_quote_bars, style_quotes
 from desktop_app.ui.chat.render_budget import (
     PLAIN_LIMIT,
     RENDER_LIMIT,
@@ -230,6 +232,7 @@ class MarkdownView(QTextBrowser):
         else:
             cursor.insertMarkdown(block.text.strip("\n"), MD_FEATURES)
             neutralize(self.document(), start, cursor.position(), self._images, self.palette())
+            style_quotes(self.document(), start, cursor.position(), self.palette(), block.text)
         # Markdown blocks are inserted one by one, so Qt sees no paragraph gap between them:
         # give the block's last paragraph the spacing a reader expects.
         end = QTextCursor(self.document())
@@ -358,6 +361,10 @@ class MarkdownView(QTextBrowser):
         h = self._content_height()
         if h != self.height():
             self.setFixedHeight(h)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        paint_quote_bars(self.document(), self.viewport(), event.rect())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
