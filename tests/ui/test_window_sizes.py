@@ -115,6 +115,12 @@ def test_reply_text_wraps_to_the_chat_width(qtbot, demo_window, size):
         assert right <= viewport.width(), "a message is wider than the chat and is cut"
     text = widget.text
     assert text.document().size().width() <= text.viewport().width() + 1, "text not wrapped"
+    # Every line is shown: the text is as tall as its lines, and the details line under it
+    # does not cover its end.
+    assert text.height() >= text.document().size().height()
+    details = widget.details
+    assert details.isVisible()
+    assert text.geometry().bottom() < details.geometry().top(), "the details cover the text"
 
 
 def test_wide_window_keeps_a_readable_column(qtbot, window):

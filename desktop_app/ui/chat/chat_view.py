@@ -172,6 +172,7 @@ class ChatView(QScrollArea):
         w.regenerateRequested.connect(self.regenerateRequested)
         w.editSubmitted.connect(self.editSubmitted)
         w.retryRequested.connect(self.retryRequested)
+        self.reading_column.fit(w)
         self._layout.insertWidget(index, w)
         self._widgets[msg.id] = w
         return w

@@ -114,7 +114,7 @@ class CodeBlockView(QFrame):
         super().__init__(parent)
         self.setObjectName("codeBlock")
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        lay = QVBoxLayout(self)
+        lay = self._lay = QVBoxLayout(self)
         lay.setContentsMargins(PAD, 4, PAD, PAD)
         lay.setSpacing(2)
         head = QHBoxLayout()
@@ -177,7 +177,7 @@ class CodeBlockView(QFrame):
     def wanted_height(self, width: int) -> int:
         """The height that shows every line at this width, with room for the scroll bar
         when a line is wider than the box."""
-        margins = self.layout().contentsMargins()
+        margins = self._lay.contentsMargins()
         inner = max(1, width - margins.left() - margins.right())
         doc = self.text.document()
         bar = 0
@@ -189,7 +189,7 @@ class CodeBlockView(QFrame):
                 bar = self.text.horizontalScrollBar().sizeHint().height()
         text_h = doc.size().height()
         head = self.wrap_button.sizeHint().height()
-        spacing = self.layout().spacing()
+        spacing = self._lay.spacing()
         return int(margins.top() + head + spacing + text_h + 4 + bar + margins.bottom())
 
     def _on_wrap(self, on: bool) -> None:

@@ -86,9 +86,7 @@ class MarkdownView(QTextBrowser):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         # The reply never scrolls sideways (code blocks scroll on their own): a line too wide
         # (a table, a long word) is held at the left edge.
-        self.horizontalScrollBar().valueChanged.connect(
-            lambda v: v and self.horizontalScrollBar().setValue(0)
-        )
+        self.horizontalScrollBar().valueChanged.connect(self._hold_left)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextBrowserInteraction
@@ -361,6 +359,10 @@ class MarkdownView(QTextBrowser):
         h = self._content_height()
         if h != self.height():
             self.setFixedHeight(h)
+
+    def _hold_left(self, value: int) -> None:
+        if value:
+            self.horizontalScrollBar().setValue(0)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

@@ -28,6 +28,14 @@ class ReadingColumn(QObject):
         body.setSizePolicy(policy)
         area.viewport().installEventFilter(self)
 
+    def fit(self, message: QWidget) -> None:
+        """A message takes the column's width even below its own minimum (its lines wrap,
+        its header squeezes): measured at its minimum instead, its height would be that of
+        a wider message and its last lines would be covered."""
+        policy = message.sizePolicy()
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+        message.setSizePolicy(policy)
+
     def column_width(self) -> int:
         """The widest a message gets, in pixels, for the body's font."""
         return READING_CHARS * self._body.fontMetrics().averageCharWidth() + MESSAGE_CHROME
@@ -39,6 +47,11 @@ class ReadingColumn(QObject):
 
     def apply(self) -> None:
         width = self._area.viewport().width()
+        # The scroll area measures the body's height for the body's preferred width, bounded
+        # by its maximum: bounded by the viewport, the height is the one of the lines as they
+        # wrap on screen (else the last lines of a narrow message are covered).
+        if self._body.maximumWidth() != width:
+            self._body.setMaximumWidth(width)
         margin = NARROW_MARGIN if width < NARROW_BELOW else WIDE_MARGIN
         side = max(margin, (width - self.column_width()) // 2)
         m = self._layout.contentsMargins()

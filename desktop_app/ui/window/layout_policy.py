@@ -3,7 +3,7 @@ that shrink to a sensible minimum (scrolling inside), nothing that widens the wi
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QScrollArea,
     QSizePolicy,
+    QSplitter,
     QToolBar,
     QWidget,
 )
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
 # The narrowest a side dock gets: its controls scroll inside it below this. With the
 # conversation list and a usable chat column this keeps the window's minimum under 640 px.
 DOCK_MIN_WIDTH = 220
-SMALLEST_WINDOW = QSize(640, 480)
+COLLAPSE_BELOW = 720  # window widths below this fold the conversation list away
 
 
 class HeaderTools(QToolBar):
@@ -60,9 +61,65 @@ def fit_side_dock(dock: QDockWidget, min_width: int = DOCK_MIN_WIDTH) -> None:
     dock.setMinimumWidth(min_width)
 
 
-def fit_window(window: QMainWindow) -> None:
-    """Applies the small-screen rules to every dock on the window's sides."""
-    sides = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea)
-    for dock in window.findChildren(QDockWidget):
-        if window.dockWidgetArea(dock) in sides:
-            fit_side_dock(dock)
+SIDES = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea)
+
+
+def side_docks(window: QMainWindow) -> list[QDockWidget]:
+    return [d for d in window.findChildren(QDockWidget) if window.dockWidgetArea(d) in SIDES]
+
+
+def fit_window(window: QMainWindow) -> WindowFit | None:
+    """Applies the small-screen rules to the window: side docks shrink, the conversation
+    list (the central splitter's first part) folds away on a narrow window and comes back
+    on a wider one."""
+    for dock in side_docks(window):
+        fit_side_dock(dock)
+    splitter = window.centralWidget()
+    return WindowFit(window, splitter) if isinstance(splitter, QSplitter) else None
+
+
+class WindowFit(QObject):
+    """Follows the window's width. Below COLLAPSE_BELOW the conversation list folds away
+    (its splitter handle brings it back); when the window grows again the list and the
+    side docks get back the width they had before it shrank. The window is never resized."""
+
+    def __init__(self, window: QMainWindow, splitter: QSplitter) -> None:
+        super().__init__(window)
+        self._window = window
+        self._splitter = splitter
+        splitter.setCollapsible(0, True)
+        self._sizes: list[int] | None = None  # the splitter's sizes before it folded
+        self._dock_widths: dict[QDockWidget, int] = {}
+        self._width = window.width()
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._window and event.type() == QEvent.Type.Resize:
+            self._follow(self._window.width())
+        return False
+
+    def _follow(self, width: int) -> None:
+        growing = width > self._width
+        if not growing:
+            for dock in side_docks(self._window):
+                if dock.isVisible():
+                    self._dock_widths.setdefault(dock, dock.width())
+        self._width = width
+        if width < COLLAPSE_BELOW and self._sizes is None:
+            sizes = self._splitter.sizes()
+            if sizes[0] > 0:
+                self._sizes = sizes
+                self._splitter.setSizes([0, sum(sizes)])
+        elif width >= COLLAPSE_BELOW and self._sizes is not None:
+            total = sum(self._splitter.sizes())
+            side = self._sizes[0]
+            self._sizes = None
+            self._splitter.setSizes([side, max(0, total - side)])
+        if growing and width >= COLLAPSE_BELOW:
+            # Given back once the window is wide again: the dock's width from before.
+            docks = [
+                d for d in self._dock_widths if d.isVisible() and d.width() < self._dock_widths[d]
+            ]
+            if docks:
+                wanted = [self._dock_widths.pop(d) for d in docks]
+                self._window.resizeDocks(docks, wanted, Qt.Orientation.Horizontal)

@@ -234,7 +234,7 @@ class MainWindow(QMainWindow):
             services.chat, services.history, self.system_prompt, self
         )
         insert_before(self.chat_view, self.conversation_notice)
-        fit_window(self)
+        self.window_fit = fit_window(self)
 
     def _build_menu(self) -> None:
         bar = self.menuBar()
