@@ -137,3 +137,18 @@ def test_wide_window_keeps_a_readable_column(qtbot, window):
     left = text.mapTo(viewport, text.rect().topLeft()).x()
     right = viewport.width() - text.mapTo(viewport, text.rect().topRight()).x()
     assert abs(left - right) <= 4
+
+
+def test_small_window_folds_the_list_and_a_larger_one_gives_widths_back(qtbot, demo_window):
+    params = dock(demo_window, "parametersDock")
+    sidebar = demo_window.sidebar
+    resize(qtbot, demo_window, QSize(1440, 900))
+    qtbot.waitUntil(lambda: params.width() >= 290)
+    wide_dock = params.width()
+    resize(qtbot, demo_window, QSize(640, 480))
+    assert sidebar.width() == 0 or not sidebar.isVisible(), "the list keeps the chat narrow"
+    chat_width = demo_window.chat_view.viewport().width()
+    assert chat_width >= 300, f"the chat is {chat_width} px wide at 640"
+    resize(qtbot, demo_window, QSize(1440, 900))
+    qtbot.waitUntil(lambda: sidebar.width() >= 200 and params.width() >= min(wide_dock, 290))
+    assert demo_window.size() == QSize(1440, 900)

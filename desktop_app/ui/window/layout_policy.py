@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
 # conversation list and a usable chat column this keeps the window's minimum under 640 px.
 DOCK_MIN_WIDTH = 220
 COLLAPSE_BELOW = 720  # window widths below this fold the conversation list away
+SIDEBAR_WIDTH = 220  # the list's width when it comes back, at least
+DOCK_MAX_NATURAL = 420  # a dock given back its width gets at most this
 
 
 class HeaderTools(QToolBar):
@@ -88,8 +90,10 @@ class WindowFit(QObject):
         self._window = window
         self._splitter = splitter
         splitter.setCollapsible(0, True)
-        self._sizes: list[int] | None = None  # the splitter's sizes before it folded
-        self._dock_widths: dict[QDockWidget, int] = {}
+        # The list's width as built (a window that shrank has already squeezed it by the
+        # time its resize is seen, so it is taken now).
+        self._side = max(splitter.sizes()[0], SIDEBAR_WIDTH)
+        self._folded = False
         self._width = window.width()
         window.installEventFilter(self)
 
@@ -100,26 +104,32 @@ class WindowFit(QObject):
 
     def _follow(self, width: int) -> None:
         growing = width > self._width
-        if not growing:
-            for dock in side_docks(self._window):
-                if dock.isVisible():
-                    self._dock_widths.setdefault(dock, dock.width())
         self._width = width
-        if width < COLLAPSE_BELOW and self._sizes is None:
+        if width < COLLAPSE_BELOW and not self._folded:
+            self._folded = True
+            self._splitter.setSizes([0, sum(self._splitter.sizes())])
+        elif width >= COLLAPSE_BELOW and (self._folded or growing):
+            self._folded = False
             sizes = self._splitter.sizes()
-            if sizes[0] > 0:
-                self._sizes = sizes
-                self._splitter.setSizes([0, sum(sizes)])
-        elif width >= COLLAPSE_BELOW and self._sizes is not None:
-            total = sum(self._splitter.sizes())
-            side = self._sizes[0]
-            self._sizes = None
-            self._splitter.setSizes([side, max(0, total - side)])
+            if sizes[0] < self._side:
+                total = sum(sizes)
+                self._splitter.setSizes([self._side, max(0, total - self._side)])
         if growing and width >= COLLAPSE_BELOW:
-            # Given back once the window is wide again: the dock's width from before.
-            docks = [
-                d for d in self._dock_widths if d.isVisible() and d.width() < self._dock_widths[d]
-            ]
+            # A dock squeezed by a small window gets its natural width back.
+            docks, wanted = [], []
+            for dock in side_docks(self._window):
+                natural = dock_natural_width(dock)
+                if dock.isVisible() and dock.width() < natural:
+                    docks.append(dock)
+                    wanted.append(natural)
             if docks:
-                wanted = [self._dock_widths.pop(d) for d in docks]
                 self._window.resizeDocks(docks, wanted, Qt.Orientation.Horizontal)
+
+
+def dock_natural_width(dock: QDockWidget) -> int:
+    """The width at which the dock's panel needs no sideways scrolling (capped)."""
+    panel: QWidget | None = dock.widget()
+    if isinstance(panel, QScrollArea):
+        panel = panel.widget()
+    hint = panel.sizeHint().width() + 24 if panel is not None else DOCK_MIN_WIDTH
+    return max(DOCK_MIN_WIDTH, min(hint, DOCK_MAX_NATURAL))
