@@ -7,7 +7,7 @@ import functools
 import html
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QRect, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QFontDatabase,
     QFontMetrics,
@@ -145,6 +145,8 @@ class CodeBlockView(QFrame):
         self._html = ""
         self._dark: bool | None = None
         self._longest = 0  # pixels of the longest line, for the scroll bar's room
+        self._measured_for: tuple[int, bool, str] | None = None
+        self._measured = 0
 
     def set_block(self, block: Block, dark: bool) -> None:
         """Shows `block`; nothing is redone when it is what is shown."""
@@ -176,7 +178,15 @@ class CodeBlockView(QFrame):
 
     def wanted_height(self, width: int) -> int:
         """The height that shows every line at this width, with room for the scroll bar
-        when a line is wider than the box."""
+        when a line is wider than the box. Measured once per content, width and wrap: the
+        view asks for every block on each update of a streaming reply."""
+        key = (width, self.is_wrapped(), self._html)
+        if key != self._measured_for:
+            self._measured_for = key
+            self._measured = self._measure(width)
+        return self._measured
+
+    def _measure(self, width: int) -> int:
         margins = self._lay.contentsMargins()
         inner = max(1, width - margins.left() - margins.right())
         doc = self.text.document()
@@ -211,8 +221,11 @@ class CodeBlocks:
         self._placed: list[tuple[CodeBlockView, QTextFrame]] = []
         self._tail: CodeBlockView | None = None  # the open fence, reused for every update
         self._placing = False
+        # Frames before this index are in place at the present width: a streaming update
+        # changes only the tail, so only the frames from there on are placed again.
+        self._settled = 0
         # A frame's new height is laid out after it is set: its widget moves once it is.
-        view.document().documentLayout().documentSizeChanged.connect(lambda _s: self.place())
+        view.document().documentLayout().documentSizeChanged.connect(lambda _s: self.place(False))
 
     def insert(self, cursor: QTextCursor, block: Block, *, arriving: bool) -> CodeBlockView:
         """A frame at `cursor` with a code block widget over it."""
@@ -249,19 +262,18 @@ class CodeBlocks:
 
     def forget_from(self, position: int) -> None:
         """Drops the frames at or after `position` (about to be removed with the tail)."""
-        kept = []
-        for widget, frame in self._placed:
-            if frame.firstPosition() > position:
-                if widget is not self._tail:
-                    widget.hide()
-                    widget.deleteLater()
-            else:
-                kept.append((widget, frame))
-        self._placed = kept
+        placed = self._placed
+        # In document order: the removed ones are at the end.
+        while placed and placed[-1][1].firstPosition() > position:
+            widget, _ = placed.pop()
+            if widget is not self._tail:
+                widget.hide()
+                widget.deleteLater()
+        self._settled = min(self._settled, len(placed))
 
     def tail_closed(self) -> None:
         """The open fence is no longer the tail (the tail is text now)."""
-        if self._tail is not None and all(w is not self._tail for w, _ in self._placed):
+        if self._tail is not None and not (self._placed and self._placed[-1][0] is self._tail):
             self._tail.hide()
 
     def clear(self) -> None:
@@ -271,6 +283,7 @@ class CodeBlocks:
             self._tail.deleteLater()
         self._placed.clear()
         self._tail = None
+        self._settled = 0
 
     def views(self) -> list[CodeBlockView]:
         return [w for w, _ in self._placed]
@@ -279,26 +292,36 @@ class CodeBlocks:
         doc = self.view.document()
         return max(40, int(self.view.viewport().width() - 2 * doc.documentMargin()))
 
-    def place(self) -> None:
+    def place(self, everything: bool = True) -> None:
         """Puts each widget over its frame, first making each frame as tall as its widget
-        at the view's present width."""
+        at the view's present width; with `everything` False only the frames not yet
+        settled (the ones a streaming update added)."""
         if not self._placed or self._placing:
             return
         self._placing = True
         try:
             width = self._width()
-            for widget, frame in self._placed:
+            start = 0 if everything else self._settled
+            todo = self._placed[start:]
+            resized = False
+            for widget, frame in todo:
                 height = widget.wanted_height(width)
                 fmt = frame.frameFormat()
                 if int(fmt.height().rawValue()) != height:
+                    resized = True
                     fmt.setHeight(height)
                     frame.setFrameFormat(fmt)
                     # A new frame format alone does not lay the frame out again.
                     start = frame.firstPosition() - 1
                     self.view.document().markContentsDirty(start, frame.lastPosition() + 1 - start)
             layout = self.view.document().documentLayout()
-            for widget, frame in self._placed:
+            for widget, frame in todo:
                 rect = layout.frameBoundingRect(frame)
-                widget.setGeometry(int(rect.x()), int(rect.y()), width, int(rect.height()))
+                geometry = QRect(int(rect.x()), int(rect.y()), width, int(rect.height()))
+                if widget.geometry() != geometry:
+                    widget.setGeometry(geometry)
+            if not resized:
+                # (A frame made taller is laid out later: placed again on the size change.)
+                self._settled = len(self._placed)
         finally:
             self._placing = False

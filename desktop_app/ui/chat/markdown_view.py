@@ -172,7 +172,7 @@ class MarkdownView(QTextBrowser):
                 self._insert(cursor, tail, arriving=True)
         cursor.endEditBlock()
         self._code.tail_closed()
-        self._code.place()
+        self._code.place(False)
 
     def _set_plain(self, text: str) -> None:
         """Plain text (your message, thinking): appended while it grows; past PLAIN_LIMIT
