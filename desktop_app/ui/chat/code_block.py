@@ -165,10 +165,10 @@ class CodeBlockView(QFrame):
         if body != self._html:
             self._html = body
             self.text.setHtml(body)
-            fm = QFontMetrics(self.text.font())
-            self._longest = max(
-                (fm.horizontalAdvance(line) for line in block.text.splitlines()), default=0
-            )
+            # A fixed-pitch font: the longest line is the one with most characters (counted
+            # in C, not measured line by line on every update of a streaming block).
+            chars = max(map(len, block.text.splitlines()), default=0)
+            self._longest = chars * QFontMetrics(self.text.font()).horizontalAdvance("M")
 
     def code(self) -> str:
         return self._code
