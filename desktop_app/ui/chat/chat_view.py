@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QVBoxLayout, QWi
 from desktop_app.core.chat.conversation import ChatMessage, Conversation
 from desktop_app.ui.chat.context import ChatContext
 from desktop_app.ui.chat.message_widget import MessageWidget
+from desktop_app.ui.chat.reading_column import ReadingColumn
 
 PAGE = 16  # messages _fill builds at most after an open or a jump (Home, End, search)
 # Messages built before a conversation's first frame: enough to fill the window with the
@@ -69,6 +70,7 @@ class ChatView(QScrollArea):
         self._layout.addWidget(self._newer, 0, Qt.AlignmentFlag.AlignHCenter)
         self._layout.addStretch(1)
         self.setWidget(self._body)
+        self.reading_column = ReadingColumn(self, self._body, self._layout)
         self._conversation: Conversation | None = None
         self._widgets: dict[str, MessageWidget] = {}
         self._first_built = 0  # index of the oldest built message
@@ -176,6 +178,7 @@ class ChatView(QScrollArea):
         w.regenerateRequested.connect(self.regenerateRequested)
         w.editSubmitted.connect(self.editSubmitted)
         w.retryRequested.connect(self.retryRequested)
+        self.reading_column.fit(w)
         self._layout.insertWidget(index, w)
         self._widgets[msg.id] = w
         return w

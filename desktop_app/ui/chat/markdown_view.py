@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-import functools
-import html
 import math
 import time
 from collections import deque
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QDesktopServices,
     QGuiApplication,
+    QPaintEvent,
     QPalette,
+    QResizeEvent,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
 )
 from PySide6.QtWidgets import QSizePolicy, QTextBrowser, QWidget
 
+from desktop_app.ui.chat.code_block import CodeBlocks, CodeBlockView
 from desktop_app.ui.chat.full_text_dialog import FullTextDialog
 from desktop_app.ui.chat.md_blocks import Block, Splitter
+from desktop_app.ui.chat.quote_style import paint_quote_bars, style_quotes
 from desktop_app.ui.chat.render_budget import (
-    HIGHLIGHT_LIMIT,
     PLAIN_LIMIT,
     RENDER_LIMIT,
     SCAN_AHEAD,
@@ -43,10 +43,6 @@ from desktop_app.ui.common.theme import is_dark
 
 PARAGRAPH_GAP = 8.0  # pixels between finished blocks
 
-if TYPE_CHECKING:
-    from pygments.formatters import HtmlFormatter
-    from pygments.lexer import Lexer
-
 
 def warm_up_highlighter() -> None:
     """Imports pygments in a background thread, so the first code block of a streaming reply
@@ -61,33 +57,6 @@ def warm_up_highlighter() -> None:
         HtmlFormatter(nowrap=True, noclasses=True, style="friendly")
 
     threading.Thread(target=load, name="warm-up-pygments", daemon=True).start()
-
-
-@functools.lru_cache(maxsize=64)
-def _lexer(lang: str) -> Lexer:
-    # Finding a lexer by name and building a formatter's style cost about 0.5 ms each: a
-    # conversation full of code blocks would pay them for every block it shows.
-    from pygments.lexers import TextLexer, get_lexer_by_name
-    from pygments.util import ClassNotFound
-
-    try:
-        return get_lexer_by_name(lang) if lang else TextLexer()
-    except ClassNotFound:
-        return TextLexer()
-
-
-@functools.lru_cache(maxsize=4)
-def _formatter(style: str) -> HtmlFormatter[str]:
-    from pygments.formatters import HtmlFormatter
-
-    return HtmlFormatter(nowrap=True, noclasses=True, style=style)
-
-
-def _highlight(block: Block, style: str) -> str:
-    # Imported on the first code block: keeps pygments off the start-up path.
-    from pygments import highlight
-
-    return highlight(block.text.rstrip("\n"), _lexer(block.lang), _formatter(style))
 
 
 class MarkdownView(QTextBrowser):
@@ -116,6 +85,9 @@ class MarkdownView(QTextBrowser):
         self.setFrameShape(QTextBrowser.Shape.NoFrame)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # The reply never scrolls sideways (code blocks scroll on their own): a line too wide
+        # (a table, a long word) is held at the left edge.
+        self.horizontalScrollBar().valueChanged.connect(self._hold_left)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextBrowserInteraction
@@ -129,6 +101,7 @@ class MarkdownView(QTextBrowser):
         self._splitter = Splitter()
         self._tail_start = 0
         self._code_blocks: list[str] = []
+        self._code = CodeBlocks(self)
         self._queue: deque[Block] = deque()
         self._cut: int | None = None  # where the part behind "Show all" starts, once known
         self._images: list[ImageLink] = []
@@ -194,6 +167,7 @@ class MarkdownView(QTextBrowser):
         cursor.beginEditBlock()
         cursor.setPosition(self._tail_start)
         cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+        self._code.forget_from(self._tail_start)
         cursor.removeSelectedText()
         deadline = time.perf_counter() + SLICE_SECONDS
         while self._queue:
@@ -210,6 +184,8 @@ class MarkdownView(QTextBrowser):
             if tail.text.strip():
                 self._insert(cursor, tail, arriving=True)
         cursor.endEditBlock()
+        self._code.tail_closed()
+        self._code.place(False)
 
     def _set_plain(self, text: str) -> None:
         """Plain text (your message, thinking): appended while it grows; past PLAIN_LIMIT
@@ -241,6 +217,7 @@ class MarkdownView(QTextBrowser):
 
     def _reset(self) -> None:
         self._slice_timer.stop()
+        self._code.clear()
         self.document().clear()
         self._splitter = Splitter()
         self._tail_start = 0
@@ -260,10 +237,13 @@ class MarkdownView(QTextBrowser):
         if too_big is not None:
             self._insert_preview(cursor, block, too_big.what, arriving)
         elif block.kind == "code":
-            cursor.insertHtml(self._code_html(block))
+            if not arriving:
+                self._code_blocks.append(block.text)
+            self._code.insert(cursor, block, arriving=arriving)
         else:
             cursor.insertMarkdown(block.text.strip("\n"), MD_FEATURES)
             neutralize(self.document(), start, cursor.position(), self._images, self.palette())
+            style_quotes(self.document(), start, cursor.position(), self.palette(), block.text)
         # Markdown blocks are inserted one by one, so Qt sees no paragraph gap between them:
         # give the block's last paragraph the spacing a reader expects.
         end = QTextCursor(self.document())
@@ -331,28 +311,15 @@ class MarkdownView(QTextBrowser):
         fmt.setFontUnderline(True)
         return fmt
 
-    def _code_html(self, block: Block) -> str:
-        index = len(self._code_blocks)
-        self._code_blocks.append(block.text)
-        dark = is_dark(self)
-        if len(block.text) > HIGHLIGHT_LIMIT:
-            body = html.escape(block.text.rstrip("\n"))  # colouring would cost too much here
-        else:
-            body = _highlight(block, "monokai" if dark else "friendly")
-        bg = "#272822" if dark else "#f4f5f7"
-        label = html.escape(block.lang or "code")
-        return (
-            f'<table width="100%" cellpadding="8" cellspacing="0" bgcolor="{bg}">'
-            f'<tr><td><span style="color:#8a8f98">{label}</span>&nbsp;&nbsp;'
-            f'<a href="copy-code:{index}">Copy</a>'
-            f'<pre style="font-family:monospace">{body}</pre></td></tr></table>'
-        )
-
     def code_block(self, index: int) -> str:
         return self._code_blocks[index]
 
     def code_block_count(self) -> int:
         return len(self._code_blocks)
+
+    def code_views(self) -> list[CodeBlockView]:
+        """The code block widgets shown, in order."""
+        return self._code.views()
 
     def image_links(self) -> list[ImageLink]:
         return list(self._images)
@@ -405,6 +372,18 @@ class MarkdownView(QTextBrowser):
         h = self._content_height()
         if h != self.height():
             self.setFixedHeight(h)
+
+    def _hold_left(self, value: int) -> None:
+        if value:
+            self.horizontalScrollBar().setValue(0)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        paint_quote_bars(self.document(), self.viewport(), event.rect())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._code.place()
 
     def sizeHint(self) -> QSize:
         return QSize(super().sizeHint().width(), self._content_height())

@@ -52,14 +52,13 @@ def plus_icon() -> QIcon:
 
 
 def is_dark(widget: QWidget) -> bool:
-    """Whether `widget` is drawn on a dark background (its palette, not the OS setting)."""
-    brush = widget.palette().brush(QPalette.ColorRole.Base)
-    base = brush.color()
-    if brush.style() == Qt.BrushStyle.NoBrush or base.alpha() == 0:
-        # A see-through widget (a message's text view) is drawn on what is behind it: the
-        # app's colours, not the transparent black its style sheet leaves in its palette.
-        base = QApplication.palette().color(QPalette.ColorRole.Base)
-    return base.lightness() < 128
+    """Whether `widget` is drawn on a dark background (its palette, not the OS setting).
+
+    Read from the text colour: a style sheet's `background: transparent` makes the Base
+    colour transparent (lightness 0) once the widget is polished, so a light view would be
+    taken for a dark one from the moment it is shown (a code block then changed its colours
+    between streaming and reopening)."""
+    return widget.palette().color(QPalette.ColorRole.Text).lightness() > 128
 
 
 def is_dark_scheme() -> bool:

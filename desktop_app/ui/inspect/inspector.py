@@ -10,7 +10,6 @@ from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -36,6 +35,7 @@ from desktop_app.core.inspect.wire_display import (
     pretty_json,
     trace_summary,
 )
+from desktop_app.ui.common.flow_layout import FlowLayout
 
 LIVE_MS = 150  # how often a live trace's new events are shown
 NO_TRACE = (
@@ -53,6 +53,7 @@ def _text_view(name: str, parent: QWidget) -> QPlainTextEdit:
     view.setObjectName(name)
     view.setReadOnly(True)
     view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+    view.setMinimumHeight(48)  # a short bottom dock still fits in a 480 px high window
     _mono(view)
     return view
 
@@ -73,20 +74,19 @@ class Inspector(QWidget):
         self.traces = traces
         self._api_key = api_key
         self.message_id: str | None = None
+        # One line of summary and controls, then the tabs with all the height left: a
+        # bottom dock is short, and every line above the table is a row of events less.
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(8, 6, 8, 8)
-        lay.setSpacing(6)
-        top = QHBoxLayout()
+        lay.setContentsMargins(8, 4, 8, 4)
+        lay.setSpacing(4)
+        top = FlowLayout()
         self.summary = QLabel(NO_TRACE, self)
         self.summary.setObjectName("inspectorSummary")
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        top.addWidget(self.summary, 1)
         self.follow = QCheckBox("Follow the newest reply", self)
         self.follow.setObjectName("inspectorFollow")
         self.follow.setChecked(True)
-        top.addWidget(self.follow)
-        lay.addLayout(top)
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("inspectorTabs")
@@ -97,15 +97,16 @@ class Inspector(QWidget):
         self.tabs.addTab(self._build_events(), "Events")
         self.tabs.addTab(self.request_view, "Request")
         self.tabs.addTab(self.response_view, "Response")
-        lay.addWidget(self.tabs, 1)
 
-        actions = QHBoxLayout()
-        self.curl_button = QPushButton("Copy as cURL", self)
+        self.curl_button = QPushButton("cURL", self)
         self.curl_button.setObjectName("copyCurlButton")
-        self.python_button = QPushButton("Copy as Python (httpx)", self)
+        self.curl_button.setToolTip("Copy the request as a cURL command")
+        self.python_button = QPushButton("Python", self)
         self.python_button.setObjectName("copyPythonButton")
-        self.json_button = QPushButton("Copy as JSON", self)
+        self.python_button.setToolTip("Copy the request as Python code (httpx)")
+        self.json_button = QPushButton("JSON", self)
         self.json_button.setObjectName("copyJsonButton")
+        self.json_button.setToolTip("Copy the request body as JSON")
         self.include_key = QCheckBox("Include my API key", self)
         self.include_key.setObjectName("includeKeyCheck")
         self.include_key.setToolTip(
@@ -114,10 +115,22 @@ class Inspector(QWidget):
         )
         self.copy_note = QLabel(self)
         self.copy_note.setObjectName("copyNote")
-        for w in (self.curl_button, self.python_button, self.json_button, self.include_key):
-            actions.addWidget(w)
-        actions.addWidget(self.copy_note, 1)
-        lay.addLayout(actions)
+        self.copy_note.setWordWrap(True)
+        copy_label = QLabel("Copy as:", self)
+        # Controls wrap onto a second line on a narrow window instead of overlapping.
+        for w in (
+            self.follow,
+            copy_label,
+            self.curl_button,
+            self.python_button,
+            self.json_button,
+            self.include_key,
+        ):
+            top.addWidget(w)
+        lay.addWidget(self.summary)
+        lay.addLayout(top)
+        lay.addWidget(self.copy_note)
+        lay.addWidget(self.tabs, 1)
         self.curl_button.clicked.connect(lambda: self.copy("curl"))
         self.python_button.clicked.connect(lambda: self.copy("python"))
         self.json_button.clicked.connect(lambda: self.copy("json"))
@@ -128,18 +141,22 @@ class Inspector(QWidget):
         chat.messageAdded.connect(self._on_added)
         chat.messageRemoved.connect(self._on_removed)
         chat.replyFinished.connect(lambda _c, m: self._on_finished(m))
+        chat.currentChanged.connect(self._on_conversation)
         self.show_message(None)
 
     def _build_events(self) -> QWidget:
         box = QWidget(self)
         v = QVBoxLayout(box)
-        v.setContentsMargins(0, 4, 0, 0)
-        self.filter = QLineEdit(box)
+        v.setContentsMargins(0, 0, 0, 0)
+        # Beside the tabs, not above the table: one row more for events.
+        self.filter = QLineEdit(self.tabs)
         self.filter.setObjectName("eventFilter")
         self.filter.setAccessibleName("Filter events")
-        self.filter.setPlaceholderText("Filter events (text in the data)…")
+        self.filter.setPlaceholderText("Filter events…")
+        self.filter.setToolTip("Shows the events whose data holds this text")
         self.filter.setClearButtonEnabled(True)
-        v.addWidget(self.filter)
+        self.tabs.setCornerWidget(self.filter, Qt.Corner.TopRightCorner)
+        self.tabs.currentChanged.connect(lambda i: self.filter.setVisible(i == 0))
         self.model = TraceEventsModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -147,7 +164,8 @@ class Inspector(QWidget):
         self.proxy.setFilterKeyColumn(4)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
-        split = QSplitter(Qt.Orientation.Vertical, box)
+        # Side by side: the table keeps the dock's whole height for rows.
+        split = QSplitter(Qt.Orientation.Horizontal, box)
         self.table = QTableView(split)
         self.table.setObjectName("eventsTable")
         self.table.setAccessibleName("Server-sent events")
@@ -155,6 +173,7 @@ class Inspector(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setWordWrap(False)
+        self.table.setMinimumHeight(48)
         self.table.setAlternatingRowColors(True)
         # Tab leaves the table (arrows move between rows): a table's default walk through
         # every cell would hold a keyboard user for 20,000 rows.
@@ -174,7 +193,7 @@ class Inspector(QWidget):
         self.detail.setPlaceholderText("Select an event to see its full data.")
         split.addWidget(self.table)
         split.addWidget(self.detail)
-        split.setSizes([300, 90])
+        split.setSizes([600, 300])
         v.addWidget(split, 1)
         return box
 
@@ -185,7 +204,8 @@ class Inspector(QWidget):
     def show_message(self, message_id: str | None) -> None:
         """Shows the trace of this reply (None: nothing); a live one updates as it streams."""
         self.message_id = message_id
-        self.copy_note.clear()
+        self.copy_note.setText("")
+        self.copy_note.hide()  # a line of the dock only while it says something
         self._bind()
         self._timer.start() if self._live() else self._timer.stop()
 
@@ -259,6 +279,18 @@ class Inspector(QWidget):
         elif self.follow.isChecked():
             self.show_message(message_id)
 
+    def _on_conversation(self, _conv_id: str) -> None:
+        """Another conversation is open: show its newest recorded reply, never the request
+        of the conversation left behind."""
+        conv = self.chat.current
+        if self.message_id is not None and any(m.id == self.message_id for m in conv.messages):
+            return
+        # A reply picked by hand belonged to the conversation left: follow the newest again.
+        self.follow.setChecked(True)
+        replies = [m.id for m in conv.messages if m.role == "assistant"]
+        newest = next((mid for mid in reversed(replies) if mid in self.traces), None)
+        self.show_message(newest)
+
     def _on_removed(self, _conv_id: str, message_id: str) -> None:
         if message_id == self.message_id:
             self.show_message(None)
@@ -291,6 +323,7 @@ class Inspector(QWidget):
         else:
             note = f"Copied {label}; it reads the key from $HEXGRID_API_KEY."
         self.copy_note.setText(note)
+        self.copy_note.show()
 
 
 def _response_text(trace: WireTrace) -> str:

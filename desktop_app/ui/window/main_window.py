@@ -26,6 +26,7 @@ from desktop_app.ui.common.box_place import insert_before, replace_in_layout
 from desktop_app.ui.common.elided_label import ElidedLabel
 from desktop_app.ui.common.tab_keys import tab_moves_focus
 from desktop_app.ui.window.help_menu import HelpEntries
+from desktop_app.ui.window.layout_policy import HeaderTools, fit_window
 from desktop_app.ui.window.notice_banner import NoticeBanner
 from desktop_app.ui.window.scheme_menu import SchemeMenu
 from desktop_app.ui.window.sidebar import Sidebar
@@ -153,19 +154,22 @@ class MainWindow(QMainWindow):
         self.title_label = ElidedLabel("", header)
         self.title_label.setObjectName("conversationTitle")
         h.addWidget(self.title_label, 1)
+        # Badge and buttons overflow into a menu on a narrow window (layout_policy).
+        self.header_tools = HeaderTools(header)
+        h.addWidget(self.header_tools)
         self.demo_badge = QLabel("DEMO SERVER", header)
         self.demo_badge.setObjectName("demoBadge")
         self.demo_badge.setToolTip("The built-in simulator answers; no model is running.")
-        h.addWidget(self.demo_badge)
+        self.header_tools.add(self.demo_badge)
         self.add_server_button = QPushButton("Connect your server…", header)
         self.add_server_button.setObjectName("addServerButton")
         self.add_server_button.clicked.connect(self.open_settings)
-        h.addWidget(self.add_server_button)
+        self.header_tools.add(self.add_server_button)
         self.system_toggle = QToolButton(header)
         self.system_toggle.setObjectName("systemPromptToggle")
         self.system_toggle.setText("System prompt")
         self.system_toggle.setCheckable(True)
-        h.addWidget(self.system_toggle)
+        self.header_tools.add(self.system_toggle)
         lay.addWidget(header)
         self.system_prompt = QPlainTextEdit(main)
         self.system_prompt.setObjectName("systemPrompt")
@@ -234,6 +238,7 @@ class MainWindow(QMainWindow):
             services.chat, services.history, self.system_prompt, self
         )
         insert_before(self.chat_view, self.conversation_notice)
+        self.window_fit = fit_window(self)
 
     def _build_menu(self) -> None:
         bar = self.menuBar()
@@ -314,8 +319,8 @@ class MainWindow(QMainWindow):
         session = self.services.session
         profile = session.profile
         demo = bool(profile and profile.is_demo)
-        self.demo_badge.setVisible(demo)
-        self.add_server_button.setVisible(demo or profile is None)
+        self.header_tools.set_shown(self.demo_badge, demo)
+        self.header_tools.set_shown(self.add_server_button, demo or profile is None)
         self.sidebar.show_server(session)
         warnings = []
         if profile is not None and profile.transport_warning():
@@ -379,4 +384,3 @@ class MainWindow(QMainWindow):
         if self._ready():
             self.chat.stop()
         super().closeEvent(event)
-
