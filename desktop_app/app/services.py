@@ -17,6 +17,9 @@ from desktop_app.core.images.tray import AttachmentTray, images_in_next_request
 from desktop_app.core.inspect.traces import TraceStore
 from desktop_app.core.params.generation import GenerationParams
 from desktop_app.core.params.presets import PresetStore
+from desktop_app.core.server.capabilities import ServerCapabilities
+from desktop_app.core.server.load import BusyWatch, LoadPoller
+from desktop_app.core.server.meter import ContextMeter
 from desktop_app.core.session.profiles import ProfileStore, ServerProfile
 from desktop_app.core.session.secrets import SecretStore
 from desktop_app.core.session.server import ServerSession
@@ -69,6 +72,11 @@ class AppServices:
                     "keep them."
                 )
         self.loader = ConversationLoader(self.store) if self.store is not None else None
+        # What the server says about itself: the prompt's size, its capabilities, its load.
+        self.meter = ContextMeter(self.session, self.runner, lambda: self.chat.current)
+        self.capabilities = ServerCapabilities(self.session, self.runner)
+        self.load = LoadPoller(self.session, self.runner)
+        self.busy_watch = BusyWatch(self.load, self.runner)
         self.chat = ChatController(
             self.session,
             self.runner,
@@ -77,6 +85,7 @@ class AppServices:
             # New chats (and the empty one made at start-up) begin from the default preset.
             settings_factory=self.presets.default_settings,
             loader=self.loader.load if self.loader is not None else None,
+            fit_request=self.meter.clamp,
         )
         self.history: HistoryService | None = None
         if self.store is not None and self.loader is not None:
