@@ -210,6 +210,8 @@ async def tokenize_endpoint(request: Request) -> Response:
     config = _simulator(request).config
     if not config.tokenize_route:
         return http_detail(404)
+    if config.tokenize_delay:
+        await asyncio.sleep(config.tokenize_delay)
     body = decode_body(await request.body(), request.headers.get("content-type"))
     if not isinstance(body, dict):
         msg = "Input should be a valid dictionary or object to extract fields from"

@@ -42,6 +42,8 @@ class SimulatorConfig:
     # Other servers lack vLLM's extra routes: False answers 404 there, as an unknown path does.
     tokenize_route: bool = True
     metrics_route: bool = True
+    # Seconds /tokenize waits before it answers (a slow or hung tokenizer).
+    tokenize_delay: float = 0
     # The KV cache size in tokens, for `vllm:kv_cache_usage_perc`.
     kv_cache_tokens: int = 262144
 
