@@ -96,7 +96,8 @@ def test_probe_results_shape_the_image_button_tools_dock_and_thinking(qtbot, win
     button = window.composer.attach_button
     qtbot.waitUntil(lambda: not button.isEnabled(), timeout=10_000)
     assert "text-only" in button.toolTip()
-    assert "Tool parser: no" in feature.facts_label.text()
+    assert "Tool parser no" in feature.facts_label.text()
+    assert "Tool parser: no" in feature.facts_label.toolTip()
     assert "--enable-auto-tool-choice" in feature.tools_note.text()
     # A thinking reply without a reasoning field teaches that no reasoning parser is on.
     window.services.params.set_thinking(True)

@@ -104,6 +104,19 @@ class ServerCapabilities(QObject):
                     "Start vLLM with --reasoning-parser gemma4.")
         return ""
 
+    def brief(self) -> str:
+        """Two short lines for the server panel (``summary`` is the whole story)."""
+        if self.facts is None:
+            return self.problem or ("Checking what the server can do…"
+                                    if self._key is not None else "")
+        f = self.facts
+
+        def word(value: bool | None) -> str:
+            return "?" if value is None else ("yes" if value else "no")
+
+        return (f"Tool parser {word(f.tool_parser)} · reasoning parser "
+                f"{word(f.reasoning_parser)}\nImages {word(f.vision)} · audio {word(f.audio)}")
+
     def summary(self) -> str:
         """The server panel's lines."""
         if self.facts is None:

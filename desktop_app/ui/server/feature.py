@@ -187,8 +187,9 @@ class ServerFeature(QObject):
     # -- capabilities ------------------------------------------------------------------------
     def _show_capabilities(self) -> None:
         caps = self.capabilities
-        self.facts_label.setText(caps.summary())
-        self.facts_label.setVisible(bool(caps.summary()))
+        self.facts_label.setText(caps.brief())
+        self.facts_label.setToolTip(caps.summary())
+        self.facts_label.setVisible(bool(caps.brief()))
         refusal = caps.image_refusal()
         button = self.composer.attach_button
         button.setEnabled(not refusal)
