@@ -39,9 +39,12 @@ class AppServices:
         secrets: SecretStore | None = None,
         settings: Settings | None = None,
         read_only: str | None = None,
+        server_checks: bool = True,
     ):
         """``read_only`` says why this session must write nothing into the data folder (it
-        cannot be written, or another Gemma Desk owns it); None for a normal session."""
+        cannot be written, or another Gemma Desk owns it); None for a normal session.
+        ``server_checks`` False leaves the server alone between requests (no /tokenize,
+        probe or /metrics calls of the meter, capabilities and gauge)."""
         self.runner = TaskRunner()
         self.read_only = read_only
         # What the window shows in its notice banner: read-only sessions, damaged files.
@@ -73,9 +76,11 @@ class AppServices:
                 )
         self.loader = ConversationLoader(self.store) if self.store is not None else None
         # What the server says about itself: the prompt's size, its capabilities, its load.
-        self.meter = ContextMeter(self.session, self.runner, lambda: self.chat.current)
-        self.capabilities = ServerCapabilities(self.session, self.runner)
-        self.load = LoadPoller(self.session, self.runner)
+        self.meter = ContextMeter(
+            self.session, self.runner, lambda: self.chat.current, enabled=server_checks
+        )
+        self.capabilities = ServerCapabilities(self.session, self.runner, enabled=server_checks)
+        self.load = LoadPoller(self.session, self.runner, enabled=server_checks)
         self.busy_watch = BusyWatch(self.load, self.runner)
         self.chat = ChatController(
             self.session,

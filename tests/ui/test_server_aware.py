@@ -24,6 +24,11 @@ def _meter(window) -> str:
 
 
 @pytest.fixture
+def server_checks() -> bool:
+    return True
+
+
+@pytest.fixture
 def sim_config() -> SimulatorConfig:
     return SimulatorConfig(max_model_len=8192)
 

@@ -21,9 +21,10 @@ class ServerCapabilities(QObject):
 
     changed = Signal()
 
-    def __init__(self, session: ServerSession, runner: TaskRunner,
+    def __init__(self, session: ServerSession, runner: TaskRunner, *, enabled: bool = True,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.enabled = enabled
         self.session = session
         self.runner = runner
         self.facts: ServerFacts | None = None
@@ -46,12 +47,12 @@ class ServerCapabilities(QObject):
         self.facts = self._cache.get(key) if key is not None else None
         self.problem = ""
         self.changed.emit()
-        if key is not None and self.facts is None:
+        if key is not None and self.facts is None and self.enabled:
             self.runner.start(PROBE_TASK, self._probe(key))
 
     def probe_again(self) -> None:
         """Forget the cached facts of this server and ask again (Test connection)."""
-        if self._key is not None:
+        if self._key is not None and self.enabled:
             self._cache.pop(self._key, None)
             self.runner.start(PROBE_TASK, self._probe(self._key))
 

@@ -43,9 +43,10 @@ class LoadPoller(QObject):
 
     changed = Signal()
 
-    def __init__(self, session: ServerSession, runner: TaskRunner,
+    def __init__(self, session: ServerSession, runner: TaskRunner, *, enabled: bool = True,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.enabled = enabled
         self.session = session
         self.runner = runner
         self.reading: LoadReading | None = None
@@ -64,7 +65,8 @@ class LoadPoller(QObject):
             self.poll()
 
     def _update_timer(self) -> None:
-        if self._visible and not self.absent and self.session.client is not None:
+        if (self.enabled and self._visible and not self.absent
+                and self.session.client is not None):
             if not self._timer.isActive():
                 self._timer.start()
         else:
@@ -78,7 +80,7 @@ class LoadPoller(QObject):
         self._update_timer()
 
     def poll(self) -> None:
-        if self.session.client is None or self.absent:
+        if not self.enabled or self.session.client is None or self.absent:
             return
         if not self.runner.running(LOAD_TASK):  # a slow server: never two polls at once
             self.runner.start(LOAD_TASK, self._poll())

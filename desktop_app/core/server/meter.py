@@ -116,8 +116,10 @@ class ContextMeter(QObject):
     changed = Signal()
 
     def __init__(self, session: ServerSession, runner: TaskRunner,
-                 current: Callable[[], Conversation], parent: QObject | None = None) -> None:
+                 current: Callable[[], Conversation], *, enabled: bool = True,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.enabled = enabled
         self.session = session
         self.runner = runner
         self._current = current
@@ -137,7 +139,7 @@ class ContextMeter(QObject):
         self._text = text
         self._attachments = tuple(attachments)
         self._generation += 1
-        if self._no_route or self.session.client is None:
+        if not self.enabled or self._no_route or self.session.client is None:
             return
         if self.reading.state != "counting":
             self.reading = replace(self.reading, state="counting")
