@@ -1,4 +1,5 @@
-"""Command-line entry: `gemma-desk` opens the window, `gemma-desk ask ...` scripts a chat."""
+"""Command-line entry: `gemma-desk` opens the window, `gemma-desk ask ...` scripts a chat,
+`gemma-desk probe` tells what a server can do."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ def main(argv: list[str] | None = None) -> int:
         from desktop_app.cli.ask import main as ask_main
 
         return ask_main(args[1:])
+    if args and args[0] == "probe":
+        from desktop_app.cli.probe import main as probe_main
+
+        return probe_main(args[1:])
     from desktop_app.app.startup import main as app_main
 
     return app_main(args)

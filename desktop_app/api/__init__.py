@@ -74,6 +74,8 @@ _MODULES = {
     **dict.fromkeys(["ChatRequest", "NamedToolChoice", "ToolChoice", "ToolDefinition"], "request"),
     **dict.fromkeys(["Completion", "ModelInfo", "ToolCallSnapshot", "Usage"], "results"),
     **dict.fromkeys(["FIELD_RANGES", "FieldRange", "SamplingParams"], "sampling"),
+    **dict.fromkeys(["ServerFacts", "TokenCount"], "server_facts"),
+    **dict.fromkeys(["ServerLoad", "parse_metrics", "tokens_per_second"], "server_load"),
 }
 
 
@@ -123,6 +125,8 @@ if TYPE_CHECKING:
     from .request import ChatRequest, NamedToolChoice, ToolChoice, ToolDefinition
     from .results import Completion, ModelInfo, ToolCallSnapshot, Usage
     from .sampling import FIELD_RANGES, FieldRange, SamplingParams
+    from .server_facts import ServerFacts, TokenCount
+    from .server_load import ServerLoad, parse_metrics, tokens_per_second
     from .sse import SSEDecoder, SSEEvent
     from .sync_client import SyncVLLMClient
     from .tool_deltas import ToolCallDelta
@@ -159,6 +163,8 @@ __all__ = [
     "SSEEvent",
     "SamplingParams",
     "ServerError",
+    "ServerFacts",
+    "ServerLoad",
     "ServerUnreachable",
     "ServiceUnavailable",
     "StreamError",
@@ -166,6 +172,7 @@ __all__ = [
     "SyncVLLMClient",
     "TLSError",
     "TextPart",
+    "TokenCount",
     "ToolCall",
     "ToolCallDelta",
     "ToolCallSnapshot",
@@ -177,5 +184,7 @@ __all__ = [
     "WireTrace",
     "error_from_response",
     "parse_chunk",
+    "parse_metrics",
     "split_base_url",
+    "tokens_per_second",
 ]

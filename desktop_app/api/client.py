@@ -25,9 +25,18 @@ from .messages import Message
 from .replies import parse_completion, parse_models, parse_token_count, parse_version
 from .request import ChatRequest
 from .results import Completion, ModelInfo
+from .server_facts import (
+    Answer,
+    ServerFacts,
+    TokenCount,
+    probe_calls,
+    read_token_count,
+    tokenize_body,
+)
+from .server_load import ServerLoad, parse_metrics
 from .streaming import stream_events, stream_reads
 from .trace import WireTrace
-from .transport import DEFAULT_TIMEOUT, close_quietly, translate_errors
+from .transport import DEFAULT_TIMEOUT, SIDE_TIMEOUT, close_quietly, translate_errors
 from .url_secrets import redact_url
 
 __all__ = ["VLLMClient", "split_base_url"]
@@ -165,6 +174,55 @@ class VLLMClient:
             body["model"] = model
         return parse_token_count(await self._call_json("POST", f"{self.root_url}/tokenize", body))
 
+    async def count_tokens(
+        self, request: ChatRequest, *, timeout: httpx.Timeout = SIDE_TIMEOUT
+    ) -> TokenCount:
+        """The prompt tokens ``request`` would use, counted by the server's own tokenizer and
+        chat template (``POST /tokenize``), and its ``max_model_len``. Nothing is generated.
+        A server without the route raises ``NotFoundError``."""
+        url = f"{self.root_url}/tokenize"
+        body = tokenize_body(request)
+        return read_token_count(await self._call_json("POST", url, body, timeout=timeout))
+
+    async def probe(
+        self, model: str | None = None, *, timeout: httpx.Timeout = SIDE_TIMEOUT
+    ) -> ServerFacts:
+        """What the server can do (see ``server_facts``): cheap calls that generate nothing
+        and touch no conversation. Only a failure to list the models raises."""
+        steps = probe_calls(model)
+        answer: Answer | None = None
+        try:
+            while True:
+                call = steps.send(answer) if answer is not None else next(steps)
+                base = self.root_url if call.where == "root" else self.api_base
+                try:
+                    answer = await self._call_json(
+                        call.method, base + call.path, call.body, timeout=timeout
+                    )
+                except GemmaAPIError as exc:
+                    answer = exc
+        except StopIteration as done:
+            facts: ServerFacts = done.value
+            return facts
+
+    async def metrics(
+        self, model: str | None = None, *, timeout: httpx.Timeout = SIDE_TIMEOUT
+    ) -> ServerLoad:
+        """The server's load from ``GET /metrics`` (Prometheus text). Lines it cannot read
+        are skipped; a server without the route raises ``NotFoundError``."""
+        url = f"{self.root_url}/metrics"
+        ctx = CallContext(url=url, timeout=timeout, secret=self._api_key)
+        try:
+            status, content_type, raw, location = await self._exchange(
+                "GET", url, None, None, timeout=timeout
+            )
+            if status >= 300:
+                json_reply(status, content_type, raw, ctx, location)  # raises the error
+        except GemmaAPIError as exc:
+            ctx.fail(exc, None)
+            raise
+        return parse_metrics(raw.decode("utf-8", "replace"), model)
+
     # -- plumbing -----------------------------------------------------------------------
 
     async def _call_json(
@@ -173,11 +231,15 @@ class VLLMClient:
         url: str,
         body: dict[str, Any] | None = None,
         trace: WireTrace | None = None,
+        *,
+        timeout: httpx.Timeout | None = None,
     ) -> dict[str, Any]:
         """A non-streamed call whose reply is a JSON object; errors become exceptions."""
-        ctx = CallContext(url=url, timeout=self.timeout, secret=self._api_key)
+        ctx = CallContext(url=url, timeout=timeout or self.timeout, secret=self._api_key)
         try:
-            status, content_type, raw, location = await self._exchange(method, url, body, trace)
+            status, content_type, raw, location = await self._exchange(
+                method, url, body, trace, timeout=timeout
+            )
             return json_reply(status, content_type, raw, ctx, location)
         except GemmaAPIError as exc:
             ctx.fail(exc, trace)
@@ -189,16 +251,19 @@ class VLLMClient:
         url: str,
         body: dict[str, Any] | None,
         trace: WireTrace | None,
+        *,
+        timeout: httpx.Timeout | None = None,
     ) -> tuple[int, str | None, bytes, str | None]:
         """Send one request and read the whole reply (bounded, see ``limits``): status,
         content type, body, and the Location header of a redirect."""
-        request = self._http.build_request(method, url, json=body)
-        ctx = CallContext(url=url, timeout=self.timeout, secret=self._api_key)
+        wait = timeout or self.timeout
+        request = self._http.build_request(method, url, json=body, timeout=wait)
+        ctx = CallContext(url=url, timeout=wait, secret=self._api_key)
         if trace is not None:
             trace.begin(method, ctx.url, request.headers.items(), body or {}, ctx.hidden)
         response: httpx.Response | None = None
         try:
-            with translate_errors(ctx.url, self.timeout):
+            with translate_errors(ctx.url, wait):
                 response = await self._http.send(request, stream=True)
                 if trace is not None:
                     trace.got_response(response.status_code, response.headers)

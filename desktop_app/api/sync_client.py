@@ -34,6 +34,14 @@ from .limits import MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES, Deadline, read_body_sy
 from .replies import parse_completion
 from .request import ChatRequest
 from .results import Completion
+from .server_facts import (
+    Answer,
+    ServerFacts,
+    TokenCount,
+    probe_calls,
+    read_token_count,
+    tokenize_body,
+)
 from .transport import DEFAULT_TIMEOUT, close_quietly_sync, translate_errors
 from .url_secrets import redact_url
 
@@ -106,6 +114,36 @@ class SyncVLLMClient:
             ctx.fail(exc, trace)
             raise
         return parse_completion(payload)
+
+    def count_tokens(self, request: ChatRequest) -> TokenCount:
+        """``VLLMClient.count_tokens``: the prompt tokens ``request`` would use (/tokenize)."""
+        url = f"{self.root_url}/tokenize"
+        return read_token_count(self._call_json("POST", url, tokenize_body(request)))
+
+    def probe(self, model: str | None = None) -> ServerFacts:
+        """``VLLMClient.probe``: what the server can do; only listing the models may raise."""
+        steps = probe_calls(model)
+        answer: Answer | None = None
+        try:
+            while True:
+                call = steps.send(answer) if answer is not None else next(steps)
+                base = self.root_url if call.where == "root" else self.api_base
+                try:
+                    answer = self._call_json(call.method, base + call.path, call.body)
+                except GemmaAPIError as exc:
+                    answer = exc
+        except StopIteration as done:
+            facts: ServerFacts = done.value
+            return facts
+
+    def _call_json(self, method: str, url: str, body: dict[str, Any] | None) -> dict[str, Any]:
+        ctx = self._context(url)
+        try:
+            status, content_type, raw, location = self._exchange(method, body, ctx, url, None)
+            return json_reply(status, content_type, raw, ctx, location)
+        except GemmaAPIError as exc:
+            ctx.fail(exc, None)
+            raise
 
     def stream(
         self, request: ChatRequest, trace: WireTrace | None = None

@@ -21,6 +21,9 @@ from .errors import (
 )
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=300.0, write=30.0, pool=10.0)
+# For the calls beside the chat (/tokenize, /metrics, the probe): they answer at once or not
+# at all, and a meter or a gauge that waits minutes is worse than one that says "unknown".
+SIDE_TIMEOUT = httpx.Timeout(connect=5.0, read=15.0, write=15.0, pool=5.0)
 
 _DNS_WORDS = (
     "name or service not known",

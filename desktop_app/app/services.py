@@ -17,6 +17,9 @@ from desktop_app.core.images.tray import AttachmentTray, images_in_next_request
 from desktop_app.core.inspect.traces import TraceStore
 from desktop_app.core.params.generation import GenerationParams
 from desktop_app.core.params.presets import PresetStore
+from desktop_app.core.server.capabilities import ServerCapabilities
+from desktop_app.core.server.load import BusyWatch, LoadPoller
+from desktop_app.core.server.meter import ContextMeter
 from desktop_app.core.session.profiles import ProfileStore, ServerProfile
 from desktop_app.core.session.secrets import SecretStore
 from desktop_app.core.session.server import ServerSession
@@ -36,9 +39,12 @@ class AppServices:
         secrets: SecretStore | None = None,
         settings: Settings | None = None,
         read_only: str | None = None,
+        server_checks: bool = True,
     ):
         """``read_only`` says why this session must write nothing into the data folder (it
-        cannot be written, or another Gemma Desk owns it); None for a normal session."""
+        cannot be written, or another Gemma Desk owns it); None for a normal session.
+        ``server_checks`` False leaves the server alone between requests (no /tokenize,
+        probe or /metrics calls of the meter, capabilities and gauge)."""
         self.runner = TaskRunner()
         self.read_only = read_only
         # What the window shows in its notice banner: read-only sessions, damaged files.
@@ -69,6 +75,13 @@ class AppServices:
                     "keep them."
                 )
         self.loader = ConversationLoader(self.store) if self.store is not None else None
+        # What the server says about itself: the prompt's size, its capabilities, its load.
+        self.meter = ContextMeter(
+            self.session, self.runner, lambda: self.chat.current, enabled=server_checks
+        )
+        self.capabilities = ServerCapabilities(self.session, self.runner, enabled=server_checks)
+        self.load = LoadPoller(self.session, self.runner, enabled=server_checks)
+        self.busy_watch = BusyWatch(self.load, self.runner)
         self.chat = ChatController(
             self.session,
             self.runner,
@@ -77,6 +90,7 @@ class AppServices:
             # New chats (and the empty one made at start-up) begin from the default preset.
             settings_factory=self.presets.default_settings,
             loader=self.loader.load if self.loader is not None else None,
+            fit_request=self.meter.clamp,
         )
         self.history: HistoryService | None = None
         if self.store is not None and self.loader is not None:

@@ -147,18 +147,37 @@ def _readable_arguments(arguments: str) -> str:
         return arguments
 
 
-def _run(plan: Plan, printer: Printer) -> Completion:
+def _count_tokens(plan: Plan) -> None:
+    """`--count-tokens`: the prompt's size by the server's tokenizer; no chat request."""
+    with _client(plan) as client:
+        counted = client.count_tokens(plan.request)
+    if plan.json:
+        shown = {"prompt_tokens": counted.prompt_tokens, "max_model_len": counted.max_model_len}
+        sys.stdout.write(json.dumps(shown) + "\n")
+    else:
+        limit = f" of {counted.max_model_len:,}" if counted.max_model_len else ""
+        sys.stdout.write(f"{counted.prompt_tokens:,} prompt tokens{limit}\n")
+    sys.stdout.flush()
+
+
+def _client(plan: Plan) -> SyncVLLMClient:
     timeout = httpx.Timeout(plan.timeout) if plan.timeout else None
     # --timeout bounds the whole call too, however slowly the server drips its reply.
-    with SyncVLLMClient(
-        plan.base_url, plan.api_key, timeout=timeout, deadline=plan.timeout
-    ) as client:
+    return SyncVLLMClient(plan.base_url, plan.api_key, timeout=timeout, deadline=plan.timeout)
+
+
+def _run(plan: Plan, printer: Printer) -> Completion:
+    with _client(plan) as client:
         if plan.request.stream:
             return printer.stream(client, plan.request)
         return client.complete(plan.request)
 
 
 def _describe(exc: GemmaAPIError, plan: Plan) -> tuple[int, str]:
+    return describe_failure(exc, plan.api_key_env)
+
+
+def describe_failure(exc: GemmaAPIError, api_key_env: str) -> tuple[int, str]:
     """The exit status for ``exc`` and the line that says which failure it was, and why."""
     message = exc.user_message or str(exc)
     if isinstance(exc, ServerUnreachable | ConnectTimeout | TLSError):
@@ -177,7 +196,7 @@ def _describe(exc: GemmaAPIError, plan: Plan) -> tuple[int, str]:
         message += f"\n  server said: {exc.server_message}"
     # The client's advice names the desktop app's settings; say where this command takes them.
     if isinstance(exc, AuthenticationError):
-        message += f"\n  (this command reads the key from ${plan.api_key_env}; see --api-key-env)"
+        message += f"\n  (this command reads the key from ${api_key_env}; see --api-key-env)"
     elif isinstance(exc, ReadTimeout | ConnectTimeout):
         message += "\n  (--timeout SECONDS sets how long this command waits)"
     elif isinstance(exc, NotFoundError):
@@ -200,6 +219,16 @@ def main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     printer = Printer(quiet=plan.json)
+    if plan.count_tokens:
+        try:
+            _count_tokens(plan)
+        except GemmaAPIError as exc:
+            status, message = _describe(exc, plan)
+            sys.stderr.write(f"{PROG}: {message}\n")
+            return status
+        except KeyboardInterrupt:
+            return EXIT_INTERRUPTED
+        return EXIT_OK
     try:
         try:
             completion = _run(plan, printer)

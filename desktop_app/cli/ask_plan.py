@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     add("--tools", metavar="FILE", help="a JSON file holding an OpenAI tools array")
     add("--tool-choice", metavar="auto|none|required|NAME", help="how the model may use tools")
     add("--json", action="store_true", help="print one JSON object at the end instead")
+    add(
+        "--count-tokens",
+        action="store_true",
+        help="only count the prompt tokens this request would use (POST /tokenize); "
+        "nothing is sent to /chat/completions",
+    )
     add("--timeout", metavar="SECONDS", type=_positive_float, help="network timeout")
     return parser
 
@@ -239,7 +245,7 @@ class Plan:
     """Everything one run needs, checked before anything goes on the wire."""
 
     # A plain class: a dataclass would cost start-up time for nothing used here.
-    __slots__ = ("api_key", "api_key_env", "base_url", "json", "request", "timeout")
+    __slots__ = ("api_key", "api_key_env", "base_url", "count_tokens", "json", "request", "timeout")
 
     def __init__(
         self,
@@ -249,6 +255,7 @@ class Plan:
         timeout: float | None,
         request: ChatRequest,
         json: bool,
+        count_tokens: bool = False,
     ) -> None:
         self.base_url = base_url
         self.api_key_env = api_key_env
@@ -256,6 +263,7 @@ class Plan:
         self.timeout = timeout
         self.request = request
         self.json = json
+        self.count_tokens = count_tokens
 
 
 def make_plan(args: argparse.Namespace) -> Plan:
@@ -288,7 +296,7 @@ def make_plan(args: argparse.Namespace) -> Plan:
         stream=args.stream,
         extra_body=extra,
     )
-    return Plan(base_url, key_env, api_key, args.timeout, request, args.json)
+    return Plan(base_url, key_env, api_key, args.timeout, request, args.json, args.count_tokens)
 
 
 # ---- running it ------------------------------------------------------------------------------

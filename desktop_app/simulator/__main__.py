@@ -34,6 +34,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="tool-call numbers and booleans arrive as strings")
     parser.add_argument("--degraded-tools", action="store_true",
                         help="no tool parser: raw tool-call text in content")
+    parser.add_argument("--no-tool-parser", dest="tool_parser", action="store_false",
+                        help='served without --tool-call-parser: tool_choice "auto" is a 400')
+    parser.add_argument("--no-reasoning-parser", dest="reasoning_parser", action="store_false",
+                        help="served without --reasoning-parser: thinking lands in content")
+    parser.add_argument("--text-only", dest="vision", action="store_false",
+                        help="a text-only model: images are refused")
+    parser.add_argument("--audio", action="store_true", help="the model takes audio input")
+    parser.add_argument("--no-tokenize", dest="tokenize_route", action="store_false",
+                        help="no /tokenize route (as on servers other than vLLM)")
+    parser.add_argument("--no-metrics", dest="metrics_route", action="store_false",
+                        help="no /metrics route")
     return parser.parse_args(argv)
 
 
@@ -43,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         api_key=args.api_key, tokens_per_second=args.tokens_per_second, model=args.model,
         max_model_len=args.max_model_len, image_limit=args.image_limit,
         string_scalars=args.string_scalars, degraded_tools=args.degraded_tools,
+        tool_parser=args.tool_parser, reasoning_parser=args.reasoning_parser, vision=args.vision,
+        audio=args.audio, tokenize_route=args.tokenize_route, metrics_route=args.metrics_route,
     )
     serve_forever(config, args.host, args.port)
 

@@ -26,6 +26,8 @@ from .engine import completion_response
 from .errors import ApiError, RequestValidationFailed, field_error, http_detail, unauthorized
 from .faults import fault_response
 from .messages import prompt_pieces, render_prompt
+from .modalities import check_modalities
+from .server_load import METRICS_CONTENT_TYPE, CountRunning, ServerLoad, metrics_text
 from .streaming import CompletionStream, DropConnection
 from .tokens import token_id, tokenize
 from .validation import decode_body, parse_chat_request
@@ -53,6 +55,7 @@ class Simulator:
         self.config = config or SimulatorConfig()
         self.requests: list[ReceivedRequest] = []
         self.disconnects = 0
+        self.load = ServerLoad()
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
         self.app = build_app(self)
@@ -75,8 +78,9 @@ class Simulator:
             self._faults.clear()
 
     def reset(self) -> None:
-        """Forget received requests, queued faults and the disconnect count."""
+        """Forget received requests, queued faults, the disconnect count and the load."""
         self.clear_faults()
+        self.load.reset()
         self.requests.clear()
         self.disconnects = 0
 
@@ -154,7 +158,7 @@ def _simulator(request: Request) -> Simulator:
     return request.app.state.simulator
 
 
-async def chat_completions(request: Request) -> Response | CompletionStream:
+async def chat_completions(request: Request) -> Response | CompletionStream | CountRunning:
     sim = _simulator(request)
     raw = await request.body()
     fault = sim.next_fault()
@@ -168,7 +172,13 @@ async def chat_completions(request: Request) -> Response | CompletionStream:
         if fault is not None and fault.first_byte_delay:
             await asyncio.sleep(fault.first_byte_delay)
         raise
-    return await completion_response(req, sim.config, fault, sim._count_disconnect)
+
+    def generated(tokens: int) -> None:
+        sim.load.count_request(req.prompt_tokens, tokens)
+
+    response = await completion_response(req, sim.config, fault, sim._count_disconnect,
+                                          generated)
+    return CountRunning(response, sim.load, req.prompt_tokens + req.max_tokens)
 
 
 def _model_card(config: SimulatorConfig) -> dict[str, Any]:
@@ -198,6 +208,10 @@ async def version(request: Request) -> Response:
 
 async def tokenize_endpoint(request: Request) -> Response:
     config = _simulator(request).config
+    if not config.tokenize_route:
+        return http_detail(404)
+    if config.tokenize_delay:
+        await asyncio.sleep(config.tokenize_delay)
     body = decode_body(await request.body(), request.headers.get("content-type"))
     if not isinstance(body, dict):
         msg = "Input should be a valid dictionary or object to extract fields from"
@@ -207,6 +221,7 @@ async def tokenize_endpoint(request: Request) -> Response:
         raise ApiError(404, f"The model `{model}` does not exist. Valid aliases: {config.model}.",
                        "model")
     if isinstance(body.get("messages"), list):
+        check_modalities(body["messages"], config)
         kwargs = body.get("chat_template_kwargs") or {}
         text, images = render_prompt(body["messages"], body.get("tools"),
                                      bool(kwargs.get("enable_thinking")),
@@ -224,6 +239,14 @@ async def tokenize_endpoint(request: Request) -> Response:
         "tokens": [token_id(p) for p in pieces],
         "token_strs": pieces if body.get("return_token_strs") else None,
     })
+
+
+async def metrics(request: Request) -> Response:
+    sim = _simulator(request)
+    if not sim.config.metrics_route:
+        return http_detail(404)
+    text = metrics_text(sim.load, sim.config.model, sim.config.kv_cache_tokens)
+    return Response(text, media_type=None, headers={"content-type": METRICS_CONTENT_TYPE})
 
 
 async def simulator_faults(request: Request) -> Response:
@@ -279,6 +302,7 @@ def build_app(simulator: Simulator) -> Starlette:
         Route("/health", health, methods=["GET"]),
         Route("/version", version, methods=["GET"]),
         Route("/tokenize", tokenize_endpoint, methods=["POST"]),
+        Route("/metrics", metrics, methods=["GET"]),
         Route("/simulator/faults", simulator_faults, methods=["POST", "DELETE"]),
         Route("/simulator/requests", simulator_requests, methods=["GET"]),
     ]

@@ -30,6 +30,22 @@ class SimulatorConfig:
     template_quirks: bool = True
     # `--max-logprobs`.
     max_logprobs: int = 20
+    # `--enable-auto-tool-choice --tool-call-parser gemma4`; False: tool_choice "auto" (also the
+    # default when tools are sent) is refused with vLLM's 400.
+    tool_parser: bool = True
+    # `--reasoning-parser gemma4`; False: the thought lands in content as "thought\n...".
+    reasoning_parser: bool = True
+    # A multimodal model; False is a text-only model (any image: "... is not a multimodal model").
+    vision: bool = True
+    # An audio tower (Gemma 4 E2B/E4B); the 31B model has none.
+    audio: bool = False
+    # Other servers lack vLLM's extra routes: False answers 404 there, as an unknown path does.
+    tokenize_route: bool = True
+    metrics_route: bool = True
+    # Seconds /tokenize waits before it answers (a slow or hung tokenizer).
+    tokenize_delay: float = 0
+    # The KV cache size in tokens, for `vllm:kv_cache_usage_perc`.
+    kv_cache_tokens: int = 262144
 
 
 @dataclass

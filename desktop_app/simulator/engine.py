@@ -72,8 +72,12 @@ def _has_token_fault(fault: Fault | None) -> bool:
 
 
 async def completion_response(req: ChatRequest, config: SimulatorConfig, fault: Fault | None,
-                              on_disconnect: Callable[[], None]) -> Response | CompletionStream:
+                              on_disconnect: Callable[[], None],
+                              on_generated: Callable[[int], None] | None = None,
+                              ) -> Response | CompletionStream:
     completion = generate(req, config)
+    if on_generated is not None:
+        on_generated(sum(o.completion_tokens for o in completion.outcomes))
     response_id = f"chatcmpl-{req.request_id or uuid.uuid4().hex[:16]}"
     created = int(time.time())
     fp = fingerprint(config.version, config.model)

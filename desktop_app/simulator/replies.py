@@ -103,7 +103,17 @@ def _structured(req: ChatRequest, prompt: str) -> str | None:
 
 
 def compose_reply(req: ChatRequest, config: SimulatorConfig, rng: random.Random) -> Reply:
-    """Decide the whole output of one choice."""
+    """Decide the whole output of one choice, as the server's parsers split it."""
+    reply = _compose(req, config, rng)
+    if reply.reasoning is not None and not config.reasoning_parser:
+        # No reasoning parser: the thought channel's markers are special tokens (skipped), so
+        # its text reaches content as "thought\n..." ahead of the answer (docs/protocol.md §7.2).
+        reply.content = [*tokenize(f"thought\n{reply.reasoning}\n"), *reply.content]
+        reply.reasoning = None
+    return reply
+
+
+def _compose(req: ChatRequest, config: SimulatorConfig, rng: random.Random) -> Reply:
     last_user = last_user_message(req.messages)
     prompt = content_text(last_user.get("content")) if last_user else ""
     results = _trailing_tool_messages(req.messages)

@@ -18,8 +18,12 @@ from .errors import (
 from .fields import INT64_MAX, INT64_MIN, FieldReader
 from .images import ImageInfo, inspect_image
 from .messages import content_images, last_user_message, render_prompt
+from .modalities import check_modalities
 from .tokens import IMAGE_SOFT_TOKENS, count_tokens
 
+# vLLM's refusal when no tool-call parser is enabled (serving_chat; docs/protocol.md §1.4).
+AUTO_TOOL_CHOICE_NEEDS_PARSER = (
+    '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set')
 REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 
 
@@ -166,6 +170,7 @@ def _tool_choice(
 
 def _check_images(messages: list[dict[str, Any]], config: SimulatorConfig) -> list[ImageInfo]:
     """All images are checked (and counted against the limit); the last user turn's are kept."""
+    check_modalities(messages, config)
     total = sum(len(content_images(m.get("content"))) for m in messages)
     if total > config.image_limit:
         raise bad_request(f"At most {config.image_limit} image(s) may be provided in one prompt. "
@@ -270,6 +275,9 @@ def parse_chat_request(raw: bytes, content_type: str | None, config: SimulatorCo
     if model is not None and model != config.model:
         raise ApiError(404, f"The model `{model}` does not exist. Valid aliases: {config.model}.",
                        "model")
+    # Checked before the prompt is rendered, so the refusal costs the server nothing.
+    if tool_choice == "auto" and not config.tool_parser:
+        raise ApiError(400, AUTO_TOOL_CHOICE_NEEDS_PARSER)
 
     messages: list[dict[str, Any]] = body["messages"]
     if not messages:

@@ -85,10 +85,17 @@ def profile_key() -> str:
 
 
 @pytest.fixture
+def server_checks() -> bool:
+    """Whether the window counts, probes and polls the server between requests (the tests of
+    those features turn it on; elsewhere the simulator sees only the requests a test makes)."""
+    return False
+
+
+@pytest.fixture
 def state(
-    qtbot, qloop: QtAsyncLoop, secrets: SecretStore, sim, profile_key: str
+    qtbot, qloop: QtAsyncLoop, secrets: SecretStore, sim, profile_key: str, server_checks: bool
 ) -> Iterator[AppServices]:
-    st = AppServices(secrets=secrets, settings=Settings())
+    st = AppServices(secrets=secrets, settings=Settings(), server_checks=server_checks)
     profile = ServerProfile(name="Simulator", base_url=sim.base_url, api_key=profile_key)
     st.profiles.save(profile)
     st.profiles.set_active(profile.id)

@@ -56,10 +56,13 @@ class ChatController(QObject):
         traces: TraceStore | None = None,
         settings_factory: Callable[[], GenerationSettings] = GenerationSettings,
         loader: Callable[[str], Conversation] | None = None,
+        fit_request: Callable[[ChatRequest], ChatRequest] | None = None,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
         self.session = session
+        # Fits each request to the model's context (the meter clamps max_tokens).
+        self.fit_request = fit_request
         self.runner = runner
         # What currently forbids a request (an invalid panel, unanswered tool calls).
         self.gate = gate if gate is not None else SendGate(self)
@@ -235,6 +238,8 @@ class ChatController(QObject):
     # -- the reply -------------------------------------------------------------------------
     def _start_reply(self, conv: Conversation) -> None:
         request = conv.build_request(self.session.model)
+        if self.fit_request is not None:
+            request = self.fit_request(request)
         reply = ChatMessage(role="assistant", status=MessageStatus.STREAMING)
         reply.reply = ReplyInfo(
             model=self.session.model,

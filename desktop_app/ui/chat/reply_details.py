@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from desktop_app.core.chat.conversation import ChatMessage
+from desktop_app.core.server.cut_reason import cut_note
 
 
 def details_line(msg: ChatMessage) -> str:
@@ -29,9 +30,5 @@ def details_line(msg: ChatMessage) -> str:
 
 
 def length_note(msg: ChatMessage) -> str:
-    if msg.reply and msg.reply.finish_reason == "length":
-        return (
-            "The reply was cut at max tokens: it reached the max_tokens limit (or the model's "
-            "context). Raise max_tokens to get longer replies."
-        )
-    return ""
+    """Which limit cut the reply (max_tokens, the context, or a budget spent thinking)."""
+    return cut_note(msg)

@@ -101,6 +101,7 @@ def style_sheet(c: dict[str, str]) -> str:
     #newChatButton, #settingsButton {{ text-align: left; padding: 8px 10px; border-radius: 8px;
         border: 1px solid {c["border"]}; background: {c["base"]}; }}
     #serverStatus {{ color: {c["muted"]}; padding: 6px 4px; }}
+    #serverFacts {{ color: {c["muted"]}; padding: 0 4px 6px 4px; font-size: 11px; }}
     #header {{ border-bottom: 1px solid {c["border"]}; }}
     #conversationTitle {{ font-size: 12pt; font-weight: 600; }}
     #demoBadge {{ color: white; background: {c["badge"]}; border-radius: 9px;

@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from desktop_app.core.images.tray import AttachmentTray
     from desktop_app.core.inspect.traces import TraceStore
     from desktop_app.core.params.generation import GenerationParams
+    from desktop_app.core.server.capabilities import ServerCapabilities
+    from desktop_app.core.server.load import BusyWatch, LoadPoller
+    from desktop_app.core.server.meter import ContextMeter
     from desktop_app.core.session.profiles import ProfileStore
     from desktop_app.core.session.secrets import SecretStore
     from desktop_app.core.session.server import ServerSession
@@ -38,6 +41,10 @@ class WindowServices(Protocol):
     tools: ToolLoop
     tray: AttachmentTray
     thumbnails: ThumbnailCache
+    meter: ContextMeter
+    capabilities: ServerCapabilities
+    load: LoadPoller
+    busy_watch: BusyWatch
     history: HistoryService | None  # None when the history could not be opened
     storage_problem: str | None  # why the history could not be opened
     notices: list[str]  # what the banner says at start (read-only session, damaged files)

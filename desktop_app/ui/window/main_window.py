@@ -213,6 +213,7 @@ class MainWindow(QMainWindow):
         from desktop_app.ui.history.panel import HistoryPanel
         from desktop_app.ui.images.feature import ImageFeature
         from desktop_app.ui.params.docks import GenerationControls
+        from desktop_app.ui.server.feature import ServerFeature
         from desktop_app.ui.tools.dock import make_tools_dock
 
         actions = self.message_actions
@@ -238,6 +239,11 @@ class MainWindow(QMainWindow):
             services.chat, services.history, self.system_prompt, self
         )
         insert_before(self.chat_view, self.conversation_notice)
+        self.server_feature = ServerFeature(
+            self, self.composer, services.chat, services.meter, services.capabilities,
+            services.load, services.busy_watch, services.params, services.tools, services.tray,
+            self.server_label, self.tools_panel, self.generation_controls.panel.thinking,
+        )  # fmt: skip
         self.window_fit = fit_window(self)
 
     def _build_menu(self) -> None:

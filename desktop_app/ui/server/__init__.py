@@ -1,0 +1,1 @@
+"""Widgets that show what the server says about itself: context meter, capabilities, load."""
