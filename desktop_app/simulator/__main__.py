@@ -34,6 +34,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="tool-call numbers and booleans arrive as strings")
     parser.add_argument("--degraded-tools", action="store_true",
                         help="no tool parser: raw tool-call text in content")
+    parser.add_argument("--max-logprobs", type=int, default=20,
+                        help="most alternatives per token a request may ask for")
     return parser.parse_args(argv)
 
 
@@ -43,6 +45,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         api_key=args.api_key, tokens_per_second=args.tokens_per_second, model=args.model,
         max_model_len=args.max_model_len, image_limit=args.image_limit,
         string_scalars=args.string_scalars, degraded_tools=args.degraded_tools,
+        max_logprobs=args.max_logprobs,
     )
     serve_forever(config, args.host, args.port)
 
