@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from desktop_app.core.session.servers import Servers
     from desktop_app.core.settings import Settings
     from desktop_app.core.tasks import TaskRunner
+    from desktop_app.core.tokens.feature import TokenFeature
     from desktop_app.core.tools.loop import ToolLoop
 
 
@@ -36,6 +37,7 @@ class WindowServices(Protocol):
     settings: Settings
     params: GenerationParams
     tools: ToolLoop
+    tokens: TokenFeature
     tray: AttachmentTray
     thumbnails: ThumbnailCache
     history: HistoryService | None  # None when the history could not be opened
