@@ -250,13 +250,10 @@ class MessageWidget(QFrame):
             else:
                 self.thinking.hide()
         tokens_on = self.token_panel is not None and not self.token_panel.isHidden()
-        if (
-            self.tokens_button is not None
-            and msg.tokens is not None
-            and streaming
-            and self.token_panel is None
-        ):
-            self.tokens_button.setChecked(True)  # asked for: shown live as it streams
+        if self.tokens_button is not None and msg.tokens is not None and self.token_panel is None:
+            # Tokens were asked for: the reply shows them (live while it streams) until the
+            # toggle is turned off.
+            self.tokens_button.setChecked(True)
             tokens_on = True
         if tokens_on:
             self.token_panel.refresh(msg)  # type: ignore[union-attr]
