@@ -82,12 +82,12 @@ def window_run(app, base_url: str, prompt: str, alternatives: int | None) -> dic
 
 def memory(tokens: int, alternatives: int) -> dict[str, float]:
     """Bytes kept per token per alternative: the TokenLog, and the parsed JSON for comparison."""
+    import random
+
     from desktop_app.api.logprobs import TokenLog, parse_logprobs
     from desktop_app.simulator.answers import markdown_answer  # noqa: F401 - warm imports
     from desktop_app.simulator.chunks import logprob_entry, with_alternatives
     from desktop_app.simulator.longform import long_reply_tokens
-
-    import random
 
     pieces = long_reply_tokens(tokens, random.Random(1))
     wire = [json.dumps({"content": [with_alternatives(logprob_entry(p), alternatives)]})
