@@ -16,6 +16,7 @@ from .results import Completion, ToolCallSnapshot, Usage
 
 if TYPE_CHECKING:
     from .deltas import ChunkDelta
+    from .logprobs import TokenLog, TokenLogprob
     from .tool_deltas import ToolCallDelta
 
 
@@ -69,6 +70,7 @@ class Accumulator:
         self._fingerprint: str | None = None
         self._chunks = 0
         self._snapshot: Completion | None = None
+        self._tokens: TokenLog | None = None  # the answer's tokens, once logprobs arrive
 
     def add(self, delta: ChunkDelta) -> None:
         """Fold one chunk's delta into the reply."""
@@ -94,9 +96,33 @@ class Accumulator:
             self._reasoning.append(reasoning)
         if delta.tool_calls:
             self._add_tool_calls(delta.tool_calls)
+        if content and (delta.logprobs is not None or self._tokens is not None):
+            self._add_tokens(delta.logprobs, content, bool(reasoning))
         if delta.finish_reason is not None:
             self._finish_reason = delta.finish_reason
             self._stop_reason = delta.stop_reason
+
+    def _add_tokens(
+        self, entries: tuple[TokenLogprob, ...] | None, content: str, reasoning: bool
+    ) -> None:
+        """The answer's tokens of a chunk with content (tokens of reasoning, tool calls and
+        empty deltas are not the answer's). Text that came without logprobs is kept as one
+        unknown token, so the tokens always spell the answer."""
+        from .logprobs import TokenLog, answer_tail, unknown_token
+
+        tokens = self._tokens
+        if tokens is None:
+            tokens = self._tokens = TokenLog()
+            before = self._content.value()[: -len(content)]
+            if before:
+                tokens.extend((unknown_token(before),))
+        if not entries:
+            tokens.extend((unknown_token(content),))
+        elif reasoning:
+            # One chunk held the end of the reasoning and the start of the answer.
+            tokens.extend(answer_tail(entries, content))
+        else:
+            tokens.extend(entries)
 
     def _add_tool_calls(self, fragments: tuple[ToolCallDelta, ...]) -> None:
         for fragment in fragments:
@@ -165,6 +191,7 @@ class Accumulator:
                 stop_reason=self._stop_reason,
                 usage=self._usage,
                 system_fingerprint=self._fingerprint,
+                tokens=self._tokens,
             )
         return self._snapshot
 

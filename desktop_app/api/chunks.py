@@ -177,6 +177,13 @@ def _fields(payload: Any, data: str, inexact: bool) -> ChunkDelta:
             raise _Inexact
         stop_reason = None
     tool_calls = () if raw_calls is None else _tool_call_deltas(raw_calls, data, inexact)
+    raw_logprobs = choice.get("logprobs")
+    if raw_logprobs is None:
+        logprobs = None
+    else:
+        from .logprobs import parse_logprobs  # only when logprobs were asked for
+
+        logprobs = parse_logprobs(raw_logprobs)
     return _record(
         ChunkDelta,
         (
@@ -192,6 +199,7 @@ def _fields(payload: Any, data: str, inexact: bool) -> ChunkDelta:
             usage,
             fingerprint,
             0,
+            logprobs,
         ),
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
+    from .logprobs import TokenLogprob
     from .results import Usage
     from .tool_deltas import ToolCallDelta  # loaded only for chunks that carry tool calls
 
@@ -34,3 +35,5 @@ class ChunkDelta(NamedTuple):
     #: 0 for the folded choice; another index when the chunk only concerned another
     #: choice (n > 1, whose deltas are left out); None for a chunk without choices.
     choice_index: int | None = 0
+    #: The chunk's ``logprobs.content`` (None: the chunk had no logprobs).
+    logprobs: tuple[TokenLogprob, ...] | None = None

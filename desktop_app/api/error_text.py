@@ -126,6 +126,16 @@ def _hint(info: ErrorBody) -> str:
             "The conversation is too long for the model's context: remove earlier messages "
             "or attachments, or start a new conversation."
         )
+    if "sample logprobs" in text:
+        from .logprobs import max_allowed  # only for this refusal
+
+        most = max_allowed(info.message)
+        limit = f"at most {most}" if most is not None else "fewer"
+        return (
+            f"The server allows {limit} alternatives per token (its --max-logprobs setting): "
+            "ask for fewer, or restart vLLM with a higher --max-logprobs. "
+            "Check the generation settings."
+        )
     if param in _LENGTH_PARAMS:
         return "Lower the maximum reply length in the generation settings."
     if param in _GENERATION_PARAMS:

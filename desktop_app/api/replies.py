@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ProtocolError
 from .messages import ToolCall
 from .results import Completion, ModelInfo, Usage
+
+if TYPE_CHECKING:
+    from .logprobs import TokenLog
 
 
 def _protocol_error(what: str, raw: bytes | str) -> ProtocolError:
@@ -63,7 +66,18 @@ def parse_completion(payload: Mapping[str, Any]) -> Completion:
         stop_reason=stop_reason if isinstance(stop_reason, str | int) else None,
         usage=Usage.from_wire(usage) if isinstance(usage, Mapping) else None,
         system_fingerprint=_opt_str(payload, "system_fingerprint"),
+        tokens=_tokens(choice.get("logprobs"), _opt_str(message, "content") or "", reasoning),
     )
+
+
+def _tokens(raw: object, content: str, reasoning: str | None) -> TokenLog | None:
+    """The answer's tokens; the whole reply's logprobs also cover its reasoning, if any."""
+    if raw is None:
+        return None
+    from .logprobs import TokenLog, answer_tail, parse_logprobs
+
+    entries = parse_logprobs(raw)
+    return TokenLog(answer_tail(entries, content) if reasoning else entries)
 
 
 def _tool_calls(raw: object, payload: Mapping[str, Any]) -> tuple[ToolCall, ...]:

@@ -101,6 +101,11 @@ class ChatRequest:
     stream: bool = True
     include_usage: bool = True
     extra_body: Mapping[str, Any] = field(default_factory=dict)
+    #: Ask for each token's logprob and this many alternatives (None: do not ask).
+    top_logprobs: int | None = None
+    #: The last message is an assistant prefix that the reply continues (vLLM's
+    #: continue_final_message; no generation prompt is added).
+    continue_final: bool = False
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON body: only what is set, then ``extra_body`` merged last."""
@@ -120,6 +125,12 @@ class ChatRequest:
             body["parallel_tool_calls"] = self.parallel_tool_calls
         if self.enable_thinking is not None:
             body["chat_template_kwargs"] = {"enable_thinking": self.enable_thinking}
+        if self.top_logprobs is not None:
+            body["logprobs"] = True
+            body["top_logprobs"] = self.top_logprobs
+        if self.continue_final:
+            body["continue_final_message"] = True
+            body["add_generation_prompt"] = False
         body["stream"] = self.stream
         # stream_options with stream false is a 400 (err_stream_options_without_stream).
         if self.stream and self.include_usage:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .messages import Message, ToolCall
+
+if TYPE_CHECKING:
+    from .logprobs import TokenLog
 
 
 def _int_or_none(value: object) -> int | None:
@@ -94,6 +97,9 @@ class Completion:
     stop_reason: str | int | None
     usage: Usage | None
     system_fingerprint: str | None
+    #: The answer's tokens with their logprobs, when they were asked for (shared with the
+    #: stream while it runs: read ``len(tokens)`` once and use entries below it).
+    tokens: TokenLog | None = None
 
     def to_message(self) -> Message:
         """The assistant message to send back in the history (reasoning kept)."""
@@ -105,10 +111,13 @@ class Completion:
         )
 
     def to_json_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "content": self.content,
             "reasoning": self.reasoning,
             "tool_calls": [call.to_wire() for call in self.tool_calls],
             "finish_reason": self.finish_reason,
             "usage": self.usage.to_dict() if self.usage is not None else None,
         }
+        if self.tokens is not None:
+            out["logprobs"] = self.tokens.to_json()
+        return out

@@ -26,6 +26,7 @@ from desktop_app.core.session.server import ServerSession
 from desktop_app.core.session.servers import Servers
 from desktop_app.core.settings import Settings
 from desktop_app.core.tasks import TaskRunner
+from desktop_app.core.tokens.feature import TokenFeature
 from desktop_app.core.tools.loop import ToolLoop
 
 
@@ -102,6 +103,7 @@ class AppServices:
             gate=self.gate,
         )
         self.tools = ToolLoop(self.chat, self.gate)
+        self.tokens = TokenFeature(self.chat)
         self.thumbnails = ThumbnailCache(self.runner)
         self.tray = AttachmentTray(
             self.runner,

@@ -58,8 +58,9 @@ EXIT_INTERRUPTED = 130
 class Printer:
     """Writes the reply as it comes: content to stdout, reasoning to stderr, nothing in --json."""
 
-    def __init__(self, quiet: bool) -> None:
+    def __init__(self, quiet: bool, logprobs: bool = False) -> None:
         self.quiet = quiet
+        self.logprobs = logprobs  # --logprobs: the JSON object always has the "logprobs" key
         self.accumulator: Accumulator | None = None  # the stream's, for a partial reply
         self._out_tail = ""  # the last character written to stdout
         self._err_tail = "\n"  # the last character of reasoning written to stderr
@@ -95,7 +96,7 @@ class Printer:
     def finish(self, completion: Completion, *, streamed: bool) -> None:
         """After a reply: the JSON object, or what streaming did not show, then a newline."""
         if self.quiet:
-            self._print_json(completion)
+            self._print_json(completion, self.logprobs)
             return
         if not streamed:
             if completion.reasoning:
@@ -115,7 +116,9 @@ class Printer:
     def abort(self, partial: Completion | None) -> None:
         """After a failure: keep what arrived (ending its line), or print it as JSON."""
         if self.quiet:
-            self._print_json(partial or self.snapshot() or Accumulator().result())
+            self._print_json(
+                partial or self.snapshot() or Accumulator().result(), self.logprobs
+            )
             return
         if self._out_tail not in ("", "\n"):
             self.content("\n")
@@ -134,8 +137,11 @@ class Printer:
             self.reasoning("\n")
 
     @staticmethod
-    def _print_json(completion: Completion) -> None:
-        sys.stdout.write(json.dumps(completion.to_json_dict(), ensure_ascii=False) + "\n")
+    def _print_json(completion: Completion, asked_logprobs: bool = False) -> None:
+        out = completion.to_json_dict()
+        if asked_logprobs and "logprobs" not in out:
+            out["logprobs"] = None  # asked for, but the server sent none
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         sys.stdout.flush()
 
 
@@ -199,6 +205,8 @@ def describe_failure(exc: GemmaAPIError, api_key_env: str) -> tuple[int, str]:
         message += f"\n  (this command reads the key from ${api_key_env}; see --api-key-env)"
     elif isinstance(exc, ReadTimeout | ConnectTimeout):
         message += "\n  (--timeout SECONDS sets how long this command waits)"
+    elif isinstance(exc, ServerError) and "--max-logprobs" in message:
+        message += "\n  (--logprobs K sets how many alternatives this command asks for)"
     elif isinstance(exc, NotFoundError):
         message += "\n  (--model or $GEMMA_MODEL names the model; --base-url the server)"
     return status, f"{what}: {message}"
@@ -218,7 +226,7 @@ def main(argv: list[str]) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
-    printer = Printer(quiet=plan.json)
+    printer = Printer(quiet=plan.json, logprobs=plan.request.top_logprobs is not None)
     if plan.count_tokens:
         try:
             _count_tokens(plan)

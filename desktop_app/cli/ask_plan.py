@@ -90,8 +90,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="only count the prompt tokens this request would use (POST /tokenize); "
         "nothing is sent to /chat/completions",
     )
+    add(
+        "--logprobs",
+        metavar="K",
+        type=_logprobs_count,
+        help="with --json: each token's logprob and its K most likely alternatives "
+        "(the server allows up to its --max-logprobs, 20 by default)",
+    )
     add("--timeout", metavar="SECONDS", type=_positive_float, help="network timeout")
     return parser
+
+
+def _logprobs_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
+    return value
 
 
 def _positive_float(text: str) -> float:
@@ -278,6 +295,8 @@ def make_plan(args: argparse.Namespace) -> Plan:
     api_key = os.environ.get(key_env) or None
     if api_key is None and args.api_key_env:
         sys.stderr.write(f"{PROG}: warning: ${key_env} is not set; sending no API key\n")
+    if args.logprobs is not None and not args.json:
+        raise UsageError("--logprobs needs --json: the tokens are part of the JSON object")
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
     sampling, extra = build_params(args.param)
     tools = load_tools(args.tools) if args.tools else ()
@@ -295,6 +314,7 @@ def make_plan(args: argparse.Namespace) -> Plan:
         enable_thinking=args.thinking,
         stream=args.stream,
         extra_body=extra,
+        top_logprobs=args.logprobs,
     )
     return Plan(base_url, key_env, api_key, args.timeout, request, args.json, args.count_tokens)
 

@@ -45,6 +45,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="no /tokenize route (as on servers other than vLLM)")
     parser.add_argument("--no-metrics", dest="metrics_route", action="store_false",
                         help="no /metrics route")
+    parser.add_argument("--max-logprobs", type=int, default=20,
+                        help="most alternatives per token a request may ask for")
     return parser.parse_args(argv)
 
 
@@ -56,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         string_scalars=args.string_scalars, degraded_tools=args.degraded_tools,
         tool_parser=args.tool_parser, reasoning_parser=args.reasoning_parser, vision=args.vision,
         audio=args.audio, tokenize_route=args.tokenize_route, metrics_route=args.metrics_route,
+        max_logprobs=args.max_logprobs,
     )
     serve_forever(config, args.host, args.port)
 

@@ -135,7 +135,8 @@ def response_body(response_id: str, created: int, model: str, system_fingerprint
         logprobs = None
         if top_logprobs is not None:
             logprobs = {"content": [with_alternatives(logprob_entry(t), top_logprobs)
-                                    for k, t, _ in outcome.steps if k == "c" and t]}
+                                    for k, t, _ in outcome.steps
+                                    if t and (k == "c" or (k == "r" and show_reasoning))]}
         choices.append({
             "index": index,
             "message": _message(outcome, role, show_reasoning, forced_tools),

@@ -86,6 +86,7 @@ def render_prompt(
     tools: list[dict[str, Any]] | None = None,
     thinking: bool = False,
     add_generation_prompt: bool = True,
+    continue_final: bool = False,
 ) -> tuple[str, int]:
     """An approximation of the Gemma 4 chat template; returns (text, number of images)."""
     out = ["<bos>"]
@@ -100,7 +101,8 @@ def render_prompt(
             out.append(_tool_declarations(tools))
         out.append("<turn|>\n")
     call_names = _tool_call_names(messages)
-    for message in messages:
+    last = len(messages) - 1
+    for position, message in enumerate(messages):
         role = message.get("role")
         content = message.get("content")
         if role == "system":
@@ -120,6 +122,8 @@ def render_prompt(
             fn = call.get("function") if isinstance(call, dict) else None
             if isinstance(fn, dict):
                 out.append(f"<|tool_call>call:{fn.get('name')}{fn.get('arguments')}<tool_call|>")
+        if continue_final and position == last:
+            break  # the final message stays open: generation continues its text
         out.append("<turn|>\n")
     if add_generation_prompt:
         out.append("<|turn>model\n")

@@ -126,6 +126,14 @@ def _compose(req: ChatRequest, config: SimulatorConfig, rng: random.Random) -> R
 
     reply = Reply()
     count = requested_tokens(prompt) if not (calls or results) else None
+    if req.continue_prefix is not None:
+        # Continuing the final assistant message: no thinking and no tool call, only more of
+        # the answer after the given prefix.
+        answer = markdown_answer(prompt, rng) if count is None else ""
+        if count is not None:
+            answer = "".join(long_reply_tokens(count, rng))
+        reply.content = tokenize(continuation(answer, req.continue_prefix))
+        return reply
     if req.thinking:
         if calls:
             reply.reasoning = _call_reasoning(prompt, calls)
@@ -166,3 +174,13 @@ def _compose(req: ChatRequest, config: SimulatorConfig, rng: random.Random) -> R
         text = markdown_answer(prompt, rng)
     reply.content = tokenize(prefix + text)
     return reply
+
+
+def continuation(answer: str, prefix: str) -> str:
+    """What follows ``prefix`` when the model would have said ``answer``: the rest of the answer
+    after the prefix's length, from its next word on when the prefix took another turn."""
+    if answer.startswith(prefix):
+        return answer[len(prefix):]
+    rest = answer[len(prefix):]
+    space = rest.find(" ")
+    return rest[space:] if space >= 0 else " and that is all."

@@ -83,7 +83,10 @@ class CompletionStream:
         return usage_json(self.prompt_tokens, completion, reasoning) if self.continuous else None
 
     def _logprobs(self, step: tuple[str, str, int]) -> str:
-        if self.top_logprobs is None or step[0] != "c" or not step[1]:
+        # Reasoning tokens carry logprobs too, but only when the reasoning itself is shown.
+        kind = step[0]
+        if self.top_logprobs is None or not step[1] or not (
+                kind == "c" or (kind == "r" and self.show_reasoning)):
             return "null"
         entry = with_alternatives(logprob_entry(step[1]), self.top_logprobs)
         return json.dumps({"content": [entry]}, ensure_ascii=False, separators=(",", ":"))

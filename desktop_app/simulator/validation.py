@@ -17,7 +17,7 @@ from .errors import (
 )
 from .fields import INT64_MAX, INT64_MIN, FieldReader
 from .images import ImageInfo, inspect_image
-from .messages import content_images, last_user_message, render_prompt
+from .messages import content_images, content_text, last_user_message, render_prompt
 from .modalities import check_modalities
 from .tokens import IMAGE_SOFT_TOKENS, count_tokens
 
@@ -55,6 +55,8 @@ class ChatRequest:
     images: list[ImageInfo] = field(default_factory=list)
     response_format: dict[str, Any] | None = None
     request_id: str | None = None
+    # `continue_final_message`: the final assistant message's text, which the reply continues.
+    continue_prefix: str | None = None
 
 
 def decode_body(raw: bytes, content_type: str | None) -> Any:
@@ -289,7 +291,9 @@ def parse_chat_request(raw: bytes, content_type: str | None, config: SimulatorCo
                 raise ApiError(400, 'can only concatenate str (not "NoneType") to str')
     thinking = bool(kwargs.get("enable_thinking", effort is not None and effort != "none"))
     images = _check_images(messages, config)
-    text, image_count = render_prompt(messages, tools, thinking, add_generation_prompt)
+    continuing = v["continue_final_message"] and messages[-1].get("role") == "assistant"
+    text, image_count = render_prompt(messages, tools, thinking, add_generation_prompt,
+                                      continue_final=continuing)
     prompt = count_tokens(text) + image_count * IMAGE_SOFT_TOKENS
     ctx = config.max_model_len
     if prompt > ctx:
@@ -313,6 +317,7 @@ def parse_chat_request(raw: bytes, content_type: str | None, config: SimulatorCo
         images=images, response_format=v["response_format"],
         role="assistant" if add_generation_prompt else str(messages[-1].get("role")),
         request_id=v["request_id"],
+        continue_prefix=content_text(messages[-1].get("content")) if continuing else None,
     )
     _check_sampling(v, req, config.max_logprobs)
     return req

@@ -41,7 +41,10 @@ EXPECTED: dict[str, tuple[type[ServerError], list[str]]] = {
         ],
     ),
     "err_top_p_2": (BadRequestError, ["top_p must be in (0, 1], got 2.0", GENERATION]),
-    "err_logprobs_too_many": (BadRequestError, ["greater than max allowed: 20", GENERATION]),
+    "err_logprobs_too_many": (
+        BadRequestError,
+        ["greater than max allowed: 20", "allows at most 20", "--max-logprobs", GENERATION],
+    ),
     "err_unknown_model": (
         NotFoundError,
         ["does not have the requested model", "`gpt-4o`", "Valid aliases", "server profile"],

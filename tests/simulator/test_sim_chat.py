@@ -217,3 +217,56 @@ def test_tokens_per_second_paces_the_stream():
         total = time.perf_counter() - started
     assert first_at is not None and first_at < 0.15
     assert 0.18 < total < 1.5
+
+
+def test_streamed_logprobs_ride_on_each_token_chunk(client):
+    body = {"messages": user("Hi"), "stream": True, "logprobs": True, "top_logprobs": 3,
+            "max_tokens": 6}
+    events = stream(client, body)
+    tokens = [e for e in events if e["choices"] and e["choices"][0]["logprobs"] is not None]
+    text = "".join(c["delta"].get("content") or "" for e in events for c in e["choices"])
+    assert len(tokens) == 6
+    entries = [t for e in tokens for t in e["choices"][0]["logprobs"]["content"]]
+    assert "".join(e["token"] for e in entries) == text
+    for entry in entries:
+        assert set(entry) == {"token", "logprob", "bytes", "top_logprobs"}
+        assert bytes(entry["bytes"]).decode() == entry["token"]
+        assert len(entry["top_logprobs"]) == 3
+        assert entry["top_logprobs"][0]["token"] == entry["token"]
+
+
+def test_reasoning_tokens_carry_logprobs_only_when_reasoning_is_shown(client):
+    base = {"messages": user("Why is the sky blue?"), "stream": True, "logprobs": True,
+            "top_logprobs": 1, "max_tokens": 12,
+            "chat_template_kwargs": {"enable_thinking": True}}
+    shown = stream(client, base)
+    with_reasoning = [e["choices"][0] for e in shown
+                      if e["choices"] and e["choices"][0]["delta"].get("reasoning")]
+    assert with_reasoning and all(c["logprobs"] is not None for c in with_reasoning)
+    hidden = stream(client, {**base, "include_reasoning": False})
+    assert all(e["choices"][0]["logprobs"] is None for e in hidden if e["choices"])
+
+
+def test_too_many_logprobs_is_refused_with_the_server_limit():
+    with running_simulator(SimulatorConfig(max_logprobs=4)) as sim:
+        body = {"messages": user("Hi"), "logprobs": True, "top_logprobs": 5}
+        response = httpx.post(f"{sim.base_url}/chat/completions", json=body)
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "message": "Requested sample logprobs of 5, which is greater than max allowed: 4 "
+                   "(parameter=logprobs, value=5)",
+        "type": "BadRequestError", "param": "logprobs", "code": 400}
+
+
+def test_continue_final_message_continues_the_prefix(client):
+    first = ask(client, "Why is the sky blue?", seed=3)
+    answer = first["choices"][0]["message"]["content"]
+    prefix = answer[: answer.index(" ", 10)] + " really"
+    messages = [*user("Why is the sky blue?"), {"role": "assistant", "content": prefix}]
+    body = {"messages": messages, "seed": 3, "continue_final_message": True,
+            "add_generation_prompt": False}
+    reply = client.post("/chat/completions", json=body).json()
+    rest = reply["choices"][0]["message"]["content"]
+    assert reply["choices"][0]["message"]["role"] == "assistant"
+    assert not rest.startswith(prefix) and rest  # only what follows the prefix
+    assert rest.startswith(" ") and (prefix + rest).split()[:3] == answer.split()[:3]

@@ -7,6 +7,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance
 
@@ -21,11 +22,14 @@ from desktop_app.core.chat.conversation import (
 )
 from desktop_app.core.chat.conversations import ConversationList
 from desktop_app.core.chat.error_cards import NotConnected, describe_error
-from desktop_app.core.chat.live_reply import LiveReply
+from desktop_app.core.chat.live_reply import LiveReply, continuing
 from desktop_app.core.chat.send_gate import SendGate
 from desktop_app.core.inspect.traces import TraceStore
 from desktop_app.core.session.server import ServerSession
 from desktop_app.core.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from desktop_app.api.logprobs import TokenLog
 
 log = logging.getLogger(__name__)
 
@@ -235,9 +239,30 @@ class ChatController(QObject):
             self._start_reply(conv)
         return True
 
+    def continue_reply(self, message_id: str, prefix: str, tokens: TokenLog | None = None) -> str:
+        """A new reply after the last reply `message_id` that continues `prefix` (vLLM's
+        continue_final_message) and stands in its place; "" when it started, else why not."""
+        conv = self.current
+        if self.busy:
+            return "A reply is still being written."
+        if conv.read_only or not conv.messages or conv.messages[-1].id != message_id:
+            return "Only the last reply of a conversation can be continued from a token."
+        if not self._may_start():
+            return "Requests are blocked: " + (self.gate.reason() or "see the status bar")
+        self._start_reply(conv, prefix, tokens, branched_from=message_id)
+        return ""
+
     # -- the reply -------------------------------------------------------------------------
-    def _start_reply(self, conv: Conversation) -> None:
+    def _start_reply(
+        self,
+        conv: Conversation,
+        prefix: str | None = None,
+        prefix_tokens: TokenLog | None = None,
+        branched_from: str | None = None,
+    ) -> None:
         request = conv.build_request(self.session.model)
+        if prefix is not None:
+            request = continuing(request, prefix)
         if self.fit_request is not None:
             request = self.fit_request(request)
         reply = ChatMessage(role="assistant", status=MessageStatus.STREAMING)
@@ -249,9 +274,10 @@ class ChatController(QObject):
             tool_choice=request.tool_choice,
             extra_body=dict(request.extra_body),
             started_at=time.time(),
+            branched_from=branched_from,
         )
         self._append(conv, reply)
-        self._live = LiveReply(conv, reply)
+        self._live = LiveReply(conv, reply, prefix or "", prefix_tokens)
         self.busyChanged.emit(True)
         task = self.runner.start(REPLY_TASK, self._run(self._live, request))
         task.add_done_callback(functools.partial(self._task_ended, self._live))

@@ -6,7 +6,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.api import (
     ChatRequest,
@@ -18,6 +18,9 @@ from desktop_app.api import (
     Usage,
 )
 from desktop_app.core.tools.workbench import ToolBench
+
+if TYPE_CHECKING:
+    from desktop_app.api.logprobs import TokenLog
 
 
 def new_id() -> str:
@@ -74,6 +77,8 @@ class ReplyInfo:
     duration: float | None = None  # seconds from request to last byte
     thinking_seconds: float | None = None
     request_id: str | None = None
+    # The reply this one continues from one of its tokens (it then stands in its place).
+    branched_from: str | None = None
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -101,6 +106,8 @@ class ChatMessage:
     reply: ReplyInfo | None = None
     id: str = field(default_factory=new_id)
     created_at: float = field(default_factory=time.time)
+    # The answer's tokens with their logprobs, when the request asked for them (not stored).
+    tokens: TokenLog | None = field(default=None, compare=False, repr=False)
 
     def to_api(self) -> Message:
         if self.role == "user":
@@ -130,6 +137,8 @@ class GenerationSettings:
     parallel_tool_calls: bool | None = None
     # The tools panel's full set (disabled tools, edits, mock answers); `tools` is what is sent.
     tool_bench: ToolBench = field(default_factory=ToolBench)
+    # Ask for each token's logprob and this many alternatives (None: do not ask).
+    top_logprobs: int | None = None
 
 
 @dataclass
@@ -179,11 +188,15 @@ class Conversation:
 
     def history_for_request(self) -> list[ChatMessage]:
         """The messages a request replays: failed replies and empty placeholders are left out."""
-        out = []
+        out: list[ChatMessage] = []
         for msg in self.messages:
             if msg.role == "assistant" and (
                 msg.status == MessageStatus.ERROR or not (msg.content or msg.tool_calls)
             ):
+                continue
+            branched = msg.reply.branched_from if msg.reply is not None else None
+            if branched is not None and out and out[-1].id == branched:
+                out[-1] = msg  # a branch stands in place of the reply it came from
                 continue
             out.append(msg)
         return out
@@ -205,4 +218,5 @@ class Conversation:
             stream=s.stream,
             include_usage=s.include_usage,
             extra_body=dict(s.extra_body),
+            top_logprobs=s.top_logprobs,
         )

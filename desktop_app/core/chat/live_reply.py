@@ -8,17 +8,34 @@ and copies the accumulator's snapshot into the message at most once per frame.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from desktop_app.api import Accumulator, Completion
+from desktop_app.api import Accumulator, ChatRequest, Completion, Message
 from desktop_app.core.chat.conversation import ChatMessage, Conversation
+
+if TYPE_CHECKING:
+    from desktop_app.api.logprobs import TokenLog
 
 
 class LiveReply:
     """One streaming reply: its message, the accumulator it is read from, its timings."""
 
-    def __init__(self, conversation: Conversation, message: ChatMessage) -> None:
+    def __init__(
+        self,
+        conversation: Conversation,
+        message: ChatMessage,
+        prefix: str = "",
+        prefix_tokens: TokenLog | None = None,
+    ) -> None:
         self.conversation = conversation
         self.message = message
+        # A reply continuing a prefix (a branch from a token): the server sends only what
+        # follows it, the message shows both, and its tokens start with the prefix's.
+        self.prefix = prefix
+        self._tokens_copied = 0
+        if prefix_tokens is not None:
+            message.tokens = prefix_tokens
         self.accumulator: Accumulator | None = None
         self._shown = 0  # chunks of the accumulator the message shows
         self.started = time.monotonic()
@@ -46,9 +63,10 @@ class LiveReply:
     def show(self, completion: Completion) -> None:
         """A reply that came whole (not streamed): the message shows it as it is."""
         msg = self.message
-        msg.content = completion.content
+        msg.content = self.prefix + completion.content
         msg.reasoning = completion.reasoning
         msg.tool_calls = list(completion.tool_calls)
+        self._take_tokens(completion)
 
     def flush(self) -> bool:
         """Shows the accumulator's reply in the message; False when it holds nothing new."""
@@ -60,10 +78,40 @@ class LiveReply:
         msg = self.message
         # The snapshot's strings are cached: an unchanged text is the same object, so these
         # comparisons cost nothing however long the reply is.
-        changed = snapshot.content != msg.content or snapshot.reasoning != msg.reasoning
-        msg.content = snapshot.content
+        content = self.prefix + snapshot.content if self.prefix else snapshot.content
+        changed = content != msg.content or snapshot.reasoning != msg.reasoning
+        msg.content = content
         msg.reasoning = snapshot.reasoning
+        self._take_tokens(snapshot)
         if snapshot.tool_calls != tuple(msg.tool_calls):
             msg.tool_calls = list(snapshot.tool_calls)
             changed = True
         return changed
+
+    def _take_tokens(self, completion: Completion) -> None:
+        tokens = completion.tokens
+        if tokens is None:
+            return
+        msg = self.message
+        if not self.prefix:
+            msg.tokens = tokens  # shared with the stream: readers take its length first
+            return
+        if msg.tokens is None:
+            from desktop_app.api.logprobs import TokenLog
+
+            msg.tokens = TokenLog()
+        # A branch's own log: the prefix's tokens, then the new ones as they come.
+        end = len(tokens)
+        msg.tokens.extend(tokens.entry(k) for k in range(self._tokens_copied, end))
+        self._tokens_copied = end
+
+
+def continuing(request: ChatRequest, prefix: str) -> ChatRequest:
+    """``request`` with its last (assistant) message replaced by ``prefix``, which the reply
+    continues: vLLM's continue_final_message, without the generation prompt."""
+    messages = request.messages
+    if messages and messages[-1].role == "assistant":
+        messages = messages[:-1]
+    return replace(
+        request, messages=(*messages, Message.assistant(prefix)), continue_final=True
+    )

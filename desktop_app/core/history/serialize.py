@@ -261,6 +261,7 @@ def reply_from_dict(data: object, path: str = "reply", *, owned: bool = False) -
         duration=r.opt_number("duration"),
         thinking_seconds=r.opt_number("thinking_seconds"),
         request_id=r.opt_text("request_id"),
+        branched_from=r.opt_text("branched_from"),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
@@ -25,6 +26,9 @@ from desktop_app.ui.chat.reply_details import details_line, length_note
 from desktop_app.ui.common.box_place import holding_layout
 from desktop_app.ui.images.strip import MessageImages
 from desktop_app.ui.tools.turn_view import ToolTurnView
+
+if TYPE_CHECKING:
+    from desktop_app.api.logprobs import TokenLog
 
 
 class ThinkingSection(QWidget):
@@ -192,6 +196,14 @@ class MessageWidget(QFrame):
         self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.more_button.setMenu(more_menu)
         self.more_button.setVisible(bool(self._menu_items))
+        # The token view of a reply (ui/tokens), built on first use.
+        self.tokens_feature = context.tokens
+        self.token_panel: QWidget | None = None
+        self.tokens_button: QToolButton | None = None
+        if msg.role == "assistant" and context.tokens is not None:
+            self.tokens_button = tokens_toggle(self)
+            self.tokens_button.toggled.connect(self._tokens_toggled)
+            head.insertWidget(head.count() - 1, self.tokens_button)
         head.addWidget(self.more_button)
         lay.addLayout(head)
 
@@ -237,11 +249,23 @@ class MessageWidget(QFrame):
                 self.thinking.update_from(msg, answering=bool(msg.content))
             else:
                 self.thinking.hide()
-        self.text.set_markdown_text(msg.content)
+        tokens_on = self.token_panel is not None and not self.token_panel.isHidden()
+        if self.tokens_button is not None and msg.tokens is not None and self.token_panel is None:
+            # Tokens were asked for: the reply shows them (live while it streams) until the
+            # toggle is turned off.
+            self.tokens_button.setChecked(True)
+            tokens_on = True
+        if tokens_on:
+            self.token_panel.refresh(msg)  # type: ignore[union-attr]
+        else:
+            self.text.set_markdown_text(msg.content)
         self.text.setVisible(
-            bool(msg.content)
+            not tokens_on
+            and (
+                bool(msg.content)
             or (msg.role == "user" and not msg.images)
-            or (streaming and not msg.reasoning)
+                or (streaming and not msg.reasoning)
+            )
         )
         badge = {
             MessageStatus.STREAMING: "",
@@ -253,6 +277,8 @@ class MessageWidget(QFrame):
         self.status_label.setVisible(bool(badge))
         if msg.role == "assistant" and not streaming:
             line = details_line(msg)
+            if msg.tokens is not None:
+                line = " · ".join(x for x in (line, token_summary_line(msg.tokens)) if x)
             note = length_note(msg)
             # The model name and finish reason come from the server: escaped, so a name
             # written as markup can neither style this line nor name an image to load.
@@ -267,6 +293,20 @@ class MessageWidget(QFrame):
         self.error_card.show_error(msg)
         if self.tool_view is not None:
             self.tool_view.refresh(msg)
+
+    def _tokens_toggled(self, on: bool) -> None:
+        """Show the reply as tokens (and ask for them from the next reply on), or as text."""
+        if on and self.token_panel is None:
+            from desktop_app.ui.tokens.panel import TokenPanel
+
+            self.token_panel = TokenPanel(self.tokens_feature, self)
+            column = holding_layout(self.text)
+            column.insertWidget(column.indexOf(self.text) + 1, self.token_panel)
+        if on and self.tokens_feature is not None and self.tokens_feature.asking() is None:
+            self.token_panel.ask.setChecked(True)  # type: ignore[union-attr]
+        if self.token_panel is not None:
+            self.token_panel.setVisible(on)
+        self.refresh()
 
     def set_last_reply(self, last: bool) -> None:
         btn = self.action_buttons.get("regenerate")
@@ -310,6 +350,23 @@ class MessageWidget(QFrame):
             self.editor.deleteLater()
             self.editor = None
             self.text.show()
+
+
+def tokens_toggle(parent: QWidget) -> QToolButton:
+    button = QToolButton(parent)
+    button.setObjectName("tokensButton")
+    button.setText("Tokens")
+    button.setCheckable(True)
+    button.setAutoRaise(True)
+    button.setToolTip("Show the reply as tokens coloured by probability")
+    button.setAccessibleName("Show tokens")
+    return button
+
+
+def token_summary_line(tokens: TokenLog) -> str:
+    from desktop_app.core.tokens.stats import summarize
+
+    return summarize(tokens).line()
 
 
 def _role_title(role: str) -> str:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from desktop_app.core.session.servers import Servers
     from desktop_app.core.settings import Settings
     from desktop_app.core.tasks import TaskRunner
+    from desktop_app.core.tokens.feature import TokenFeature
     from desktop_app.core.tools.loop import ToolLoop
 
 
@@ -39,6 +40,7 @@ class WindowServices(Protocol):
     settings: Settings
     params: GenerationParams
     tools: ToolLoop
+    tokens: TokenFeature
     tray: AttachmentTray
     thumbnails: ThumbnailCache
     meter: ContextMeter

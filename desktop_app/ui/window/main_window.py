@@ -201,7 +201,9 @@ class MainWindow(QMainWindow):
         from desktop_app.ui.chat.chat_view import ChatView
         from desktop_app.ui.chat.context import ChatContext
 
-        context = ChatContext(self.message_actions, services.thumbnails, services.tools)
+        context = ChatContext(
+            self.message_actions, services.thumbnails, services.tools, services.tokens
+        )
         self.chat_view = ChatView(context, self._chat_placeholder.parentWidget())
         replace_in_layout(self._chat_placeholder, self.chat_view)
         self._chat_placeholder.deleteLater()

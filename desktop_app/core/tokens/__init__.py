@@ -1,0 +1,1 @@
+"""Token view: summary numbers, exports and branching from a token of a reply."""
