@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 import time
@@ -10,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance
 
-from desktop_app.api import Accumulator, ChatRequest, GemmaAPIError
+from desktop_app.api import Accumulator, ChatRequest, GemmaAPIError, ToolDefinition
 from desktop_app.core.chat.conversation import (
     Attachment,
     ChatMessage,
@@ -57,6 +58,7 @@ class ChatController(QObject):
         settings_factory: Callable[[], GenerationSettings] = GenerationSettings,
         loader: Callable[[str], Conversation] | None = None,
         parent: QObject | None = None,
+        extra_tools: Callable[[Conversation], Sequence[ToolDefinition]] | None = None,
     ):
         super().__init__(parent)
         self.session = session
@@ -65,6 +67,8 @@ class ChatController(QObject):
         self.gate = gate if gate is not None else SendGate(self)
         self.traces = traces if traces is not None else TraceStore()
         self.list = ConversationList(self.gate, settings_factory, loader, self)
+        # Tools every request carries besides the conversation's own (MCP servers').
+        self.extra_tools = extra_tools
         self._live: LiveReply | None = None
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
@@ -235,6 +239,10 @@ class ChatController(QObject):
     # -- the reply -------------------------------------------------------------------------
     def _start_reply(self, conv: Conversation) -> None:
         request = conv.build_request(self.session.model)
+        if self.extra_tools is not None:
+            extra = tuple(self.extra_tools(conv))
+            if extra:
+                request = dataclasses.replace(request, tools=(*request.tools, *extra))
         reply = ChatMessage(role="assistant", status=MessageStatus.STREAMING)
         reply.reply = ReplyInfo(
             model=self.session.model,

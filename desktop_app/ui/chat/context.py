@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from desktop_app.core.images.thumbnails import ThumbnailCache
+    from desktop_app.core.mcp.calls import McpCalls
     from desktop_app.core.tools.loop import ToolLoop
 
 
@@ -57,3 +58,4 @@ class ChatContext:
     actions: MessageActions
     thumbnails: ThumbnailCache
     tools: ToolLoop | None = None  # None: tool calls are shown without answer boxes
+    mcp_calls: McpCalls | None = None  # None: no Run / Mock / Reject for MCP tools

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from desktop_app.core.images.thumbnails import ThumbnailCache
     from desktop_app.core.images.tray import AttachmentTray
     from desktop_app.core.inspect.traces import TraceStore
+    from desktop_app.core.mcp.calls import McpCalls
+    from desktop_app.core.mcp.manager import McpTools
     from desktop_app.core.params.generation import GenerationParams
     from desktop_app.core.session.profiles import ProfileStore
     from desktop_app.core.session.secrets import SecretStore
@@ -36,6 +38,8 @@ class WindowServices(Protocol):
     settings: Settings
     params: GenerationParams
     tools: ToolLoop
+    mcp: McpTools
+    mcp_calls: McpCalls
     tray: AttachmentTray
     thumbnails: ThumbnailCache
     history: HistoryService | None  # None when the history could not be opened
