@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -23,17 +20,16 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from desktop_app.api import ToolDefinition
 from desktop_app.core.mcp.config import McpServerConfig, parse_mcp_servers
 from desktop_app.core.mcp.connection import McpCallError, McpConnection, McpServerError
+from desktop_app.core.mcp.naming import McpTool, name_tools, public_tool
 from desktop_app.core.mcp.results import ToolOutcome, failure, outcome_of
 from desktop_app.core.session.secrets import SecretStore
 from desktop_app.core.settings import Settings
 from desktop_app.core.tasks import TaskRunner
-from desktop_app.core.tools.workbench import check_tool_source
 
 log = logging.getLogger(__name__)
 
 SETTINGS_KEY = "mcp"
 DEFAULT_CALL_TIMEOUT = 60
-_WIRE_CHARS = re.compile(r"[^A-Za-z0-9_.\-]")
 
 
 class Policy(StrEnum):
@@ -49,22 +45,6 @@ POLICY_LABELS = {
     Policy.MOCK: "Mock",
     Policy.OFF: "Off",
 }
-
-
-@dataclass(frozen=True)
-class McpTool:
-    """One tool of one server as offered: ``wire_name`` is what the model sees."""
-
-    server_id: str
-    server_name: str
-    name: str  # the server's own name for it
-    wire_name: str
-    definition: ToolDefinition | None  # None when its schema is not usable
-    problem: str = ""  # why it is not offered (bad schema), or ''
-
-    @property
-    def key(self) -> str:
-        return f"{self.server_id}/{self.name}"
 
 
 class McpTools(QObject):
@@ -228,7 +208,7 @@ class McpTools(QObject):
     def _on_conn_change(self, server_id: str) -> None:
         conn = self.connections.get(server_id)
         if conn is not None and conn.state == "ready":
-            listed = [_public_tool(t) for t in conn.tools]
+            listed = [public_tool(t) for t in conn.tools]
             if listed != self._listed.get(server_id):
                 self._listed[server_id] = listed
                 self.save()
@@ -246,22 +226,10 @@ class McpTools(QObject):
     def tools(self, taken: Sequence[str] = ()) -> list[McpTool]:
         """Every tool of every enabled server, named for the wire: a name used by another
         server or by a hand-written tool (``taken``) gets its server's name in front."""
-        raw: list[tuple[McpServerConfig, dict[str, Any]]] = [
-            (s, t) for s in self.servers if s.enabled for t in self._listed.get(s.id, [])
+        listed = [
+            (s.id, s.name, t) for s in self.servers if s.enabled for t in self._listed.get(s.id, [])
         ]
-        counts: dict[str, int] = {}
-        for _s, t in raw:
-            counts[str(t.get("name"))] = counts.get(str(t.get("name")), 0) + 1
-        taken_set = set(taken)
-        out = []
-        for server, tool in raw:
-            name = str(tool.get("name") or "")
-            wire = _WIRE_CHARS.sub("_", name)[:64]
-            if counts[name] > 1 or wire in taken_set or wire != name:
-                wire = _WIRE_CHARS.sub("_", f"{server.name}_{name}")[:64]
-            definition, problem = _definition(wire, server.name, tool)
-            out.append(McpTool(server.id, server.name, name, wire, definition, problem))
-        return out
+        return name_tools(listed, taken)
 
     def definitions(self, taken: Sequence[str] = ()) -> list[ToolDefinition]:
         """What a request carries from MCP: valid tools whose policy is not Off."""
@@ -321,31 +289,3 @@ def _account(server_id: str) -> str:
 
 async def _done(awaitable: Any) -> None:
     await awaitable
-
-
-def _public_tool(tool: Any) -> dict[str, Any]:
-    return {
-        "name": tool.name,
-        "description": tool.description or "",
-        "title": getattr(tool, "title", None) or "",
-        "input_schema": tool.input_schema,
-    }
-
-
-def _definition(
-    wire: str, server: str, tool: dict[str, Any]
-) -> tuple[ToolDefinition | None, str]:
-    """The OpenAI tool of an MCP tool, checked like a hand-written one."""
-    description = str(tool.get("description") or tool.get("title") or "").strip()
-    if not description:
-        # vLLM's Gemma 4 template needs one; say at least where the tool comes from.
-        description = f"{tool.get('name')} (a tool of the MCP server {server})"
-    schema = tool.get("input_schema")
-    if not isinstance(schema, dict):
-        schema = {"type": "object", "properties": {}}
-    source = json.dumps({"name": wire, "description": description, "parameters": schema})
-    check = check_tool_source(source)
-    if check.ok and check.definition is not None:
-        return check.definition, ""
-    first = check.errors[0].describe() if check.errors else "its definition is not usable"
-    return None, f"Not offered: its input schema is not valid ({first})."
