@@ -195,3 +195,45 @@ async def test_results_errors_images_unknown_content_and_a_10_mb_result():
         assert len(big.content()) < MAX_RESULT_CHARS
     finally:
         await conn.stop()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.asyncio
+async def test_a_streamable_http_server_and_its_url_token_stays_out_of_the_log():
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, SERVER, "--http", str(port), stderr=asyncio.subprocess.DEVNULL
+    )
+    conn = McpConnection(
+        McpServerConfig(
+            name="remote",
+            transport="http",
+            url=f"http://127.0.0.1:{port}/mcp",
+            headers={"Authorization": "Bearer test-token"},
+        )
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:  # the server needs a moment to listen
+            try:
+                await conn.start()
+                break
+            except McpServerError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.2)
+        assert "get_weather" in {t.name for t in conn.tools}
+        result = await conn.call("echo", {"text": "over http"}, 20)
+        assert outcome_of(result).content() == "over http"
+        assert "test-token" not in conn.log.text()
+    finally:
+        await conn.stop()
+        process.kill()
+        await process.wait()
