@@ -73,6 +73,7 @@ class McpTools(QObject):
         self.notice = ""  # what went wrong reading the settings
         # Log lines arrive in bursts (a flooding server): one repaint per frame at most.
         self._log_dirty: set[str] = set()
+        self._seen: dict[str, tuple[str, str]] = {}  # server id -> state and error shown
         self._log_timer = QTimer(self)
         self._log_timer.setSingleShot(True)
         self._log_timer.setInterval(50)
@@ -206,16 +207,25 @@ class McpTools(QObject):
             await asyncio.gather(*(c.stop() for c in conns), return_exceptions=True)
 
     def _on_conn_change(self, server_id: str) -> None:
+        """Called for every state change and every chunk of stderr: the tree is redrawn only
+        when the state or the tools changed, the log at most every 50 ms."""
         conn = self.connections.get(server_id)
-        if conn is not None and conn.state == "ready":
+        self._log_dirty.add(server_id)
+        if not self._log_timer.isActive():
+            self._log_timer.start()
+        if conn is None:
+            return
+        tools_changed = False
+        if conn.state == "ready":
             listed = [public_tool(t) for t in conn.tools]
             if listed != self._listed.get(server_id):
                 self._listed[server_id] = listed
                 self.save()
-        self._log_dirty.add(server_id)
-        if not self._log_timer.isActive():
-            self._log_timer.start()
-        self.changed.emit()
+                tools_changed = True
+        seen = (conn.state, conn.error)
+        if tools_changed or self._seen.get(server_id) != seen:
+            self._seen[server_id] = seen
+            self.changed.emit()
 
     def _flush_logs(self) -> None:
         dirty, self._log_dirty = self._log_dirty, set()
