@@ -39,6 +39,8 @@ PLATFORMS = (("linux", "Linux", "posix"), ("win32", "Windows", "nt"), ("darwin",
 # Dependencies of other platforms that are not installed here: license and where to read it.
 NOT_INSTALLED_HERE = {
     "pywin32-ctypes": ("BSD-3-Clause", "https://github.com/enthought/pywin32-ctypes", "Windows"),
+    # The MCP SDK uses it on Windows to keep a stdio server's processes in one job object.
+    "pywin32": ("PSF-2.0", "https://github.com/mhammond/pywin32", "Windows"),
 }
 FALLBACK_TEXTS = Path(__file__).resolve().parent / "license-texts"
 QT_DISTS = {"pyside6-essentials", "shiboken6"}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from desktop_app.api import ToolDefinition
 from desktop_app.core.chat.controller import ChatController
+from desktop_app.core.chat.conversation import Conversation
 from desktop_app.core.chat.send_gate import SendGate
 from desktop_app.core.files.data_folder import read_only_notice
 from desktop_app.core.files.paths import database_path
@@ -15,6 +17,8 @@ from desktop_app.core.history.worker import HistoryWorker
 from desktop_app.core.images.thumbnails import ThumbnailCache
 from desktop_app.core.images.tray import AttachmentTray, images_in_next_request
 from desktop_app.core.inspect.traces import TraceStore
+from desktop_app.core.mcp.calls import McpCalls
+from desktop_app.core.mcp.manager import McpTools
 from desktop_app.core.params.generation import GenerationParams
 from desktop_app.core.params.presets import PresetStore
 from desktop_app.core.server.capabilities import ServerCapabilities
@@ -83,6 +87,10 @@ class AppServices:
         self.capabilities = ServerCapabilities(self.session, self.runner, enabled=server_checks)
         self.load = LoadPoller(self.session, self.runner, enabled=server_checks)
         self.busy_watch = BusyWatch(self.load, self.runner)
+        # MCP servers: their tools go with every request (named apart from the chat's own).
+        self.mcp = McpTools(self.settings, self.secrets, self.runner)
+        if self.mcp.notice:
+            self.notices.append(self.mcp.notice)
         self.chat = ChatController(
             self.session,
             self.runner,
@@ -92,6 +100,7 @@ class AppServices:
             settings_factory=self.presets.default_settings,
             loader=self.loader.load if self.loader is not None else None,
             fit_request=self.meter.clamp,
+            extra_tools=self._mcp_definitions,
         )
         self.history: HistoryService | None = None
         if self.store is not None and self.loader is not None:
@@ -102,7 +111,8 @@ class AppServices:
             save=self.history.save_header if self.history is not None else None,
             gate=self.gate,
         )
-        self.tools = ToolLoop(self.chat, self.gate)
+        self.tools = ToolLoop(self.chat, self.gate, extra_tools=self._mcp_definitions)
+        self.mcp_calls = McpCalls(self.tools, self.mcp, self.runner)
         self.tokens = TokenFeature(self.chat)
         self.thumbnails = ThumbnailCache(self.runner)
         self.tray = AttachmentTray(
@@ -121,8 +131,12 @@ class AppServices:
             self.history.restore()
         self.servers.connect_first(start_demo, force_demo)
 
+    def _mcp_definitions(self, conv: Conversation) -> list[ToolDefinition]:
+        return self.mcp.definitions([t.name for t in conv.settings.tools])
+
     async def aclose(self) -> None:
         self.runner.cancel_all()
+        await self.mcp.aclose()  # every MCP server process ends with the app
         await self.session.aclose()
         self.params.flush()  # settings edited in the last moments reach the history too
         if self.history is not None:

@@ -237,6 +237,14 @@ def main(argv: list[str]) -> int:
         except KeyboardInterrupt:
             return EXIT_INTERRUPTED
         return EXIT_OK
+    if plan.mcp_config:
+        from desktop_app.cli.ask_tools import run_with_tools
+
+        try:
+            return run_with_tools(plan, printer, _describe)
+        except KeyboardInterrupt:
+            sys.stderr.write(f"{PROG}: interrupted\n")
+            return EXIT_INTERRUPTED
     try:
         try:
             completion = _run(plan, printer)

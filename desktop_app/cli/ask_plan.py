@@ -83,6 +83,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add("--tools", metavar="FILE", help="a JSON file holding an OpenAI tools array")
     add("--tool-choice", metavar="auto|none|required|NAME", help="how the model may use tools")
+    add(
+        "--mcp-config",
+        metavar="FILE",
+        help="an mcpServers JSON file (as Claude Desktop uses): its tools are offered and run",
+    )
+    add(
+        "--tool-policy",
+        choices=("ask", "allow", "deny"),
+        default="ask",
+        help="with --mcp-config: ask on the terminal before each call (default), allow all, "
+        "or deny all (answered as rejected)",
+    )
+    add(
+        "--max-rounds",
+        metavar="N",
+        type=int,
+        default=5,
+        help="with --mcp-config: at most N rounds of tool calls (default 5)",
+    )
     add("--json", action="store_true", help="print one JSON object at the end instead")
     add(
         "--count-tokens",
@@ -262,7 +281,18 @@ class Plan:
     """Everything one run needs, checked before anything goes on the wire."""
 
     # A plain class: a dataclass would cost start-up time for nothing used here.
-    __slots__ = ("api_key", "api_key_env", "base_url", "count_tokens", "json", "request", "timeout")
+    __slots__ = (
+        "api_key",
+        "api_key_env",
+        "base_url",
+        "count_tokens",
+        "json",
+        "max_rounds",
+        "mcp_config",
+        "request",
+        "timeout",
+        "tool_policy",
+    )
 
     def __init__(
         self,
@@ -281,6 +311,9 @@ class Plan:
         self.request = request
         self.json = json
         self.count_tokens = count_tokens
+        self.mcp_config: str | None = None  # an mcpServers file: real tools are run
+        self.tool_policy = "ask"
+        self.max_rounds = 5
 
 
 def make_plan(args: argparse.Namespace) -> Plan:
@@ -316,7 +349,17 @@ def make_plan(args: argparse.Namespace) -> Plan:
         extra_body=extra,
         top_logprobs=args.logprobs,
     )
-    return Plan(base_url, key_env, api_key, args.timeout, request, args.json, args.count_tokens)
+    plan = Plan(base_url, key_env, api_key, args.timeout, request, args.json, args.count_tokens)
+    if args.max_rounds < 0:
+        raise UsageError("--max-rounds must be 0 or more")
+    plan.mcp_config = args.mcp_config
+    plan.tool_policy = args.tool_policy
+    plan.max_rounds = args.max_rounds
+    if plan.mcp_config and plan.tool_policy == "ask" and not sys.stdin.isatty():
+        raise UsageError(
+            "--tool-policy ask needs a terminal to ask on; use --tool-policy allow or deny"
+        )
+    return plan
 
 
 # ---- running it ------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 import time
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance
 
-from desktop_app.api import Accumulator, ChatRequest, GemmaAPIError
+from desktop_app.api import Accumulator, ChatRequest, GemmaAPIError, ToolDefinition
 from desktop_app.core.chat.conversation import (
     Attachment,
     ChatMessage,
@@ -62,6 +63,7 @@ class ChatController(QObject):
         loader: Callable[[str], Conversation] | None = None,
         fit_request: Callable[[ChatRequest], ChatRequest] | None = None,
         parent: QObject | None = None,
+        extra_tools: Callable[[Conversation], Sequence[ToolDefinition]] | None = None,
     ):
         super().__init__(parent)
         self.session = session
@@ -72,6 +74,8 @@ class ChatController(QObject):
         self.gate = gate if gate is not None else SendGate(self)
         self.traces = traces if traces is not None else TraceStore()
         self.list = ConversationList(self.gate, settings_factory, loader, self)
+        # Tools every request carries besides the conversation's own (MCP servers').
+        self.extra_tools = extra_tools
         self._live: LiveReply | None = None
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
@@ -263,6 +267,10 @@ class ChatController(QObject):
         request = conv.build_request(self.session.model)
         if prefix is not None:
             request = continuing(request, prefix)
+        if self.extra_tools is not None:
+            extra = tuple(self.extra_tools(conv))
+            if extra:
+                request = dataclasses.replace(request, tools=(*request.tools, *extra))
         if self.fit_request is not None:
             request = self.fit_request(request)
         reply = ChatMessage(role="assistant", status=MessageStatus.STREAMING)

@@ -7,6 +7,7 @@ the tool's canned (mock) answer when auto-answer is on, for at most a set number
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -62,11 +63,18 @@ class ToolLoop(QObject):
     changed = Signal(str)  # conversation id
 
     def __init__(
-        self, chat: ChatController, gate: SendGate, parent: QObject | None = None
+        self,
+        chat: ChatController,
+        gate: SendGate,
+        parent: QObject | None = None,
+        extra_tools: Callable[[Conversation], Sequence[ToolDefinition]] | None = None,
     ) -> None:
         super().__init__(parent)
         self.chat = chat
         self.gate = gate
+        # Tools offered besides the conversation's own (MCP servers'): their calls are
+        # checked against their schemas too.
+        self.extra_tools = extra_tools or (lambda _conv: ())
         self._answers: dict[str, Answer] = {}  # by tool call id
         self._checks: dict[tuple[str, str, str], ArgumentCheck] = {}
         self._received: dict[str, str] = {}  # call id -> arguments as received, when coerced
@@ -109,7 +117,7 @@ class ToolLoop(QObject):
         self.changed.emit(conv.id)
 
     def definition(self, conv: Conversation, name: str) -> ToolDefinition | None:
-        for tool in conv.settings.tools:
+        for tool in (*conv.settings.tools, *self.extra_tools(conv)):
             if tool.name == name:
                 return tool
         for entry in conv.settings.tool_bench.entries:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from desktop_app.core.images.thumbnails import ThumbnailCache
+    from desktop_app.core.mcp.calls import McpCalls
     from desktop_app.core.tokens.feature import TokenFeature
     from desktop_app.core.tools.loop import ToolLoop
 
@@ -59,3 +60,4 @@ class ChatContext:
     thumbnails: ThumbnailCache
     tools: ToolLoop | None = None  # None: tool calls are shown without answer boxes
     tokens: TokenFeature | None = None  # None: replies have no Tokens toggle
+    mcp_calls: McpCalls | None = None  # None: no Run / Mock / Reject for MCP tools

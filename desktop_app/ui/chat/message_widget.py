@@ -219,7 +219,9 @@ class MessageWidget(QFrame):
         self.text.copyRequested.connect(self.copyRequested)
         lay.addWidget(self.text)
         # Tool calls, or a tool result (shown as JSON in place of the text).
-        self.tool_view = ToolTurnView.for_message(msg, self, context.tools, self.text)
+        self.tool_view = ToolTurnView.for_message(
+            msg, self, context.tools, self.text, context.mcp_calls
+        )
         if self.tool_view is not None:
             lay.addWidget(self.tool_view)
 

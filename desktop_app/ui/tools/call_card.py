@@ -26,7 +26,9 @@ from desktop_app.ui.common.tab_keys import JSON_INDENT, tab_moves_focus
 from desktop_app.ui.common.theme import DARK, LIGHT, is_dark
 
 if TYPE_CHECKING:
+    from desktop_app.core.mcp.calls import McpCalls
     from desktop_app.core.tools.loop import ToolLoop
+    from desktop_app.ui.mcp.call_actions import McpCallActions
 
 
 class CallArea(Protocol):
@@ -36,6 +38,9 @@ class CallArea(Protocol):
     def loop(self) -> ToolLoop | None: ...
 
     def conversation(self) -> Conversation | None: ...
+
+    @property
+    def mcp_calls(self) -> McpCalls | None: ...
 
 
 def mono(widget: QWidget) -> None:
@@ -163,6 +168,7 @@ class ToolCallCard(QFrame):
         row.addWidget(self.close_button)
         box.addLayout(row)
         lay.addWidget(self.answer_box)
+        self.mcp: McpCallActions | None = None  # made for the first call of an MCP tool
         self._shown: tuple = ()
 
     def show_call(self, conv: Conversation | None, msg: ChatMessage, call: ToolCall) -> None:
@@ -176,6 +182,7 @@ class ToolCallCard(QFrame):
         is_open = bool(loop and conv and loop.is_open(conv, msg, call))
         answer = loop.answer(call.id) if loop else None
         mock_problem = loop.mock_problems.get(call.id) if loop else None
+        self._show_mcp(conv, call, is_open and not streaming)
         key = (call, streaming, check, paths, is_open, mock_problem, answer and answer.state())
         if key == self._shown:
             return
@@ -208,6 +215,20 @@ class ToolCallCard(QFrame):
         else:
             status = "waiting for a result"
         self.status.setText(status)
+
+    def _show_mcp(self, conv: Conversation | None, call: ToolCall, is_open: bool) -> None:
+        calls = self.area.mcp_calls
+        if calls is None:
+            return
+        if self.mcp is None:
+            from desktop_app.ui.mcp.call_actions import McpCallActions
+
+            actions = McpCallActions(calls, self)
+            lay = self.layout()
+            assert isinstance(lay, QVBoxLayout)
+            lay.insertWidget(lay.indexOf(self.answer_box), actions)
+            self.mcp = actions
+        self.mcp.show_call(conv, call, is_open)
 
     def _show_check(self, call: ToolCall, check, streaming: bool) -> None:
         if streaming or check is None:

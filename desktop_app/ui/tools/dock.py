@@ -4,21 +4,36 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QSplitter
 
+from desktop_app.core.mcp.manager import McpTools
 from desktop_app.core.tasks import TaskRunner
 from desktop_app.core.tools.loop import ToolLoop
 from desktop_app.ui.tools.panel import ToolsPanel
 
 
 def make_tools_dock(
-    window: QMainWindow, view_menu: QMenu, loop: ToolLoop, runner: TaskRunner
+    window: QMainWindow,
+    view_menu: QMenu,
+    loop: ToolLoop,
+    runner: TaskRunner,
+    mcp: McpTools | None = None,
 ) -> tuple[ToolsPanel, QDockWidget]:
-    """The Tools dock (hidden until View > Tools) on the window's right side."""
+    """The Tools dock (hidden until View > Tools) on the window's right side: the
+    conversation's own tools, and under them the MCP servers' tools."""
     panel = ToolsPanel(loop, runner, window)
     dock = QDockWidget("Tools", window)
     dock.setObjectName("toolsDock")
-    dock.setWidget(panel)
+    if mcp is None:
+        dock.setWidget(panel)
+    else:
+        from desktop_app.ui.mcp.panel import McpPanel
+
+        split = QSplitter(Qt.Orientation.Vertical, dock)
+        split.setObjectName("toolsSplit")
+        split.addWidget(panel)
+        split.addWidget(McpPanel(mcp, parent=split))
+        dock.setWidget(split)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     dock.hide()
     action: QAction = dock.toggleViewAction()

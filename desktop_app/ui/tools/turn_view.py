@@ -13,6 +13,7 @@ from desktop_app.core.tools.calls import SERVER_FLAGS, is_error_result, pretty_j
 from desktop_app.ui.tools.call_card import ToolCallCard, card_style, mono
 
 if TYPE_CHECKING:
+    from desktop_app.core.mcp.calls import McpCalls
     from desktop_app.core.tools.loop import ToolLoop
 
 
@@ -25,6 +26,7 @@ class ToolTurnView(QWidget):
         owner: QWidget,
         loop: ToolLoop | None,
         message_text: QWidget | None = None,
+        mcp_calls: McpCalls | None = None,
     ) -> None:
         super().__init__(owner)
         self.owner = owner
@@ -80,6 +82,9 @@ class ToolTurnView(QWidget):
         self._conv: Conversation | None = None
         if loop is not None:
             loop.changed.connect(self._on_loop_changed)
+        self._mcp_calls = mcp_calls
+        if mcp_calls is not None:
+            mcp_calls.changed.connect(self._on_loop_changed)
         self._error = ""
         self._shown_result: str | None = None
 
@@ -90,14 +95,19 @@ class ToolTurnView(QWidget):
         owner: QWidget,
         loop: ToolLoop | None,
         message_text: QWidget | None = None,
+        mcp_calls: McpCalls | None = None,
     ) -> ToolTurnView | None:
         if msg.role not in ("assistant", "tool"):
             return None
-        return cls(msg, owner, loop, message_text)
+        return cls(msg, owner, loop, message_text, mcp_calls)
 
     @property
     def loop(self) -> ToolLoop | None:
         return self._loop
+
+    @property
+    def mcp_calls(self) -> McpCalls | None:
+        return self._mcp_calls
 
     def conversation(self) -> Conversation | None:
         loop = self.loop

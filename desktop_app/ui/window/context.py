@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from desktop_app.core.images.thumbnails import ThumbnailCache
     from desktop_app.core.images.tray import AttachmentTray
     from desktop_app.core.inspect.traces import TraceStore
+    from desktop_app.core.mcp.calls import McpCalls
+    from desktop_app.core.mcp.manager import McpTools
     from desktop_app.core.params.generation import GenerationParams
     from desktop_app.core.server.capabilities import ServerCapabilities
     from desktop_app.core.server.load import BusyWatch, LoadPoller
@@ -41,6 +43,8 @@ class WindowServices(Protocol):
     params: GenerationParams
     tools: ToolLoop
     tokens: TokenFeature
+    mcp: McpTools
+    mcp_calls: McpCalls
     tray: AttachmentTray
     thumbnails: ThumbnailCache
     meter: ContextMeter

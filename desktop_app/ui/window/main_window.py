@@ -202,7 +202,8 @@ class MainWindow(QMainWindow):
         from desktop_app.ui.chat.context import ChatContext
 
         context = ChatContext(
-            self.message_actions, services.thumbnails, services.tools, services.tokens
+            self.message_actions, services.thumbnails, services.tools,
+            tokens=services.tokens, mcp_calls=services.mcp_calls,
         )
         self.chat_view = ChatView(context, self._chat_placeholder.parentWidget())
         replace_in_layout(self._chat_placeholder, self.chat_view)
@@ -221,7 +222,7 @@ class MainWindow(QMainWindow):
         actions = self.message_actions
         self.generation_controls = GenerationControls(self, self.view_menu, services, actions)
         self.tools_panel, self.tools_dock = make_tools_dock(
-            self, self.view_menu, services.tools, services.runner
+            self, self.view_menu, services.tools, services.runner, services.mcp
         )
         self.history_panel = None
         if services.history is not None:

@@ -1,0 +1,1 @@
+"""MCP servers: their settings, their processes and sessions, and their tools."""

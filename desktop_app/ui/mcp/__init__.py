@@ -1,0 +1,1 @@
+"""Widgets for MCP servers: their list, state, log and tool policies."""
