@@ -7,8 +7,10 @@ import json
 import math
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from window_support import send, wait_reply_done
 
 from desktop_app.api import ToolCall
@@ -48,7 +50,15 @@ def test_toggle_asks_and_the_next_reply_streams_as_tokens(qtbot, window, sim):
     # Hover a token: its probability and alternatives are shown.
     view = panel.view
     rect = view.token_rect(3)
-    QTest.mouseMove(view, rect.center())
+    # The move goes to the token view itself: where the page scrolled to decides which
+    # widget a synthesized cursor position lands on, and it differs from run to run.
+    window.chat_view.ensureWidgetVisible(view, 0, 0)
+    pos = QPointF(rect.center())
+    move = QMouseEvent(
+        QEvent.Type.MouseMove, pos, view.mapToGlobal(pos), Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+    )  # fmt: skip
+    QApplication.sendEvent(view, move)
     qtbot.waitUntil(lambda: "Token 4" in panel.info.text(), timeout=3_000)
     assert "Alternatives:" in panel.info.text() and "%" in panel.info.text()
 
