@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from desktop_app.core.chat.controller import ChatController
+    from desktop_app.core.chat.drafts import DraftBook
     from desktop_app.core.chat.send_gate import SendGate
     from desktop_app.core.history.service import HistoryService
     from desktop_app.core.images.thumbnails import ThumbnailCache
@@ -37,6 +38,7 @@ class WindowServices(Protocol):
     params: GenerationParams
     tools: ToolLoop
     tray: AttachmentTray
+    drafts: DraftBook
     thumbnails: ThumbnailCache
     history: HistoryService | None  # None when the history could not be opened
     storage_problem: str | None  # why the history could not be opened

@@ -230,6 +230,11 @@ class MainWindow(QMainWindow):
             services.chat, services.history, self.system_prompt, self
         )
         insert_before(self.chat_view, self.conversation_notice)
+        from desktop_app.ui.chat.draft_binder import DraftBinder
+
+        self.drafts = DraftBinder(
+            services.chat, services.drafts, self.composer, services.tray, self
+        )
 
     def _build_menu(self) -> None:
         bar = self.menuBar()
@@ -332,7 +337,10 @@ class MainWindow(QMainWindow):
             self.composer.set_text(text)
 
     def _new_chat(self) -> None:
-        self.chat.new_conversation()
+        # An open chat with nothing sent yet is already a new chat: it is reused, not piled up.
+        current = self.chat.current if self._ready() else None
+        if current is not None and (current.messages or self.chat.is_stub(current.id)):
+            self.chat.new_conversation()
         self.composer.edit.setFocus()
 
     def _on_pick(self, item: QListWidgetItem | None) -> None:
