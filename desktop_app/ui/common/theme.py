@@ -97,6 +97,8 @@ def style_sheet(c: dict[str, str]) -> str:
     #userMessage {{ background: {c["user"]}; border-radius: 12px; }}
     #assistantMessage {{ background: {c["base"]}; border: 1px solid {c["border"]};
         border-radius: 12px; }}
+    #userMessage[searchHit="true"], #assistantMessage[searchHit="true"] {{
+        border: 2px solid {c["accent"]}; }}
     #roleLabel {{ font-weight: 600; }}
     QToolButton#moreButton::menu-indicator {{ image: none; width: 0px; }}
     #statusBadge {{ color: {c["muted"]}; font-style: italic; }}
