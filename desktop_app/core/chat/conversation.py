@@ -116,6 +116,15 @@ class ChatMessage:
         return Message.system(self.content)
 
 
+def is_empty_failure(msg: ChatMessage) -> bool:
+    """A reply that failed before any text, reasoning or call arrived."""
+    return (
+        msg.role == "assistant"
+        and msg.status == MessageStatus.ERROR
+        and not (msg.content or msg.reasoning or msg.tool_calls)
+    )
+
+
 @dataclass
 class GenerationSettings:
     """The per-conversation knobs that shape each request."""
@@ -178,12 +187,17 @@ class Conversation:
                 return
 
     def history_for_request(self) -> list[ChatMessage]:
-        """The messages a request replays: failed replies and empty placeholders are left out."""
+        """The messages a request replays: failed replies and empty placeholders are left out,
+        and so is a user message whose only reply failed before anything arrived (it stays in
+        view, but the model never saw it: two user turns in a row would follow)."""
         out = []
-        for msg in self.messages:
+        msgs = self.messages
+        for i, msg in enumerate(msgs):
             if msg.role == "assistant" and (
                 msg.status == MessageStatus.ERROR or not (msg.content or msg.tool_calls)
             ):
+                continue
+            if msg.role == "user" and i + 1 < len(msgs) and is_empty_failure(msgs[i + 1]):
                 continue
             out.append(msg)
         return out
