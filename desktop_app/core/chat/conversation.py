@@ -57,6 +57,10 @@ class Attachment:
     byte_size: int | None = None
 
 
+RATE_MIN_TOKENS = 16
+RATE_MIN_SECONDS = 0.25
+
+
 @dataclass
 class ReplyInfo:
     """What produced an assistant reply and how it went (provenance and timings)."""
@@ -77,12 +81,17 @@ class ReplyInfo:
 
     @property
     def tokens_per_second(self) -> float | None:
+        """The generation rate, or None when it would mean nothing: tokens arrive in network
+        reads of several at a time, so a rate over fewer than RATE_MIN_TOKENS tokens or
+        RATE_MIN_SECONDS measures the batching, not the model (5 tokens in one read give
+        thousands of tok/s)."""
         if self.usage is None or not self.duration:
             return None
         gen_time = self.duration - (self.time_to_first_token or 0.0)
-        if gen_time <= 0:
+        tokens = self.usage.completion_tokens
+        if gen_time < RATE_MIN_SECONDS or tokens < RATE_MIN_TOKENS:
             return None
-        return self.usage.completion_tokens / gen_time
+        return tokens / gen_time
 
 
 @dataclass

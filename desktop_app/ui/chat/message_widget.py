@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.chat.conversation import ChatMessage, MessageStatus
 from desktop_app.ui.chat.context import ChatContext, MessageActions
 from desktop_app.ui.chat.markdown_view import MarkdownView
-from desktop_app.ui.chat.reply_details import details_line, length_note
+from desktop_app.ui.chat.reply_details import details_line, empty_note, length_note
 from desktop_app.ui.common.box_place import holding_layout
 from desktop_app.ui.images.strip import MessageImages
 from desktop_app.ui.tools.turn_view import ToolTurnView
@@ -253,7 +253,7 @@ class MessageWidget(QFrame):
         self.status_label.setVisible(bool(badge))
         if msg.role == "assistant" and not streaming:
             line = details_line(msg)
-            note = length_note(msg)
+            note = length_note(msg) or empty_note(msg)
             # The model name and finish reason come from the server: escaped, so a name
             # written as markup can neither style this line nor name an image to load.
             self.details.setText(

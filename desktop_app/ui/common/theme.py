@@ -75,6 +75,11 @@ def palette_for(c: dict[str, str]) -> QPalette:
         (role.Link, "accent"),
     ):
         pal.setColor(r, QColor(c[key]))
+    # Setting a role for every group above also makes disabled text look enabled (menu
+    # entries, buttons): disabled text is drawn muted.
+    disabled = QPalette.ColorGroup.Disabled
+    for r in (role.Text, role.WindowText, role.ButtonText):
+        pal.setColor(disabled, r, QColor(c["muted"]))
     return pal
 
 
