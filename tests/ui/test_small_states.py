@@ -14,6 +14,7 @@ from desktop_app.api import Usage
 from desktop_app.core.chat.conversation import ChatMessage, MessageStatus, ReplyInfo
 from desktop_app.core.params.presets import DETERMINISTIC
 from desktop_app.ui.chat.reply_details import details_line, empty_note
+from desktop_app.ui.common.theme import LIGHT, palette_for, style_sheet
 
 
 def reply(content: str = "", *, tokens: int = 5, seconds: float = 0.01, **info) -> ChatMessage:
@@ -80,8 +81,20 @@ def darkest(image, rect) -> int:
     )
 
 
+@pytest.fixture
+def themed():
+    """The app's own palette and style sheet, as the app applies them at start-up."""
+    app = QApplication.instance()
+    palette, sheet = app.palette(), app.styleSheet()
+    app.setPalette(palette_for(LIGHT))
+    app.setStyleSheet(style_sheet(LIGHT))
+    yield
+    app.setPalette(palette)
+    app.setStyleSheet(sheet)
+
+
 @POPUP_NOISE
-def test_disabled_preset_actions_look_disabled(qtbot, window) -> None:
+def test_disabled_preset_actions_look_disabled(qtbot, themed, window) -> None:
     pal = QApplication.palette()
     for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
         enabled = pal.color(QPalette.ColorGroup.Active, role)
