@@ -373,7 +373,9 @@ class MainWindow(QMainWindow):
             state.secrets.problem,
             self,
             stall_seconds=state.settings.stall_seconds,
+            demo_available=servers.can_use_demo,
         )
+        dialog.demoRequested.connect(servers.use_demo)
         dialog.stallLimitChanged.connect(servers.set_stall_limit)
         dialog.testRequested.connect(lambda p: servers.test_connection(p, dialog.show_test_result))
         dialog.profileSaved.connect(lambda p: servers.save_profile(p, dialog.show_saved))
