@@ -186,12 +186,14 @@ class HistoryPanel:
             self.conversation_list.show()
             return
         hits = self.history.search(query)
+        # Shown first: each result is laid out for the list's real width.
+        self.conversation_list.hide()
+        self.results.show()
+        self.results.parentWidget().layout().activate()
         for hit in hits:
             add_hit(self.results, hit)
         if not hits:
             QListWidgetItem("No matches", self.results).setFlags(Qt.ItemFlag.NoItemFlags)
-        self.conversation_list.hide()
-        self.results.show()
 
     def _open_hit(self, item: QListWidgetItem) -> None:
         data = item.data(Qt.ItemDataRole.UserRole)

@@ -8,7 +8,7 @@ import html
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from desktop_app.core.history.snippet import plain_segments
+from desktop_app.core.history.snippet import plain_segments, plain_text
 from desktop_app.core.history.storage import SearchHit
 
 
@@ -20,7 +20,9 @@ class HitView(QWidget):
         lay = self.lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 4, 6, 4)
         lay.setSpacing(1)
-        self.title = QLabel(hit.title or "Untitled", self)
+        # A title made from the first message carries its markdown marks too.
+        self.title = QLabel(plain_text(hit.title) or "Untitled", self)
+        self.title.setWordWrap(True)
         self.title.setObjectName("searchHitTitle")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setStyleSheet("font-weight: 600;")
@@ -54,8 +56,7 @@ def add_hit(results: QListWidget, hit: SearchHit) -> QListWidgetItem:
     item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
     item.setToolTip(text)
     item.setData(Qt.ItemDataRole.UserRole, (hit.conversation_id, hit.message_id))
-    width = max(120, results.viewport().width() - 4)
-    view.setFixedWidth(width)
+    width = max(120, results.viewport().width() - 2 * results.spacing() - 4)
     item.setSizeHint(QSize(width, view.lay.totalHeightForWidth(width)))
     results.setItemWidget(item, view)
     return item
