@@ -189,7 +189,9 @@ class HistoryPanel:
         # Shown first: each result is laid out for the list's real width.
         self.conversation_list.hide()
         self.results.show()
-        self.results.parentWidget().layout().activate()
+        side = self.results.parentWidget()
+        if side is not None and (side_layout := side.layout()) is not None:
+            side_layout.activate()
         for hit in hits:
             add_hit(self.results, hit)
         if not hits:
