@@ -92,7 +92,7 @@ def test_a_draft_in_a_chat_never_sent_survives_a_restart(qtbot, qloop, window, s
         qtbot.waitUntil(closing.done, timeout=10_000)
 
 
-def test_new_chat_reuses_an_empty_chat_and_empty_chats_are_not_kept(qtbot, window):
+def test_new_chat_reuses_an_empty_chat_so_none_pile_up(qtbot, window):
     chat = window.services.chat
     send(qtbot, window, "a real conversation")
     wait_reply_done(qtbot, window)
@@ -104,7 +104,14 @@ def test_new_chat_reuses_an_empty_chat_and_empty_chats_are_not_kept(qtbot, windo
     new_chat(qtbot, window)
     assert chat.current.id == empty
     assert window.conversation_list.count() == count == 2
-    # Leaving the empty chat for another one drops it from the list.
+    # From another conversation, New chat opens the empty one again instead of a third.
     pick_conversation(qtbot, window, used)
-    assert [c.id for c in chat.conversations] == [used]
-    assert window.conversation_list.count() == 1
+    new_chat(qtbot, window)
+    assert chat.current.id == empty
+    assert window.conversation_list.count() == 2
+    # A chat with something typed in it is not empty: New chat makes another.
+    type_draft(qtbot, window, "half a thought")
+    new_chat(qtbot, window)
+    assert chat.current.id not in (used, empty)
+    assert window.composer.text() == ""
+    assert window.conversation_list.count() == 3

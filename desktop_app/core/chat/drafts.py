@@ -10,7 +10,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop_app.core.chat.conversation import Attachment
+from desktop_app.core.chat.controller import ChatController
+from desktop_app.core.chat.conversation import Attachment, Conversation
 from desktop_app.core.files.atomic_write import write_atomically
 from desktop_app.core.files.damaged_files import set_aside
 from desktop_app.core.history.serialize import attachment_from_dict
@@ -199,3 +200,20 @@ class DraftBook(QObject):
             f"Unsent drafts could not be saved ({exc}); they stay in the message box until "
             "you close the app."
         )
+
+
+def blank_conversation(chat: ChatController, drafts: DraftBook) -> Conversation | None:
+    """A listed conversation a new chat would add nothing to: no message, no system prompt,
+    no draft, and the settings a new chat starts with. "New chat" opens it instead of
+    adding another, so empty entries never pile up (and none is ever saved)."""
+    fresh = chat.list.settings_factory()
+    for conv in [chat.current, *chat.conversations]:
+        if (
+            not chat.is_stub(conv.id)
+            and not conv.messages
+            and not conv.system_prompt.strip()
+            and drafts.get(conv.id).is_empty()
+            and conv.settings == fresh
+        ):
+            return conv
+    return None

@@ -12,8 +12,7 @@ from desktop_app.ui.chat.composer import Composer
 
 class DraftBinder(QObject):
     """Records what is in the composer as the draft of the open conversation, and swaps it
-    when another conversation opens. An empty conversation left behind (no message, no
-    draft, no system prompt) is dropped from the list, so "New chat" entries never pile up."""
+    when another conversation opens."""
 
     def __init__(
         self,
@@ -29,6 +28,7 @@ class DraftBinder(QObject):
         self.composer = composer
         self.tray = tray
         self._conv_id = chat.current.id
+        self.previous_id: str | None = None
         self._swapping = False
         self._show(self._conv_id)
         composer.edit.textChanged.connect(self._record)
@@ -50,8 +50,21 @@ class DraftBinder(QObject):
         left = self._conv_id
         self._record()
         self._conv_id = conv_id
+        self.previous_id = left
         self._show(conv_id)
-        self._drop_if_empty(left)
+
+    def carry_from_previous(self) -> None:
+        """Brings the draft of the conversation left last into this one (Continue in a copy:
+        what was typed in the read-only one is sent from its copy)."""
+        left = self.previous_id
+        if left is None or not self.drafts.get(self._conv_id).is_empty():
+            return
+        draft = self.drafts.get(left)
+        if draft.is_empty():
+            return
+        self.drafts.forget(left)
+        self.drafts.put(self._conv_id, draft)
+        self._show(self._conv_id)
 
     def _show(self, conv_id: str) -> None:
         draft = self.drafts.get(conv_id)
@@ -64,14 +77,3 @@ class DraftBinder(QObject):
                     self.tray.add_attachments(draft.images)
         finally:
             self._swapping = False
-
-    def _drop_if_empty(self, conv_id: str) -> None:
-        if self.chat.is_stub(conv_id):
-            return
-        try:
-            conv = self.chat.conversation(conv_id)
-        except KeyError:
-            return
-        if conv.messages or conv.system_prompt.strip() or not self.drafts.get(conv_id).is_empty():
-            return
-        self.chat.remove_conversation(conv_id)

@@ -239,6 +239,7 @@ class MainWindow(QMainWindow):
         self.drafts = DraftBinder(
             services.chat, services.drafts, self.composer, services.tray, self
         )
+        self.conversation_notice.copy_button.clicked.connect(self.drafts.carry_from_previous)
 
     def _build_menu(self) -> None:
         bar = self.menuBar()
@@ -347,10 +348,15 @@ class MainWindow(QMainWindow):
         regenerate_or_ask(self, self.chat, self.services.gate)
 
     def _new_chat(self) -> None:
-        # An open chat with nothing sent yet is already a new chat: it is reused, not piled up.
-        current = self.chat.current if self._ready() else None
-        if current is not None and (current.messages or self.chat.is_stub(current.id)):
-            self.chat.new_conversation()
+        if self._ready():
+            from desktop_app.core.chat.drafts import blank_conversation
+
+            # A chat with nothing in it yet is a new chat already: opened, not piled up.
+            blank = blank_conversation(self.chat, self.services.drafts)
+            if blank is None:
+                self.chat.new_conversation()
+            elif blank is not self.chat.current:
+                self.chat.select(blank.id)
         self.composer.edit.setFocus()
 
     def _on_pick(self, item: QListWidgetItem | None) -> None:
