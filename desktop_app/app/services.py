@@ -7,9 +7,10 @@ from collections.abc import Callable
 from desktop_app.api import ToolDefinition
 from desktop_app.core.chat.controller import ChatController
 from desktop_app.core.chat.conversation import Conversation
+from desktop_app.core.chat.drafts import DraftBook
 from desktop_app.core.chat.send_gate import SendGate
 from desktop_app.core.files.data_folder import read_only_notice
-from desktop_app.core.files.paths import database_path
+from desktop_app.core.files.paths import database_path, drafts_path
 from desktop_app.core.history.loader import ConversationLoader
 from desktop_app.core.history.service import HistoryService
 from desktop_app.core.history.storage import HistoryStore, StorageError
@@ -121,6 +122,10 @@ class AppServices:
             self.thumbnails,
             lambda: images_in_next_request(self.chat.current),
         )
+        # Each conversation's unsent text and images (a read-only session keeps them in memory).
+        self.drafts = DraftBook(None if read_only else drafts_path(), self.runner)
+        if self.drafts.problem:
+            self.notices.append(self.drafts.problem)
 
     def start(
         self, start_demo: Callable[[], ServerProfile] | None = None, force_demo: bool = False
@@ -129,12 +134,21 @@ class AppServices:
         none, to the demo server."""
         if self.history is not None:
             self.history.restore()
+        # A new chat that was never sent is not in the history: its draft comes back in an
+        # empty chat (the one start-up made, or a new one).
+        known = {c.id for c in self.chat.conversations}
+        if any(cid not in known for cid in self.drafts.ids()):
+            target = self.chat.current
+            if target.messages or self.drafts.ids().count(target.id):
+                target = self.chat.new_conversation()
+            self.drafts.adopt_orphans(known - {target.id}, target.id)
         self.servers.connect_first(start_demo, force_demo)
 
     def _mcp_definitions(self, conv: Conversation) -> list[ToolDefinition]:
         return self.mcp.definitions([t.name for t in conv.settings.tools])
 
     async def aclose(self) -> None:
+        await self.drafts.aclose()
         self.runner.cancel_all()
         await self.mcp.aclose()  # every MCP server process ends with the app
         await self.session.aclose()

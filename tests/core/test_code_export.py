@@ -86,7 +86,7 @@ def test_curl_sends_exactly_the_recorded_body(sim):
     sent = body()
     script = to_curl(sent)
     assert KEY not in script
-    assert script.startswith('curl "$GEMMA_BASE_URL/chat/completions"')
+    assert script.startswith('curl -sS "$GEMMA_BASE_URL/chat/completions"')
     assert '-H "Authorization: Bearer $HEXGRID_API_KEY"' in script
     assert '"model": "\'"$GEMMA_MODEL"\'"' in script
     out = run_bash(script, env_for(sim))
@@ -179,3 +179,69 @@ def test_event_summaries():
     assert kind == "usage" and "9 out" in text
     assert summarize_event('{"error":{"message":"boom"}}') == ("error", "boom")
     assert summarize_event("{oops")[0] == "invalid"
+
+
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Get the current weather for a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+        },
+    },
+}
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_curl_prints_the_reply_without_a_progress_meter(sim, stream: bool):
+    script = to_curl(body(stream=stream))
+    assert ("\n  -N" in script) == stream
+    done = subprocess.run(
+        ["bash", "-c", script], env=env_for(sim), capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0
+    assert done.stderr == ""  # curl's meter would land here when the output is piped
+    assert done.stdout
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_python_export_of_a_tool_request_runs_and_shows_the_calls(sim, stream: bool):
+    sent = body("What is the weather in Rome?", stream=stream)
+    sent.update(tools=[WEATHER_TOOL], tool_choice="required")
+    script = to_python(sent)
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env_for(sim), capture_output=True, text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert sim.simulator.requests[-1].body == expected_body(sent, sim)
+    assert "tool call get_weather(" in done.stdout
+    assert '"city"' in done.stdout and "Rome" in done.stdout
+    # The tool's answer goes back in the next request, tool message and all.
+    call_id = done.stdout.split("id=")[1].split()[0]
+    follow = body("What is the weather in Rome?", stream=stream)
+    follow["messages"] += [
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": call_id,
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"city": "Rome"}'},
+                }
+            ],
+        },
+        {"role": "tool", "tool_call_id": call_id, "content": '{"temperature": 21}'},
+    ]
+    follow.update(tools=[WEATHER_TOOL], tool_choice="auto")
+    done = subprocess.run(
+        [sys.executable, "-c", to_python(follow)], env=env_for(sim), capture_output=True,
+        text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert sim.simulator.requests[-1].body == expected_body(follow, sim)
+    assert done.stdout.strip()

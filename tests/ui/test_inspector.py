@@ -230,3 +230,18 @@ def test_an_error_inside_the_stream_is_an_event(qtbot, window, sim):
     kinds = [inspector.model.summary(r)[0] for r in range(inspector.model.rowCount())]
     assert kinds[-1] == "error"  # the client stops reading at the error
     assert "engine died" in inspector.response_view.toPlainText()
+
+
+def test_a_non_streamed_reply_is_shown_indented(qtbot, window, sim):
+    from gen_support import control
+    from PySide6.QtCore import Qt
+
+    stream = control(window, "stream")
+    qtbot.mouseClick(stream, Qt.MouseButton.LeftButton, pos=stream.rect().center())
+    qtbot.waitUntil(lambda: not stream.isChecked())
+    ask(qtbot, window, sim, "Hello without streaming")
+    inspector = inspect_last(window)
+    response = inspector.response_view.toPlainText()
+    body = response[response.index("\n{") + 1 :]
+    assert json.loads(body)["choices"][0]["message"]["content"]
+    assert '\n  "choices": [' in body  # one key per line, not one long line

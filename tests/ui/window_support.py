@@ -32,3 +32,17 @@ def wait_reply_done(qtbot, window, timeout: int = 15_000):
         timeout=timeout,
     )
     return chat.current.messages[-1]
+
+
+def pick_conversation(qtbot, window, conv_id: str) -> None:
+    """Opens a conversation with a mouse click on its entry in the sidebar."""
+    lst = window.conversation_list
+    for i in range(lst.count()):
+        item = lst.item(i)
+        if item.data(Qt.ItemDataRole.UserRole) == conv_id:
+            lst.scrollToItem(item)
+            rect = lst.visualItemRect(item)
+            qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+            qtbot.waitUntil(lambda: window.services.chat.current.id == conv_id, timeout=5_000)
+            return
+    raise AssertionError(f"{conv_id} is not in the sidebar")

@@ -20,6 +20,7 @@ from desktop_app.core.chat.conversation import (
     GenerationSettings,
     MessageStatus,
     ReplyInfo,
+    is_empty_failure,
 )
 from desktop_app.core.chat.conversations import ConversationList
 from desktop_app.core.chat.error_cards import NotConnected, describe_error
@@ -142,12 +143,16 @@ class ChatController(QObject):
         return self._live.message.id if self._live else None
 
     # -- user actions ----------------------------------------------------------------------
-    def send(self, text: str, attachments: Sequence[Attachment] = ()) -> bool:
-        """Appends a user message and starts the reply; False when nothing was sent."""
+    def send(
+        self, text: str, attachments: Sequence[Attachment] = (), revises_failed: bool = False
+    ) -> bool:
+        """Appends a user message and starts the reply; False when nothing was sent.
+        `revises_failed`: the message is the failed one handed back and edited, so it takes
+        that turn's place (see _replace_failed_turn)."""
         if not (text.strip() or attachments) or not self._may_start():
             return False
         conv = self.current
-        self._drop_failed_turn(conv)
+        self._replace_failed_turn(conv, text, attachments, revises_failed)
         user = ChatMessage(role="user", content=text, images=list(attachments))
         self._append(conv, user)
         conv.auto_title()
@@ -175,10 +180,12 @@ class ChatController(QObject):
             return False
         return True
 
-    def regenerate(self) -> bool:
-        """Replaces the last assistant reply with a new one."""
+    def regenerate(self, discard_tool_calls: bool = False) -> bool:
+        """Replaces everything after the last user message with a new reply; tool calls
+        waiting for a result block this unless `discard_tool_calls` (the user agreed)."""
         conv = self.current
-        if not conv.messages or not self._may_start():
+        ignore = frozenset({"tool-calls"} if discard_tool_calls else ())
+        if not conv.messages or not self._may_start(ignore):
             return False
         last_user = max((i for i, m in enumerate(conv.messages) if m.role == "user"), default=None)
         if last_user is None:
@@ -354,11 +361,14 @@ class ChatController(QObject):
             msg.tool_calls = list(partial.tool_calls) or msg.tool_calls
         msg.error = describe_error(exc)
         self._finish(live, MessageStatus.ERROR, None, partial.usage if partial else None)
-        if not (msg.content or msg.reasoning):
-            # Nothing came back: hand the text back to the composer, so nothing is lost.
-            user = self._last_user(live.conversation)
-            if user is not None and live.conversation is self.current:
-                self.composerRestore.emit(user.content)
+        msgs = live.conversation.messages
+        # Nothing came back for the user's message: hand its text back to the composer, so
+        # nothing is lost (sending it again replaces the failed turn). After tool results the
+        # last user message is an old one: put back, it would only invite sending it twice.
+        answers_user = len(msgs) >= 2 and msgs[-1] is msg and msgs[-2].role == "user"
+        current = live.conversation is self.current
+        if not (msg.content or msg.reasoning) and answers_user and current:
+            self.composerRestore.emit(msgs[-2].content)
 
     def _take(self, live: LiveReply, accumulator: Accumulator) -> None:
         live.note(accumulator)
@@ -415,19 +425,21 @@ class ChatController(QObject):
             self.messageRemoved.emit(conv.id, msg.id)
         conv.touch()
 
-    def _last_user(self, conv: Conversation) -> ChatMessage | None:
-        for msg in reversed(conv.messages):
-            if msg.role == "user":
-                return msg
-        return None
-
-    def _drop_failed_turn(self, conv: Conversation) -> None:
-        """A new send replaces a turn that failed before any reply arrived."""
+    def _replace_failed_turn(
+        self, conv: Conversation, text: str, attachments: Sequence[Attachment], revises: bool
+    ) -> None:
+        """Sending the message of a turn that failed before any reply arrived again (handed
+        back to the composer, perhaps edited) puts it in place of that turn; any other
+        message leaves the failed turn in view. The status bar says which happened."""
         msgs = conv.messages
-        if (
-            len(msgs) >= 2
-            and msgs[-1].status == MessageStatus.ERROR
-            and not (msgs[-1].content or msgs[-1].reasoning)
-            and msgs[-2].role == "user"
-        ):
+        if not (len(msgs) >= 2 and is_empty_failure(msgs[-1]) and msgs[-2].role == "user"):
+            return
+        failed = msgs[-2]
+        same = failed.content == text and [a.url for a in failed.images] == [
+            a.url for a in attachments
+        ]
+        if same or revises:
             self._truncate(conv, len(msgs) - 2)
+            self.notice.emit("Sent again in place of the message that failed.")
+        else:
+            self.notice.emit("The message that failed stays above, not sent to the model.")

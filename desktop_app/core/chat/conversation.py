@@ -60,6 +60,10 @@ class Attachment:
     byte_size: int | None = None
 
 
+RATE_MIN_TOKENS = 16
+RATE_MIN_SECONDS = 0.25
+
+
 @dataclass
 class ReplyInfo:
     """What produced an assistant reply and how it went (provenance and timings)."""
@@ -82,12 +86,17 @@ class ReplyInfo:
 
     @property
     def tokens_per_second(self) -> float | None:
+        """The generation rate, or None when it would mean nothing: tokens arrive in network
+        reads of several at a time, so a rate over fewer than RATE_MIN_TOKENS tokens or
+        RATE_MIN_SECONDS measures the batching, not the model (5 tokens in one read give
+        thousands of tok/s)."""
         if self.usage is None or not self.duration:
             return None
         gen_time = self.duration - (self.time_to_first_token or 0.0)
-        if gen_time <= 0:
+        tokens = self.usage.completion_tokens
+        if gen_time < RATE_MIN_SECONDS or tokens < RATE_MIN_TOKENS:
             return None
-        return self.usage.completion_tokens / gen_time
+        return tokens / gen_time
 
 
 @dataclass
@@ -121,6 +130,15 @@ class ChatMessage:
         if self.role == "tool":
             return Message.tool(self.tool_call_id or "", self.content, name=self.name)
         return Message.system(self.content)
+
+
+def is_empty_failure(msg: ChatMessage) -> bool:
+    """A reply that failed before any text, reasoning or call arrived."""
+    return (
+        msg.role == "assistant"
+        and msg.status == MessageStatus.ERROR
+        and not (msg.content or msg.reasoning or msg.tool_calls)
+    )
 
 
 @dataclass
@@ -187,12 +205,18 @@ class Conversation:
                 return
 
     def history_for_request(self) -> list[ChatMessage]:
-        """The messages a request replays: failed replies and empty placeholders are left out."""
+        """The messages a request replays: failed replies and empty placeholders are left out,
+        and so is a user message whose only reply failed before anything arrived (it stays in
+        view, but the model never saw it: two user turns in a row would follow). A reply
+        branched from another stands in place of the one it came from."""
         out: list[ChatMessage] = []
-        for msg in self.messages:
+        msgs = self.messages
+        for i, msg in enumerate(msgs):
             if msg.role == "assistant" and (
                 msg.status == MessageStatus.ERROR or not (msg.content or msg.tool_calls)
             ):
+                continue
+            if msg.role == "user" and i + 1 < len(msgs) and is_empty_failure(msgs[i + 1]):
                 continue
             branched = msg.reply.branched_from if msg.reply is not None else None
             if branched is not None and out and out[-1].id == branched:

@@ -51,6 +51,10 @@ def database_path() -> Path:
     return data_dir() / "history.sqlite3"
 
 
+def drafts_path() -> Path:
+    return data_dir() / "drafts.json"
+
+
 def log_dir() -> Path:
     path = data_dir() / "logs"
     make_private_dir(path)

@@ -60,13 +60,14 @@ def _auth_header(api_key: str | None) -> str:
 
 def to_curl(body: Mapping[str, Any], api_key: str | None = None) -> str:
     """A cURL command that sends ``body`` again, safe to paste into bash or zsh."""
+    # -sS: no progress meter mixed into the output, but errors still shown.
     lines = [
-        f'curl "${BASE_URL_VAR}/chat/completions"',
+        f'curl -sS "${BASE_URL_VAR}/chat/completions"',
         f"  -H {_auth_header(api_key)}",
         '  -H "Content-Type: application/json"',
     ]
     if body.get("stream"):
-        lines.append("  --no-buffer")  # print each event as it arrives
+        lines.append("  -N")  # no buffering: each event is printed as it arrives
     before, after = _json_halves(body)
     size = len(before.encode()) + len((after or "").encode())
     if size <= MAX_INLINE_BODY:
@@ -145,6 +146,7 @@ class _Code:
 
 
 _STREAM_TAIL = """\
+calls = {}  # tool calls by index, their arguments arriving in pieces
 with httpx.stream('POST', url, headers=headers, json=body, timeout=None) as response:
     if response.is_error:
         response.read()
@@ -164,7 +166,15 @@ with httpx.stream('POST', url, headers=headers, json=body, timeout=None) as resp
                 print(delta['reasoning'], end='', file=sys.stderr, flush=True)
             if delta.get('content'):
                 print(delta['content'], end='', flush=True)
+            for part in delta.get('tool_calls') or []:
+                call = calls.setdefault(part.get('index', 0), {'name': '', 'arguments': ''})
+                function = part.get('function') or {}
+                call['id'] = part.get('id') or call.get('id')
+                call['name'] += function.get('name') or ''
+                call['arguments'] += function.get('arguments') or ''
 print()
+for _, call in sorted(calls.items()):
+    print(f"tool call {call['name']}({call['arguments']})  id={call.get('id')}")
 """
 
 _PLAIN_TAIL = """\
@@ -174,5 +184,8 @@ if response.is_error:
 message = response.json()['choices'][0]['message']
 if message.get('reasoning'):
     print(message['reasoning'], file=sys.stderr)
-print(message.get('content') or json.dumps(message.get('tool_calls'), indent=2))
+print(message.get('content') or '')
+for call in message.get('tool_calls') or []:
+    function = call['function']
+    print(f"tool call {function['name']}({function['arguments']})  id={call.get('id')}")
 """

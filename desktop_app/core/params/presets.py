@@ -9,6 +9,7 @@ the built-ins (and every preset of the file that could be read) remain.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import logging
 from dataclasses import dataclass, field, replace
@@ -59,6 +60,19 @@ class Preset:
             and settings.enable_thinking == self.enable_thinking
             and (not self.extra_body or settings.extra_body == self.extra_body)
         )
+
+    def differences(self, settings: GenerationSettings) -> list[str]:
+        """The names of the settings that differ from this preset (what `matches` compares)."""
+        out = [
+            f.name
+            for f in dataclasses.fields(SamplingParams)
+            if getattr(settings.sampling, f.name) != getattr(self.sampling, f.name)
+        ]
+        if settings.enable_thinking != self.enable_thinking:
+            out.append("thinking")
+        if self.extra_body and settings.extra_body != self.extra_body:
+            out.append("extra body")
+        return out
 
     def new_settings(self) -> GenerationSettings:
         settings = GenerationSettings()

@@ -32,6 +32,7 @@ class Servers:
         self.settings = settings
         self.runner = runner
         self.demo_profile: ServerProfile | None = None
+        self._start_demo: Callable[[], ServerProfile] | None = None
         self._jobs = itertools.count()
         session.set_stall_limit(settings.stall_seconds)
 
@@ -44,6 +45,7 @@ class Servers:
     ) -> None:
         """Connects to the saved (or environment) profile; with none, to the demo server."""
         self.profiles.prefill_from_env()
+        self._start_demo = start_demo
         active = None if force_demo else self.profiles.active()
         if active is not None:
             self.session.use(active)
@@ -53,6 +55,19 @@ class Servers:
         # The other profiles' secrets are read now, off the Qt thread, so that opening the
         # Servers dialog later reads them from memory.
         self._start("load", self.profiles.aload())
+
+    @property
+    def can_use_demo(self) -> bool:
+        return self.demo_profile is not None or self._start_demo is not None
+
+    def use_demo(self) -> None:
+        """Back to the built-in simulator (started now if it was not) for this run; saved
+        profiles stay as they are."""
+        if self.demo_profile is None:
+            if self._start_demo is None:
+                return
+            self.demo_profile = self._start_demo()
+        self.session.use(self.demo_profile)
 
     def test_connection(
         self, profile: ServerProfile, done: Callable[[ConnectionReport], None]

@@ -159,7 +159,11 @@ class ToolLoop(QObject):
         return None
 
     def answered_ids(self, conv: Conversation, msg: ChatMessage) -> set[str]:
-        index = conv.index_of(msg.id)
+        try:
+            index = conv.index_of(msg.id)
+        except KeyError:
+            # Removed (a regenerate discarded the turn) while its view is still being let go.
+            return set()
         return {m.tool_call_id or "" for m in conv.messages[index + 1 :] if m.role == "tool"}
 
     def unanswered(self, conv: Conversation) -> list[ToolCall]:
@@ -173,11 +177,21 @@ class ToolLoop(QObject):
         return self.turn(conv) is msg and call.id not in self.answered_ids(conv, msg)
 
     def block_reason(self, conv: Conversation) -> str:
-        n = len(self.unanswered(conv))
-        if not n:
+        """Says what is left to do: answer the calls with no answer yet, or send the results
+        once every call has one (the count follows each answer as it is typed)."""
+        open_calls = self.unanswered(conv)
+        if not open_calls:
             return ""
+        n = sum(1 for call in open_calls if not self._has_answer(call.id))
+        if n == 0:
+            ready = "result is" if len(open_calls) == 1 else "results are"
+            return f"The tool {ready} ready but not sent yet: press Send results."
         calls = "tool call waits" if n == 1 else f"{n} tool calls wait"
         return f"{calls.capitalize()} for a result: answer or close them, then Send results."
+
+    def _has_answer(self, call_id: str) -> bool:
+        answer = self._answers.get(call_id)
+        return answer is not None and (answer.closed or bool(answer.text.strip()))
 
     def rounds_used(self, conv: Conversation) -> int:
         """Tool-call turns since the last user message (auto-answer rounds are counted here)."""

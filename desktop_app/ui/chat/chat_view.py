@@ -12,6 +12,7 @@ from desktop_app.core.chat.conversation import ChatMessage, Conversation
 from desktop_app.ui.chat.context import ChatContext
 from desktop_app.ui.chat.message_widget import MessageWidget
 from desktop_app.ui.chat.reading_column import ReadingColumn
+from desktop_app.ui.chat.search_hit import mark_search_hit
 
 PAGE = 16  # messages _fill builds at most after an open or a jump (Home, End, search)
 # Messages built before a conversation's first frame: enough to fill the window with the
@@ -27,6 +28,7 @@ BUILD_BUDGET_SECONDS = 0.008
 # costs the same to lay out, scroll and keep in memory.
 MAX_BUILT = 48
 BURY_PER_TURN = 4  # dropped widgets deleted per turn of the event loop
+JUMP_MARGIN = 24  # px between the top edge and a message jumped to
 
 
 class ChatView(QScrollArea):
@@ -79,6 +81,7 @@ class ChatView(QScrollArea):
         # (widget, its y minus the scroll value): kept in place while the layout settles
         # after messages were built or dropped around it, until the reader scrolls.
         self._anchor: tuple[QWidget, int] | None = None
+        self._held: QWidget | None = None  # the message a jump keeps in place (search)
         self._adjusting = False
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(self._on_scrolled)
@@ -186,6 +189,10 @@ class ChatView(QScrollArea):
     def _drop(self, w: QWidget) -> None:
         """Takes ``w`` out of the page at once; it is deleted a few at a time (_bury), since
         deleting the 48 widgets a jump drops in one go would stall the window."""
+        if w is self._held:
+            self._held = None
+        if self._anchor is not None and self._anchor[0] is w:
+            self._anchor = None
         self._layout.removeWidget(w)
         w.hide()
         self._dropped.append(w)
@@ -214,6 +221,7 @@ class ChatView(QScrollArea):
             self._drop(w)
         self._widgets.clear()
         self._anchor = None
+        self._held = None
         conv = self._conversation
         if conv is not None and end > first:
             deadline = time.perf_counter() + BUILD_BUDGET_SECONDS
@@ -250,6 +258,9 @@ class ChatView(QScrollArea):
             self._first_built = self._end_built = min(self._first_built, n)
 
     def _set_anchor(self, w: QWidget | None) -> None:
+        # A jump's target stays the anchor while the page fills around it.
+        if self._anchor is not None and self._anchor[0] is self._held:
+            return
         if w is not None:
             self._anchor = (w, w.y() - self.verticalScrollBar().value())
 
@@ -407,8 +418,10 @@ class ChatView(QScrollArea):
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())
 
-    def scroll_to_message(self, message_id: str) -> bool:
-        """Builds the messages around ``message_id`` if needed and scrolls it into view."""
+    def scroll_to_message(self, message_id: str, highlight: bool = False) -> bool:
+        """Builds the messages around ``message_id`` if needed and scrolls it near the top,
+        holding it there while the messages around it are built and laid out (until the
+        reader scrolls). ``highlight`` marks it (a search hit)."""
         conv = self._conversation
         if conv is None:
             return False
@@ -425,10 +438,20 @@ class ChatView(QScrollArea):
         if widget is None:
             return False
         self._stick = False
+        if highlight:
+            mark_search_hit(self._widgets.values(), widget)
+        # The anchor keeps the message JUMP_MARGIN below the top edge while the page settles.
+        self._anchor = (widget, JUMP_MARGIN)
+        self._held = widget
         self._body.adjustSize()
-        self.ensureWidgetVisible(widget, 0, 40)
+        self._anchor_timer.start()
+        self._apply_anchor()
         widget.setFocus(Qt.FocusReason.OtherFocusReason)
         return True
+
+    def is_settling(self) -> bool:
+        """Whether messages are still being built or put back in place after an open/jump."""
+        return self._fill_timer.isActive() or self._anchor_timer.isActive()
 
     def at_bottom(self) -> bool:
         return self._stick

@@ -22,7 +22,7 @@ from desktop_app.core.chat.conversation import ChatMessage, MessageStatus
 from desktop_app.ui.chat.context import ChatContext, MessageActions
 from desktop_app.ui.chat.markdown_view import MarkdownView
 from desktop_app.ui.chat.message_editor import MessageEditor
-from desktop_app.ui.chat.reply_details import details_line, length_note
+from desktop_app.ui.chat.reply_details import details_line, empty_note, length_note
 from desktop_app.ui.common.box_place import holding_layout
 from desktop_app.ui.images.strip import MessageImages
 from desktop_app.ui.tools.turn_view import ToolTurnView
@@ -281,7 +281,7 @@ class MessageWidget(QFrame):
             line = details_line(msg)
             if msg.tokens is not None:
                 line = " · ".join(x for x in (line, token_summary_line(msg.tokens)) if x)
-            note = length_note(msg)
+            note = length_note(msg) or empty_note(msg)
             # The model name and finish reason come from the server: escaped, so a name
             # written as markup can neither style this line nor name an image to load.
             self.details.setText(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop_app.core.chat.conversation import ChatMessage
+from desktop_app.core.chat.conversation import ChatMessage, MessageStatus
 from desktop_app.core.server.cut_reason import cut_note
 
 
@@ -32,3 +32,33 @@ def details_line(msg: ChatMessage) -> str:
 def length_note(msg: ChatMessage) -> str:
     """Which limit cut the reply (max_tokens, the context, or a budget spent thinking)."""
     return cut_note(msg)
+
+
+def empty_note(msg: ChatMessage) -> str:
+    """Why a finished reply holds nothing, and what to try; "" when it holds something."""
+    info = msg.reply
+    if (
+        msg.role != "assistant"
+        or msg.status != MessageStatus.COMPLETE
+        or msg.content.strip()
+        or msg.reasoning.strip()
+        or msg.tool_calls
+        or info is None
+        or info.finish_reason == "length"  # length_note says it
+    ):
+        return ""
+    reason = info.finish_reason or "not given"
+    head = f"The model sent back an empty reply (finish reason: {reason})."
+    if info.tool_choice == "none":
+        return (
+            f"{head} tool_choice is “none”: the model may not call a tool, and Gemma often "
+            "answers nothing when a tool was what it wanted. Set Tool choice to auto, or ask "
+            "for a plain answer."
+        )
+    if reason == "stop":
+        return (
+            f"{head} It stopped at once: a stop string may match the first token, or the "
+            "system prompt asks for nothing. Try Regenerate, remove the stop strings, or "
+            "rephrase the message."
+        )
+    return f"{head} Try Regenerate, or look at the raw response in the Inspector."

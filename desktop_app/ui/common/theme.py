@@ -88,6 +88,11 @@ def palette_for(c: dict[str, str]) -> QPalette:
         (role.Link, "accent"),
     ):
         pal.setColor(r, QColor(c[key]))
+    # Setting a role for every group above also makes disabled text look enabled (menu
+    # entries, buttons): disabled text is drawn muted.
+    disabled = QPalette.ColorGroup.Disabled
+    for r in (role.Text, role.WindowText, role.ButtonText):
+        pal.setColor(disabled, r, QColor(c["muted"]))
     return pal
 
 
@@ -111,6 +116,8 @@ def style_sheet(c: dict[str, str]) -> str:
     #userMessage {{ background: {c["user"]}; border-radius: 12px; }}
     #assistantMessage {{ background: {c["base"]}; border: 1px solid {c["border"]};
         border-radius: 12px; }}
+    #userMessage[searchHit="true"], #assistantMessage[searchHit="true"] {{
+        border: 2px solid {c["accent"]}; }}
     #roleLabel {{ font-weight: 600; }}
     QToolButton#moreButton::menu-indicator {{ image: none; width: 0px; }}
     #statusBadge {{ color: {c["muted"]}; font-style: italic; }}

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -32,6 +33,7 @@ class SettingsDialog(QDialog):
     profileDeleted = Signal(str)
     profileActivated = Signal(str)
     stallLimitChanged = Signal(int)  # seconds, 0 = off (an app-wide setting)
+    demoRequested = Signal()
 
     def __init__(
         self,
@@ -40,6 +42,7 @@ class SettingsDialog(QDialog):
         keyring_problem: str | None,
         parent: QWidget | None = None,
         stall_seconds: int | None = None,
+        demo_available: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
@@ -96,6 +99,24 @@ class SettingsDialog(QDialog):
             form.addRow(label, widget)
         form.addRow("CA bundle", ca_row)
         right.addLayout(form)
+        test_row = QHBoxLayout()
+        self.demo_button = QPushButton("Use demo server", self)
+        self.demo_button.setObjectName("useDemoButton")
+        self.demo_button.setToolTip("Chat with the built-in simulator again (no model runs)")
+        self.demo_button.setVisible(demo_available)
+        left.addWidget(self.demo_button)
+        self.test_button = QPushButton("Test connection", self)
+        self.test_button.setObjectName("testConnectionButton")
+        self.save_button = QPushButton("Save", self)
+        self.save_button.setObjectName("saveProfileButton")
+        self.use_button = QPushButton("Use this server", self)
+        self.use_button.setObjectName("useProfileButton")
+        test_row.addWidget(self.test_button)
+        test_row.addStretch(1)
+        test_row.addWidget(self.save_button)
+        test_row.addWidget(self.use_button)
+        # Right under the form: notes that come and go below never move these buttons.
+        right.addLayout(test_row)
         self.warning = QLabel(self)
         self.warning.setObjectName("transportWarning")
         self.warning.setWordWrap(True)
@@ -107,18 +128,6 @@ class SettingsDialog(QDialog):
         self.keyring_note.setProperty("warning", True)
         self.keyring_note.setVisible(bool(keyring_problem))
         right.addWidget(self.keyring_note)
-        test_row = QHBoxLayout()
-        self.test_button = QPushButton("Test connection", self)
-        self.test_button.setObjectName("testConnectionButton")
-        self.save_button = QPushButton("Save", self)
-        self.save_button.setObjectName("saveProfileButton")
-        self.use_button = QPushButton("Use this server", self)
-        self.use_button.setObjectName("useProfileButton")
-        test_row.addWidget(self.test_button)
-        test_row.addStretch(1)
-        test_row.addWidget(self.save_button)
-        test_row.addWidget(self.use_button)
-        right.addLayout(test_row)
         self.test_result = QLabel(self)
         self.test_result.setObjectName("testResult")
         self.test_result.setWordWrap(True)
@@ -154,6 +163,14 @@ class SettingsDialog(QDialog):
         self.save_button.clicked.connect(self._save)
         self.use_button.clicked.connect(self._use)
         self.base_url.textChanged.connect(self._update_warning)
+        self.demo_button.clicked.connect(self._use_demo)
+        # A result speaks of the address, key and CA it was tested with: an edit ends it.
+        for edit in (self.base_url, self.api_key, self.ca_bundle):
+            edit.textEdited.connect(self._forget_test)
+        self._saved_ids = {p.id for p in profiles}
+        self._tested: set[str] = set()
+        self.closing_box: QMessageBox | None = None
+        self.remove_box: QMessageBox | None = None
         self.list.currentItemChanged.connect(self._on_select)
         for p in profiles:
             self._add_item(p)
@@ -198,13 +215,50 @@ class SettingsDialog(QDialog):
         self.name.setFocus()
         self.name.selectAll()
 
-    def _remove(self) -> None:
+    def _remove(self) -> QMessageBox | None:
+        """Asks first; the profile and its keyring entries go only on Remove."""
         pid = self._current_id()
         if pid is None:
-            return
+            return None
+        name = self._profiles[pid].name if pid in self._profiles else "this server"
+        box = QMessageBox(self)
+        box.setObjectName("removeProfileBox")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Remove server")
+        box.setText(f"Remove “{name}”?")
+        box.setInformativeText("Its address and API key are deleted from the system keyring.")
+        remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+
+        def done() -> None:
+            if box.clickedButton() is remove:
+                self._remove_now(pid)
+            box.deleteLater()
+
+        box.finished.connect(done)
+        self.remove_box = box
+        box.open()
+        return box
+
+    def _remove_now(self, pid: str) -> None:
         self._profiles.pop(pid, None)
-        self.list.takeItem(self.list.currentRow())
+        self._saved_ids.discard(pid)
+        for i in range(self.list.count()):
+            if self.list.item(i).data(Qt.ItemDataRole.UserRole) == pid:
+                self.list.takeItem(i)
+                break
         self.profileDeleted.emit(pid)
+
+    def _use_demo(self) -> None:
+        self.demoRequested.emit()
+        self.test_result.setText("Using the demo server (the built-in simulator).")
+
+    def _forget_test(self) -> None:
+        self.test_result.clear()
+        pid = self._current_id()
+        if pid is not None:
+            self._tested.discard(pid)
 
     # -- form --------------------------------------------------------------------------
     def current_form(self) -> ServerProfile:
@@ -241,11 +295,59 @@ class SettingsDialog(QDialog):
             self.test_result.setText(problem)
             return None
         self._profiles[p.id] = p
+        self._saved_ids.add(p.id)
         item = self.list.currentItem()
         if item is not None:
             item.setText(p.name)
         self.profileSaved.emit(p)
         return p
+
+    # -- closing -----------------------------------------------------------------------
+    def unsaved(self) -> bool:
+        """Whether closing now would lose something: edits to the shown profile, or a new
+        profile that was tested but never saved."""
+        pid = self._current_id()
+        if pid is None:
+            return False
+        stored = self._profiles.get(pid)
+        form = self.current_form()
+        fields = ("name", "base_url", "model", "api_key", "ca_bundle")
+        edited = stored is None or any(
+            getattr(form, f) != getattr(stored, f).strip() if f != "api_key"
+            else form.api_key != stored.api_key
+            for f in fields
+        )
+        return edited or (pid not in self._saved_ids and pid in self._tested)
+
+    def reject(self) -> None:
+        """Close and Escape: asks Save / Discard / Cancel when something is unsaved."""
+        if not self.unsaved():
+            super().reject()
+            return
+        box = QMessageBox(self)
+        box.setObjectName("unsavedProfileBox")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Unsaved server")
+        box.setText(f"Save the changes to “{self.current_form().name}” before closing?")
+        box.setStandardButtons(
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+
+        def done(_code: int) -> None:
+            choice = box.standardButton(box.clickedButton())
+            box.deleteLater()
+            if choice == QMessageBox.StandardButton.Save:
+                if self._save() is not None:
+                    super(SettingsDialog, self).reject()
+            elif choice == QMessageBox.StandardButton.Discard:
+                super(SettingsDialog, self).reject()
+
+        box.finished.connect(done)
+        self.closing_box = box
+        box.open()
 
     def _use(self) -> None:
         p = self._save()
@@ -262,6 +364,9 @@ class SettingsDialog(QDialog):
 
     def show_test_result(self, report: ConnectionReport) -> None:
         self.test_result.setText(("✔ " if report.ok else "✘ ") + report.message)
+        pid = self._current_id()
+        if pid is not None:
+            self._tested.add(pid)
         if report.ok:
             current = self.model.currentText()
             self.model.clear()

@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.chat.controller import ChatController
 from desktop_app.core.history.service import HistoryService
-from desktop_app.core.history.storage import HIGHLIGHT_END, HIGHLIGHT_START, StorageError
+from desktop_app.core.history.storage import StorageError
 from desktop_app.ui.chat.chat_view import ChatView
 from desktop_app.ui.chat.context import MessageActions
 from desktop_app.ui.common.box_place import insert_before
+from desktop_app.ui.history.search_results import add_hit
 
 UNDO_SECONDS = 10
 
@@ -185,14 +186,16 @@ class HistoryPanel:
             self.conversation_list.show()
             return
         hits = self.history.search(query)
-        for hit in hits:
-            snippet = hit.snippet.replace(HIGHLIGHT_START, "«").replace(HIGHLIGHT_END, "»")
-            item = QListWidgetItem(f"{hit.title}\n{snippet}", self.results)
-            item.setData(Qt.ItemDataRole.UserRole, (hit.conversation_id, hit.message_id))
-        if not hits:
-            QListWidgetItem("No matches", self.results).setFlags(Qt.ItemFlag.NoItemFlags)
+        # Shown first: each result is laid out for the list's real width.
         self.conversation_list.hide()
         self.results.show()
+        side = self.results.parentWidget()
+        if side is not None and (side_layout := side.layout()) is not None:
+            side_layout.activate()
+        for hit in hits:
+            add_hit(self.results, hit)
+        if not hits:
+            QListWidgetItem("No matches", self.results).setFlags(Qt.ItemFlag.NoItemFlags)
 
     def _open_hit(self, item: QListWidgetItem) -> None:
         data = item.data(Qt.ItemDataRole.UserRole)
@@ -202,7 +205,7 @@ class HistoryPanel:
         if conv_id != self.chat.current.id:
             self.chat.select(conv_id)
         if message_id:
-            self.chat_view.scroll_to_message(message_id)
+            self.chat_view.scroll_to_message(message_id, highlight=True)
 
     def export_dialog(self, kind: str, conv_id: str | None = None) -> None:
         conv_id = conv_id or self.chat.current.id

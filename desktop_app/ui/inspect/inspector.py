@@ -3,6 +3,7 @@ and copy as cURL, Python (httpx) or JSON. The API key is left out unless explici
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
@@ -333,7 +334,16 @@ def _response_text(trace: WireTrace) -> str:
     if trace.error:
         parts.append(f"Error: {trace.error}")
     if trace.response_body:
-        parts.append(abbreviate_text(trace.response_body))
+        parts.append(_readable_body(trace.response_body))
     elif trace.events:
         parts.append(f"{len(trace.events):,} server-sent events: see the Events tab.")
     return "\n\n".join(parts) or "No response yet."
+
+
+def _readable_body(body: str) -> str:
+    """A JSON body (a non-streamed reply, an error) indented for reading; anything else as
+    it came. Images are abbreviated either way."""
+    try:
+        return pretty_json(json.loads(body))
+    except ValueError:
+        return abbreviate_text(body)

@@ -69,8 +69,10 @@ class PresetsBar(QWidget):
         self._action("Export my presets…", lambda: self.export_to())
 
         self._picked_user: str | None = None
+        self._applied: str | None = None  # the preset the note says was applied
         self.combo.activated.connect(self._on_pick)
         self.store.changed.connect(self.refresh)
+        params.loaded.connect(self._forget_applied)
         params.loaded.connect(self.refresh)
         params.changed.connect(self.refresh)
         self.refresh()
@@ -117,6 +119,28 @@ class PresetsBar(QWidget):
         self.rename_action.setEnabled(user)
         self.delete_action.setEnabled(user)
         self.default_action.setEnabled(chosen is not None and current != self.store.default_name)
+        self._show_applied()
+
+    def _forget_applied(self) -> None:
+        # Another conversation opened: the note spoke of the one before.
+        if self._applied is not None:
+            self._applied = None
+            self.show_note("")
+
+    def _show_applied(self) -> None:
+        """Keeps the note about an applied preset true while the settings are edited."""
+        preset = self.store.get(self._applied) if self._applied else None
+        if preset is None:
+            return
+        changed = preset.differences(self.params.settings)
+        if not changed:
+            self.show_note(f"Applied “{preset.name}”.")
+            return
+        n = len(changed)
+        fields = ", ".join(changed[:3]) + ("…" if n > 3 else "")
+        self.show_note(
+            f"Applied “{preset.name}”, then changed {n} field{'s' if n > 1 else ''} ({fields})."
+        )
 
     def show_note(self, text: str, error: bool = False) -> None:
         self.note.setText(text)
@@ -130,7 +154,8 @@ class PresetsBar(QWidget):
         name = self.combo.itemData(index)
         if name is None:
             return
-        self._run(lambda: self.params.apply_preset(name), f"Applied “{name}”.")
+        if self._run(lambda: self.params.apply_preset(name), f"Applied “{name}”."):
+            self._applied = name
 
     def save_as(self, name: str | None = None) -> bool:
         if name is None:
@@ -205,6 +230,7 @@ class PresetsBar(QWidget):
         return self._run(lambda: self.store.export_file(target), f"Exported to {target.name}.")
 
     def _run(self, action, done: str) -> bool:
+        self._applied = None  # any other action's note replaces the "Applied" one
         try:
             action()
         except PresetError as exc:

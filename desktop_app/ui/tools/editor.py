@@ -76,8 +76,12 @@ class ToolEditor(QWidget):
         mono(self.mock)
         self.mock.textChanged.connect(lambda: self.mockEdited.emit(self.mock.toPlainText()))
         lay.addWidget(self.mock)
-        self.auto_answer = QCheckBox("Answer this tool's calls automatically with the mock", self)
+        # Short enough for the narrowest dock (a checkbox cannot wrap); the tooltip says more.
+        self.auto_answer = QCheckBox("Auto-answer with the mock", self)
         self.auto_answer.setObjectName("toolAutoAnswer")
+        self.auto_answer.setToolTip(
+            "Answer this tool's calls automatically with the mock result, without asking"
+        )
         self.auto_answer.toggled.connect(self.autoAnswerToggled)
         lay.addWidget(self.auto_answer)
         self._problems: list[Problem] = []

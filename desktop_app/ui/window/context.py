@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from desktop_app.core.chat.controller import ChatController
+    from desktop_app.core.chat.drafts import DraftBook
     from desktop_app.core.chat.send_gate import SendGate
     from desktop_app.core.history.service import HistoryService
     from desktop_app.core.images.thumbnails import ThumbnailCache
@@ -46,6 +47,7 @@ class WindowServices(Protocol):
     mcp: McpTools
     mcp_calls: McpCalls
     tray: AttachmentTray
+    drafts: DraftBook
     thumbnails: ThumbnailCache
     meter: ContextMeter
     capabilities: ServerCapabilities

@@ -99,14 +99,13 @@ class MainWindow(QMainWindow):
         self.chat.messageChanged.connect(self._on_changed)
         self.chat.messageRemoved.connect(self._on_removed)
         self.chat.busyChanged.connect(self.composer.set_busy)
-        self.chat.composerRestore.connect(self._restore_composer)
         self.chat.notice.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.composer.bind_gate(services.gate)
         services.session.changed.connect(self._refresh_server)
         self.composer.sendRequested.connect(self._send)
         self.composer.stopRequested.connect(self.chat.stop)
         self.chat_view.deleteRequested.connect(self.chat.delete_message)
-        self.chat_view.regenerateRequested.connect(lambda _mid: self.chat.regenerate())
+        self.chat_view.regenerateRequested.connect(lambda _mid: self.regenerate())
         self.chat_view.editSubmitted.connect(self.chat.edit_and_resend)
         self.chat_view.retryRequested.connect(self.chat.retry)
         self.chat_view.copyRequested.connect(
@@ -242,6 +241,17 @@ class MainWindow(QMainWindow):
             services.chat, services.history, self.system_prompt, self
         )
         insert_before(self.chat_view, self.conversation_notice)
+        from desktop_app.ui.chat.composer_restore import ComposerRestore
+        from desktop_app.ui.chat.draft_binder import DraftBinder
+
+        self.composer_restore = ComposerRestore(
+            services.chat, self.composer, services.drafts, self
+        )
+
+        self.drafts = DraftBinder(
+            services.chat, services.drafts, self.composer, services.tray, self
+        )
+        self.conversation_notice.copy_button.clicked.connect(self.drafts.carry_from_previous)
         self.server_feature = ServerFeature(
             self, self.composer, services.chat, services.meter, services.capabilities,
             services.load, services.busy_watch, services.params, services.tools, services.tray,
@@ -272,7 +282,7 @@ class MainWindow(QMainWindow):
         chat_menu.addAction(stop)
         regen = QAction("&Regenerate last reply", self)
         regen.setShortcut(QKeySequence("Ctrl+R"))
-        regen.triggered.connect(lambda: self._ready() and self.chat.regenerate())
+        regen.triggered.connect(self._regenerate_if_ready)
         chat_menu.addAction(regen)
         focus = QAction("&Focus message box", self)
         focus.setShortcut(QKeySequence("Ctrl+L"))
@@ -320,6 +330,10 @@ class MainWindow(QMainWindow):
         if self._ready():
             self.chat.stop()
 
+    def _regenerate_if_ready(self) -> None:
+        if self._ready():
+            self.regenerate()
+
     def _open_settings_if_ready(self) -> None:
         if self._ready():
             self.open_settings()
@@ -342,15 +356,25 @@ class MainWindow(QMainWindow):
 
     # -- actions ---------------------------------------------------------------------------
     def _send(self, text: str) -> None:
-        if self.chat.send(text, self.composer.attachments()):
+        revises = self.composer_restore.is_revision()
+        if self.chat.send(text, self.composer.attachments(), revises_failed=revises):
             self.composer.clear()
 
-    def _restore_composer(self, text: str) -> None:
-        if not self.composer.text().strip():
-            self.composer.set_text(text)
+    def regenerate(self) -> None:
+        from desktop_app.ui.tools.discard_calls import regenerate_or_ask
+
+        regenerate_or_ask(self, self.chat, self.services.gate)
 
     def _new_chat(self) -> None:
-        self.chat.new_conversation()
+        if self._ready():
+            from desktop_app.core.chat.drafts import blank_conversation
+
+            # A chat with nothing in it yet is a new chat already: opened, not piled up.
+            blank = blank_conversation(self.chat, self.services.drafts)
+            if blank is None:
+                self.chat.new_conversation()
+            elif blank is not self.chat.current:
+                self.chat.select(blank.id)
         self.composer.edit.setFocus()
 
     def _on_pick(self, item: QListWidgetItem | None) -> None:
@@ -373,7 +397,9 @@ class MainWindow(QMainWindow):
             state.secrets.problem,
             self,
             stall_seconds=state.settings.stall_seconds,
+            demo_available=servers.can_use_demo,
         )
+        dialog.demoRequested.connect(servers.use_demo)
         dialog.stallLimitChanged.connect(servers.set_stall_limit)
         dialog.testRequested.connect(lambda p: servers.test_connection(p, dialog.show_test_result))
         dialog.profileSaved.connect(lambda p: servers.save_profile(p, dialog.show_saved))
