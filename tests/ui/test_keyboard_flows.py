@@ -152,9 +152,12 @@ def test_f1_opens_a_sheet_of_every_registered_shortcut_and_they_work(qtbot, wind
     dialog.close()
 
     # A few of the listed keys, pressed for real.
+    # (New chat reuses a blank chat: a draft makes this one not blank.)
+    qtbot.keyClicks(window.composer.edit, "a draft")
     before = len(window.services.chat.conversations)
     qtbot.keyClick(window.composer.edit, Qt.Key.Key_N, CTRL)
     assert len(window.services.chat.conversations) == before + 1
+    assert window.composer.edit.toPlainText() == ""  # the new chat's own (empty) draft
     window.conversation_list.setFocus()
     qtbot.keyClick(window.conversation_list, Qt.Key.Key_L, CTRL)
     assert window.composer.edit.hasFocus()
