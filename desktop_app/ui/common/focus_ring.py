@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QRectF, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPen
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -11,57 +11,37 @@ from PySide6.QtWidgets import (
     QFocusFrame,
     QLineEdit,
     QPlainTextEdit,
-    QProxyStyle,
-    QStyle,
-    QStyleOption,
     QTextEdit,
     QWidget,
 )
 from shiboken6 import isValid
 
 RING_WIDTH = 2
-RING_MARGIN = 3  # how far the ring stands outside the widget, so it never covers its text
+# Fusion's focus-frame margin (PM_FocusFrameH/VMargin): the frame stands this far outside
+# its widget, and the ring fills that band, so it never covers the widget's text.
+RING_MARGIN = 2
+ACCENT = "#3b6fe0"
 
 
-class FocusRingStyle(QProxyStyle):
-    """Fusion, with the focus frame drawn as a rounded accent outline (Fusion's own focus
-    marks are 1 px of a pale tint: invisible on most screens, in both schemes)."""
+class RingFrame(QFocusFrame):
+    """Qt's focus frame (it follows its widget's geometry and stacking), painted as a
+    rounded accent outline: Fusion's own focus marks are 1 px of a pale tint, invisible on
+    most screens in both schemes. Only this frame paints in Python; a Python style would be
+    called for every metric and control of every widget (tens of thousands of calls while
+    a reply streams)."""
 
-    def __init__(self) -> None:
-        super().__init__("Fusion")
-        self.accent = QColor("#3b6fe0")
+    def __init__(self, parent: QWidget | None, accent: QColor) -> None:
+        super().__init__(parent)
+        self.accent = accent
 
-    def pixelMetric(
-        self,
-        metric: QStyle.PixelMetric,
-        option: QStyleOption | None = None,
-        widget: QWidget | None = None,
-    ) -> int:
-        if metric in (
-            QStyle.PixelMetric.PM_FocusFrameHMargin,
-            QStyle.PixelMetric.PM_FocusFrameVMargin,
-        ):
-            return RING_MARGIN
-        return super().pixelMetric(metric, option, widget)
-
-    def drawControl(
-        self,
-        element: QStyle.ControlElement,
-        option: QStyleOption,
-        painter: QPainter,
-        widget: QWidget | None = None,
-    ) -> None:
-        if element != QStyle.ControlElement.CE_FocusFrame:
-            super().drawControl(element, option, painter, widget)
-            return
-        painter.save()
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pen = QPen(self.accent, RING_WIDTH)
-        painter.setPen(pen)
+        painter.setPen(QPen(self.accent, RING_WIDTH))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         half = RING_WIDTH / 2
-        painter.drawRoundedRect(QRectF(option.rect).adjusted(half, half, -half, -half), 5, 5)
-        painter.restore()
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(half, half, -half, -half), 5, 5)
+        painter.end()
 
 
 def _types_text(widget: QWidget) -> bool:
@@ -78,10 +58,10 @@ class FocusRing(QObject):
     from a mouse click on a button, a check box or a list shows no ring (as on the web's
     :focus-visible): the person can see where they clicked."""
 
-    def __init__(self, app: QApplication, style: FocusRingStyle) -> None:
+    def __init__(self, app: QApplication, accent: QColor | None = None) -> None:
         super().__init__(app)
         self.setObjectName("focusRing")
-        self.style = style
+        self.accent = accent if accent is not None else QColor(ACCENT)
         self.frame: QFocusFrame | None = None
         app.focusChanged.connect(self._on_focus)
 
@@ -98,10 +78,17 @@ class FocusRing(QObject):
         if frame is None:
             # The frame lives in the focused widget's parent: when that parent goes, the
             # frame goes with it, and the next focus change makes a new one.
-            frame = self.frame = QFocusFrame(new.parentWidget())
+            frame = self.frame = RingFrame(new.parentWidget(), self.accent)
             frame.setObjectName("focusRingFrame")
         frame.setWidget(new)
         frame.show()
+
+    def set_accent(self, accent: QColor) -> None:
+        self.accent = accent
+        frame = self.frame
+        if frame is not None and isValid(frame) and isinstance(frame, RingFrame):
+            frame.accent = accent
+            frame.update()
 
     def stop(self) -> None:
         QApplication.instance().focusChanged.disconnect(self._on_focus)  # type: ignore[union-attr]

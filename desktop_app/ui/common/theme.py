@@ -153,11 +153,10 @@ class Theme(QObject):
         self.choice = "system"
         self.dark: bool | None = None
         self._before = (app.palette(), app.styleSheet(), app.style().name())
-        from desktop_app.ui.common.focus_ring import FocusRing, FocusRingStyle
+        from desktop_app.ui.common.focus_ring import FocusRing
 
-        self.style = FocusRingStyle()
-        app.setStyle(self.style)
-        self.focus_ring = FocusRing(app, self.style)
+        app.setStyle("Fusion")
+        self.focus_ring = FocusRing(app)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_os_scheme)
 
     def _on_os_scheme(self, _scheme: Qt.ColorScheme) -> None:
@@ -187,7 +186,7 @@ class Theme(QObject):
     def apply(self) -> None:
         dark = is_dark_scheme()
         colors = DARK if dark else LIGHT
-        self.style.accent = QColor(colors["accent"])
+        self.focus_ring.set_accent(QColor(colors["accent"]))
         self.app.setPalette(palette_for(colors))
         self.app.setStyleSheet(style_sheet(colors))
         if dark != self.dark:
