@@ -152,3 +152,16 @@ def test_small_window_folds_the_list_and_a_larger_one_gives_widths_back(qtbot, d
     resize(qtbot, demo_window, QSize(1440, 900))
     qtbot.waitUntil(lambda: sidebar.width() >= 200 and params.width() >= min(wide_dock, 290))
     assert demo_window.size() == QSize(1440, 900)
+
+
+def test_at_800_wide_the_conversation_gets_the_room_and_not_the_list(qtbot, demo_window):
+    """800x600 with the Parameters dock open: the list folds so that the conversation keeps
+    a readable width (it had about 220 px, some 15 words a line, beside list and dock)."""
+    params = dock(demo_window, "parametersDock")
+    resize(qtbot, demo_window, QSize(1440, 900))
+    qtbot.waitUntil(lambda: demo_window.sidebar.width() >= 200 and params.isVisible())
+    resize(qtbot, demo_window, QSize(800, 600))
+    assert params.isVisible()
+    qtbot.waitUntil(lambda: demo_window.sidebar.width() == 0, timeout=2000)
+    chat_width = demo_window.chat_view.viewport().width()
+    assert chat_width >= 400, f"the chat is {chat_width} px wide at 800"

@@ -20,6 +20,9 @@ from PySide6.QtWidgets import (
 # conversation list and a usable chat column this keeps the window's minimum under 640 px.
 DOCK_MIN_WIDTH = 220
 COLLAPSE_BELOW = 720  # window widths below this fold the conversation list away
+# ...and so does any width that would leave the conversation narrower than this beside the
+# list and the open side docks (800 px with the Parameters dock open: about 15 words a line).
+CHAT_MIN_WIDTH = 460
 SIDEBAR_WIDTH = 220  # the list's width when it comes back, at least
 DOCK_MAX_NATURAL = 420  # a dock given back its width gets at most this
 
@@ -102,19 +105,24 @@ class WindowFit(QObject):
             self._follow(self._window.width())
         return False
 
+    def _narrow(self, width: int) -> bool:
+        docks = sum(d.width() for d in side_docks(self._window) if d.isVisible())
+        return width < COLLAPSE_BELOW or width - docks - self._side < CHAT_MIN_WIDTH
+
     def _follow(self, width: int) -> None:
         growing = width > self._width
         self._width = width
-        if width < COLLAPSE_BELOW and not self._folded:
+        narrow = self._narrow(width)
+        if narrow and not self._folded:
             self._folded = True
             self._splitter.setSizes([0, sum(self._splitter.sizes())])
-        elif width >= COLLAPSE_BELOW and (self._folded or growing):
+        elif not narrow and (self._folded or growing):
             self._folded = False
             sizes = self._splitter.sizes()
             if sizes[0] < self._side:
                 total = sum(sizes)
                 self._splitter.setSizes([self._side, max(0, total - self._side)])
-        if growing and width >= COLLAPSE_BELOW:
+        if growing and not narrow:
             # A dock squeezed by a small window gets its natural width back.
             docks, wanted = [], []
             for dock in side_docks(self._window):
