@@ -123,15 +123,23 @@ class WindowFit(QObject):
                 total = sum(sizes)
                 self._splitter.setSizes([self._side, max(0, total - self._side)])
         if growing and not narrow:
-            # A dock squeezed by a small window gets its natural width back.
-            docks, wanted = [], []
-            for dock in side_docks(self._window):
-                natural = dock_natural_width(dock)
-                if dock.isVisible() and dock.width() < natural:
-                    docks.append(dock)
-                    wanted.append(natural)
-            if docks:
-                self._window.resizeDocks(docks, wanted, Qt.Orientation.Horizontal)
+            self._widen_docks(width)
+        elif narrow and width >= COLLAPSE_BELOW:
+            # The folded list made room: squeezed docks take what the conversation can spare.
+            self._widen_docks(width - CHAT_MIN_WIDTH)
+
+    def _widen_docks(self, room: int) -> None:
+        """Docks squeezed by a smaller window get back their natural width, sharing `room`."""
+        shown = [d for d in side_docks(self._window) if d.isVisible()]
+        share = max(DOCK_MIN_WIDTH, room // max(1, len(shown)))
+        docks, wanted = [], []
+        for dock in shown:
+            natural = min(dock_natural_width(dock), share)
+            if dock.width() < natural:
+                docks.append(dock)
+                wanted.append(natural)
+        if docks:
+            self._window.resizeDocks(docks, wanted, Qt.Orientation.Horizontal)
 
 
 def dock_natural_width(dock: QDockWidget) -> int:
