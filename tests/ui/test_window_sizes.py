@@ -12,6 +12,7 @@ from window_support import send, wait_reply_done
 from desktop_app.ui.common.elided_label import ElidedLabel
 
 SIZES = [QSize(640, 480), QSize(800, 600)]
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
 @pytest.fixture
@@ -165,3 +166,20 @@ def test_at_800_wide_the_conversation_gets_the_room_and_not_the_list(qtbot, demo
     qtbot.waitUntil(lambda: demo_window.sidebar.width() == 0, timeout=2000)
     chat_width = demo_window.chat_view.viewport().width()
     assert chat_width >= 400, f"the chat is {chat_width} px wide at 800"
+
+
+def test_opening_the_tools_dock_gives_its_panel_the_width_it_needs(qtbot, demo_window):
+    """The Tools dock shares its tab group's width with Parameters, which is narrower: opened
+    (Ctrl+Shift+T), it widens so its buttons are not cut off behind a scroll bar."""
+    from desktop_app.ui.window.layout_policy import dock_natural_width
+
+    resize(qtbot, demo_window, QSize(1440, 900))
+    tools = dock(demo_window, "toolsDock")
+    assert not tools.isVisible()
+    demo_window.activateWindow()
+    qtbot.keyClick(demo_window.composer.edit, Qt.Key.Key_T, CTRL_SHIFT)
+    qtbot.waitUntil(tools.isVisible)
+    natural = dock_natural_width(tools)
+    qtbot.waitUntil(lambda: tools.width() >= natural, timeout=2000)
+    assert natural > dock(demo_window, "parametersDock").minimumWidth()
+    assert demo_window.size() == QSize(1440, 900)

@@ -99,6 +99,17 @@ class WindowFit(QObject):
         self._folded = False
         self._width = window.width()
         window.installEventFilter(self)
+        for dock in side_docks(window):
+            # A dock brought up (opened, or its tab chosen) gets the width its panel needs,
+            # as far as the conversation can spare it: tabbed docks share one width, which
+            # the first one shown has set.
+            dock.visibilityChanged.connect(self._on_dock_shown)
+
+    def _on_dock_shown(self, visible: bool) -> None:
+        if visible:
+            width = self._window.width()
+            side = 0 if self._folded else self._side
+            self._widen_docks(width - side - CHAT_MIN_WIDTH)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._window and event.type() == QEvent.Type.Resize:
