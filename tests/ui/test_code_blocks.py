@@ -169,3 +169,20 @@ def settle() -> None:
 def _fragment_colour(block):
     it = block.begin()
     return it.fragment().charFormat().foreground().color()
+
+
+def test_no_empty_line_after_a_code_block(qtbot):
+    """The text after a code block starts one paragraph gap below it, as after any block
+    (the empty block Qt keeps after the code's frame used to show as an extra blank line)."""
+    from desktop_app.ui.chat.markdown_view import PARAGRAPH_GAP
+
+    widget = show_reply(qtbot, "Before.\n\n```\nx = 1\n```\n\nAfter the code.\n")
+    view = widget.text
+    [block] = code_views(view)
+    doc = view.document()
+    after = doc.find("After the code.")
+    assert not after.isNull()
+    text_top = doc.documentLayout().blockBoundingRect(after.block()).top()
+    gap = text_top - block.geometry().bottom() - 1
+    line = view.fontMetrics().height()
+    assert gap < PARAGRAPH_GAP + line / 2, f"{gap:.0f} px between the code and the next text"

@@ -230,8 +230,16 @@ class MarkdownView(QTextBrowser):
 
     def _insert(self, cursor: QTextCursor, block: Block, *, arriving: bool = False) -> None:
         if cursor.position() > 0:
-            # A fresh block format: the new block must not join the list or quote before it.
-            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            if cursor.block().length() > 1:
+                # A fresh block format: the new block must not join the list or quote before it.
+                cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            else:
+                # The empty block Qt keeps after a code block's frame: used, not left as a
+                # blank line; it keeps the gap a paragraph has after any block.
+                gap = QTextBlockFormat()
+                gap.setTopMargin(PARAGRAPH_GAP)
+                cursor.setBlockFormat(gap)
+                cursor.setBlockCharFormat(QTextCharFormat())
         start = cursor.position()
         too_big = oversize(block)
         if too_big is not None:
