@@ -83,7 +83,11 @@ class AppServices:
         self.loader = ConversationLoader(self.store) if self.store is not None else None
         # What the server says about itself: the prompt's size, its capabilities, its load.
         self.meter = ContextMeter(
-            self.session, self.runner, lambda: self.chat.current, enabled=server_checks
+            self.session,
+            self.runner,
+            lambda: self.chat.current,
+            enabled=server_checks,
+            extra_tools=self._mcp_definitions,  # counted as Send will send them
         )
         self.capabilities = ServerCapabilities(self.session, self.runner, enabled=server_checks)
         self.load = LoadPoller(self.session, self.runner, enabled=server_checks)

@@ -139,3 +139,26 @@ def test_a_late_first_token_with_requests_waiting_says_the_server_is_busy(qtbot,
                     timeout=10_000)
     assert "3 request(s) are waiting" in window.server_feature.row.warning.text()
     wait_reply_done(qtbot, window)
+
+
+def test_meter_counts_the_tools_send_adds_to_the_conversation(qtbot, window, sim):
+    """Send adds the MCP servers' tools to the conversation's own: the count includes them."""
+    from desktop_app.api import ToolDefinition
+    from desktop_app.core.server.meter import ContextMeter
+
+    services = window.services
+    tool = ToolDefinition(
+        name="files_read", description="Read a file.", parameters={"type": "object"}
+    )
+    meter = ContextMeter(
+        services.session, services.runner, lambda: services.chat.current,
+        extra_tools=lambda conv: [tool],
+    )  # fmt: skip
+    meter.draft_changed("How big is this?")
+    qtbot.waitUntil(
+        lambda: any(
+            r.path == "/tokenize" and "files_read" in str(r.body.get("tools"))
+            for r in sim.simulator.requests
+        ),
+        timeout=10_000,
+    )

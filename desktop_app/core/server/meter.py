@@ -8,7 +8,13 @@ from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop_app.api import ChatRequest, GemmaAPIError, NotFoundError, SamplingParams
+from desktop_app.api import (
+    ChatRequest,
+    GemmaAPIError,
+    NotFoundError,
+    SamplingParams,
+    ToolDefinition,
+)
 from desktop_app.core.chat.conversation import Attachment, ChatMessage, Conversation
 from desktop_app.core.session.server import ServerSession
 from desktop_app.core.tasks import TaskRunner
@@ -80,9 +86,13 @@ class MeterReading:
 
 
 def with_draft(conv: Conversation, model: str | None, text: str,
-               attachments: Sequence[Attachment]) -> ChatRequest:
-    """The request Send would make: the conversation and the draft as its new user turn."""
+               attachments: Sequence[Attachment],
+               extra_tools: Sequence[ToolDefinition] = ()) -> ChatRequest:
+    """The request Send would make: the conversation and the draft as its new user turn,
+    with the tools Send adds to the conversation's own (the MCP servers')."""
     request = conv.build_request(model)
+    if extra_tools:
+        request = replace(request, tools=(*request.tools, *extra_tools))
     if not (text.strip() or attachments):
         return request
     draft = ChatMessage(role="user", content=text, images=list(attachments)).to_api()
@@ -117,8 +127,10 @@ class ContextMeter(QObject):
 
     def __init__(self, session: ServerSession, runner: TaskRunner,
                  current: Callable[[], Conversation], *, enabled: bool = True,
+                 extra_tools: Callable[[Conversation], Sequence[ToolDefinition]] | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._extra_tools = extra_tools
         self.enabled = enabled
         self.session = session
         self.runner = runner
@@ -169,7 +181,9 @@ class ContextMeter(QObject):
         client = self.session.client
         if client is None:
             return
-        request = with_draft(self._current(), self.session.model, self._text, self._attachments)
+        conv = self._current()
+        extra = self._extra_tools(conv) if self._extra_tools is not None else ()
+        request = with_draft(conv, self.session.model, self._text, self._attachments, extra)
         self.runner.start(METER_TASK, self._count(request, self._generation))
 
     async def _count(self, request: ChatRequest, generation: int) -> None:
