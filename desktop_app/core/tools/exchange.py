@@ -139,9 +139,7 @@ def _set_mock_more(entry: ToolEntry, more: dict[str, Any]) -> None:
 
 def bench_to_dict(bench: ToolBench) -> dict[str, Any]:
     return {
-        "entries": [
-            entry_to_dict(e) for e in bench.entries
-        ],
+        "entries": [entry_to_dict(e) for e in bench.entries],
         "max_auto_rounds": bench.max_auto_rounds,
     }
 

@@ -59,9 +59,7 @@ class ToolLibrary(QObject):
 
     def _save(self) -> None:
         self.settings.extra[SETTINGS_KEY] = {
-            "tools": [
-                {**entry_to_dict(t.entry), "new_chats": t.new_chats} for t in self.tools
-            ]
+            "tools": [{**entry_to_dict(t.entry), "new_chats": t.new_chats} for t in self.tools]
         }
         self.settings.save()
         self.changed.emit()

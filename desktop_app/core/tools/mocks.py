@@ -59,7 +59,7 @@ def parse_cases(text: str) -> list[MockCase]:
     except json.JSONDecodeError as exc:
         raise ValueError(f"The cases are not valid JSON (line {exc.lineno}: {exc.msg}).") from None
     if not isinstance(data, list):
-        raise ValueError("The cases should be a JSON list of {\"when\": …, \"result\": …}.")
+        raise ValueError('The cases should be a JSON list of {"when": …, "result": …}.')
     cases = []
     for i, raw in enumerate(data, start=1):
         where = f"Case {i}"

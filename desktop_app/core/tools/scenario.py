@@ -154,7 +154,7 @@ def scenario_from_json(text: str) -> Scenario:
     except json.JSONDecodeError as exc:
         raise ValueError(f"Not valid JSON (line {exc.lineno}: {exc.msg}).") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ValueError("This is not a tool scenario file (no “format”: “%s”)." % FORMAT)
+        raise ValueError(f"This is not a tool scenario file (no “format”: “{FORMAT}”).")
     if data.get("version") != VERSION:
         raise ValueError(f"Scenario version {data.get('version')!r} is not one this app reads.")
     messages = data.get("messages")
@@ -259,7 +259,10 @@ class ScenarioRunner(QObject):
     updated = Signal(str)
 
     def __init__(
-        self, chat: ChatController, loop: ToolLoop, mcp: McpTools | None = None,
+        self,
+        chat: ChatController,
+        loop: ToolLoop,
+        mcp: McpTools | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -321,7 +324,7 @@ class ScenarioRunner(QObject):
         sc = self.replays.get(conv.id)
         if sc is None:
             return "", []
-        rounds, final = run_of(conv.messages)
+        rounds, _final = run_of(conv.messages)
         diffs = compare(sc.rounds, rounds)
         if self.chat.busy or conv.id in self.loop.auto_pending:
             state = "running"

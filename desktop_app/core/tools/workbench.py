@@ -54,6 +54,7 @@ def _meta_validator():
 
     return Draft202012Validator(Draft202012Validator.META_SCHEMA)
 
+
 # Keywords of JSON Schema 2020-12 (plus the common annotations); anything else in a
 # parameters schema is ignored by validators and by the model, usually a typo ("requried").
 _KNOWN_KEYWORDS = frozenset(

@@ -37,7 +37,9 @@ class ScenarioBox(QWidget):
         row.addWidget(QLabel("<b>Scenario</b>", self), 1)
         self.save_button = QPushButton("Save…", self)
         self.save_button.setObjectName("scenarioSaveButton")
-        self.save_button.setToolTip("Save tools, mocks, policies and this chat up to its last question, with its run")
+        self.save_button.setToolTip(
+            "Save tools, mocks, policies and this chat up to its last question, with its run"
+        )
         self.save_button.clicked.connect(self._save_dialog)
         row.addWidget(self.save_button)
         self.replay_button = QPushButton("Replay…", self)

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from desktop_app.core.settings import Settings
     from desktop_app.core.tasks import TaskRunner
     from desktop_app.core.tokens.feature import TokenFeature
-    from desktop_app.core.tools.loop import ToolLoop
     from desktop_app.core.tools.library import ToolLibrary
+    from desktop_app.core.tools.loop import ToolLoop
     from desktop_app.core.tools.scenario import ScenarioRunner
 
 
