@@ -32,7 +32,9 @@ from desktop_app.core.session.servers import Servers
 from desktop_app.core.settings import Settings
 from desktop_app.core.tasks import TaskRunner
 from desktop_app.core.tokens.feature import TokenFeature
+from desktop_app.core.tools.library import ToolLibrary
 from desktop_app.core.tools.loop import ToolLoop
+from desktop_app.core.tools.scenario import ScenarioRunner
 
 
 class AppServices:
@@ -96,13 +98,17 @@ class AppServices:
         self.mcp = McpTools(self.settings, self.secrets, self.runner)
         if self.mcp.notice:
             self.notices.append(self.mcp.notice)
+        # Tools kept across chats; those marked for new chats start in every new chat.
+        self.tool_library = ToolLibrary(self.settings)
+        if self.tool_library.notice:
+            self.notices.append(self.tool_library.notice)
         self.chat = ChatController(
             self.session,
             self.runner,
             gate=self.gate,
             traces=self.traces,
             # New chats (and the empty one made at start-up) begin from the default preset.
-            settings_factory=self.presets.default_settings,
+            settings_factory=lambda: self.tool_library.seed(self.presets.default_settings()),
             loader=self.loader.load if self.loader is not None else None,
             fit_request=self.meter.clamp,
             extra_tools=self._mcp_definitions,
@@ -118,6 +124,7 @@ class AppServices:
         )
         self.tools = ToolLoop(self.chat, self.gate, extra_tools=self._mcp_definitions)
         self.mcp_calls = McpCalls(self.tools, self.mcp, self.runner)
+        self.scenarios = ScenarioRunner(self.chat, self.tools, self.mcp)
         self.tokens = TokenFeature(self.chat)
         self.thumbnails = ThumbnailCache(self.runner)
         self.tray = AttachmentTray(

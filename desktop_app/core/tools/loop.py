@@ -25,6 +25,7 @@ from desktop_app.core.tools.calls import (
     raw_tool_calls,
     render_mock,
 )
+from desktop_app.core.tools.mocks import choose_mock
 from desktop_app.core.tools.workbench import ToolBench
 
 _ANSWERABLE = (MessageStatus.COMPLETE, MessageStatus.STOPPED, MessageStatus.INTERRUPTED)
@@ -81,6 +82,8 @@ class ToolLoop(QObject):
         self._coerced: dict[str, tuple[str, ...]] = {}  # call id -> coerced JSON paths
         self.notes: dict[str, str] = {}  # conversation id -> why auto-answer stopped
         self.mock_problems: dict[str, str] = {}  # call id -> why its mock did not fit
+        self.mock_delays: dict[str, float] = {}  # call id -> seconds its mock case waits
+        self.auto_pending: set[str] = set()  # conversations whose results go back soon
         chat.replyFinished.connect(self._on_finished)
         chat.messageAdded.connect(lambda conv_id, _m: self.changed.emit(conv_id))
         chat.messageRemoved.connect(lambda conv_id, _m: self.changed.emit(conv_id))
@@ -219,16 +222,22 @@ class ToolLoop(QObject):
     def use_mock(self, conv: Conversation, call: ToolCall) -> str:
         """Fills the answer from the tool's mock; returns the problem, or ''."""
         entry = conv.settings.tool_bench.entry_for(call.name)
-        if entry is None or not entry.mock.strip():
-            text, problem = "", f"“{call.name}” has no mock answer: write one in the Tools panel."
-        else:
+        case, text, problem = None, "", ""
+        if entry is not None:
             check = self.check(conv, call)
-            text, problem = render_mock(entry.mock, call.name, call.id, check.value)
-        if problem:
+            case, problem = choose_mock(
+                entry.mock, entry.mock_cases, check.value, entry.mock_error, entry.mock_delay
+            )
+        if case is None and not problem:
+            problem = f"“{call.name}” has no mock answer: write one in the Tools panel."
+        if case is not None:
+            text, problem = render_mock(case.result, call.name, call.id, check.value)
+        if problem or case is None:
             self.mock_problems[call.id] = problem
         else:
             self.mock_problems.pop(call.id, None)
-            self._answers[call.id] = Answer(text=text, from_mock=True)
+            self._answers[call.id] = Answer(text=text, is_error=case.is_error, from_mock=True)
+            self.mock_delays[call.id] = case.delay
         self.changed.emit(conv.id)
         return problem
 
@@ -342,10 +351,14 @@ class ToolLoop(QObject):
                 "run away. Answer by hand, or raise the limit in the Tools panel."
             )
             return
-        # After the controller has finished this reply (replyFinished is emitted from it).
-        QTimer.singleShot(0, self, lambda: self._auto_send(conv.id, msg.id))
+        # After the controller has finished this reply (replyFinished is emitted from it), and
+        # after the longest delay a mock case injects.
+        delay = max((self.mock_delays.get(c.id, 0.0) for c in msg.tool_calls), default=0.0)
+        self.auto_pending.add(conv.id)
+        QTimer.singleShot(round(delay * 1000), self, lambda: self._auto_send(conv.id, msg.id))
 
     def _auto_send(self, conv_id: str, msg_id: str) -> None:
+        self.auto_pending.discard(conv_id)
         try:
             conv = self.chat.conversation(conv_id)
         except KeyError:

@@ -54,6 +54,7 @@ def _meta_validator():
 
     return Draft202012Validator(Draft202012Validator.META_SCHEMA)
 
+
 # Keywords of JSON Schema 2020-12 (plus the common annotations); anything else in a
 # parameters schema is ignored by validators and by the model, usually a typo ("requried").
 _KNOWN_KEYWORDS = frozenset(
@@ -113,6 +114,9 @@ class ToolEntry:
     enabled: bool = True
     mock: str = ""  # a canned result; {{arguments.x}}, {{name}} and {{id}} are filled in
     auto_answer: bool = False
+    mock_cases: str = ""  # argument-matched answers, JSON text (core/tools/mocks.py)
+    mock_error: bool = False  # the default mock is reported as an error
+    mock_delay: float = 0.0  # seconds before the default mock answers automatically
 
     # The last check and the source it was made for: a list of thousands of tools is
     # labelled and checked for Send many times, and checking one means a schema validation.
@@ -207,7 +211,7 @@ class ToolBench:
                 same = ToolEntry(source=tool_source(tool))
                 named = next((e for e in self.entries if e.name == tool.name), None)
                 if named is not None:
-                    same.mock, same.auto_answer = named.mock, named.auto_answer
+                    copy_mock(named, same)
             same.enabled = True
             fresh.append(same)
         rest = [e for e in self.entries if not any(e is f for f in fresh)]
@@ -216,6 +220,13 @@ class ToolBench:
                 entry.enabled = False
         self.entries = fresh + rest
         return True
+
+
+def copy_mock(source: ToolEntry, target: ToolEntry) -> None:
+    """Gives ``target`` the mock answers of ``source`` (default, cases, error, delay, auto)."""
+    target.mock, target.auto_answer = source.mock, source.auto_answer
+    target.mock_cases, target.mock_error = source.mock_cases, source.mock_error
+    target.mock_delay = source.mock_delay
 
 
 def tool_source(tool: ToolDefinition) -> str:

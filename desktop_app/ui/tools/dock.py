@@ -8,7 +8,9 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QSplitter
 
 from desktop_app.core.mcp.manager import McpTools
 from desktop_app.core.tasks import TaskRunner
+from desktop_app.core.tools.library import ToolLibrary
 from desktop_app.core.tools.loop import ToolLoop
+from desktop_app.core.tools.scenario import ScenarioRunner
 from desktop_app.ui.tools.panel import ToolsPanel
 
 
@@ -18,21 +20,32 @@ def make_tools_dock(
     loop: ToolLoop,
     runner: TaskRunner,
     mcp: McpTools | None = None,
+    library: ToolLibrary | None = None,
+    scenarios: ScenarioRunner | None = None,
 ) -> tuple[ToolsPanel, QDockWidget]:
     """The Tools dock (hidden until View > Tools) on the window's right side: the
     conversation's own tools, and under them the MCP servers' tools."""
     panel = ToolsPanel(loop, runner, window)
     dock = QDockWidget("Tools", window)
     dock.setObjectName("toolsDock")
-    if mcp is None:
+    if mcp is None and library is None and scenarios is None:
         dock.setWidget(panel)
     else:
-        from desktop_app.ui.mcp.panel import McpPanel
-
         split = QSplitter(Qt.Orientation.Vertical, dock)
         split.setObjectName("toolsSplit")
         split.addWidget(panel)
-        split.addWidget(McpPanel(mcp, parent=split))
+        if library is not None:
+            from desktop_app.ui.tools.library_box import LibraryBox
+
+            split.addWidget(LibraryBox(library, panel, split))
+        if scenarios is not None:
+            from desktop_app.ui.tools.scenario_box import ScenarioBox
+
+            split.addWidget(ScenarioBox(scenarios, loop.chat, split))
+        if mcp is not None:
+            from desktop_app.ui.mcp.panel import McpPanel
+
+            split.addWidget(McpPanel(mcp, parent=split))
         dock.setWidget(split)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     dock.hide()

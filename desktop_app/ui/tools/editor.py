@@ -6,6 +6,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.tools.mocks import cases_problem
 from desktop_app.core.tools.workbench import Problem, ToolCheck, ToolEntry
 from desktop_app.ui.common.tab_keys import JSON_INDENT, tab_moves_focus
 from desktop_app.ui.common.theme import is_dark
@@ -29,6 +32,7 @@ class ToolEditor(QWidget):
     sourceEdited = Signal(str)
     mockEdited = Signal(str)
     autoAnswerToggled = Signal(bool)
+    mockMoreEdited = Signal()  # the cases, the error flag or the delay changed
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,20 +88,71 @@ class ToolEditor(QWidget):
         )
         self.auto_answer.toggled.connect(self.autoAnswerToggled)
         lay.addWidget(self.auto_answer)
+        fail_row = QHBoxLayout()
+        self.mock_error = QCheckBox("Answer as an error", self)
+        self.mock_error.setObjectName("toolMockError")
+        self.mock_error.setToolTip("The default mock is sent back as a failed call")
+        fail_row.addWidget(self.mock_error)
+        fail_row.addWidget(QLabel("after", self))
+        self.mock_delay = QDoubleSpinBox(self)
+        self.mock_delay.setObjectName("toolMockDelay")
+        self.mock_delay.setAccessibleName("Mock delay in seconds")
+        self.mock_delay.setRange(0, 600)
+        self.mock_delay.setDecimals(1)
+        self.mock_delay.setSuffix(" s")
+        fail_row.addWidget(self.mock_delay, 1)
+        lay.addLayout(fail_row)
+        cases_caption = QLabel(
+            'Cases by argument (optional): [{"when": {"city": "Oslo"}, "result": "…", '
+            '"error": false, "delay": 0}]; the first match answers, else the mock above',
+            self,
+        )
+        cases_caption.setWordWrap(True)
+        lay.addWidget(cases_caption)
+        self.cases = QPlainTextEdit(self)
+        self.cases.setObjectName("toolMockCases")
+        self.cases.setAccessibleName("Mock cases matched on argument values")
+        self.cases.setFixedHeight(64)
+        tab_moves_focus(self.cases, JSON_INDENT)
+        mono(self.cases)
+        lay.addWidget(self.cases)
+        self.cases_problem = QLabel(self)
+        self.cases_problem.setObjectName("toolMockCasesProblem")
+        self.cases_problem.setWordWrap(True)
+        lay.addWidget(self.cases_problem)
+        self.mock_error.toggled.connect(lambda _on: self.mockMoreEdited.emit())
+        self.mock_delay.valueChanged.connect(lambda _v: self.mockMoreEdited.emit())
+        self.cases.textChanged.connect(self._on_cases)
         self._problems: list[Problem] = []
         self.load(None)
 
     def load(self, entry: ToolEntry | None) -> None:
         """Shows ``entry`` (None: nothing selected) without emitting edits."""
-        for w in (self.source, self.mock, self.auto_answer):
+        widgets = (
+            self.source,
+            self.mock,
+            self.auto_answer,
+            self.mock_error,
+            self.mock_delay,
+            self.cases,
+        )
+        for w in widgets:
             w.blockSignals(True)
         self.source.setPlainText(entry.source if entry else "")
         self.mock.setPlainText(entry.mock if entry else "")
         self.auto_answer.setChecked(bool(entry and entry.auto_answer))
-        for w in (self.source, self.mock, self.auto_answer):
+        self.mock_error.setChecked(bool(entry and entry.mock_error))
+        self.mock_delay.setValue(entry.mock_delay if entry else 0.0)
+        self.cases.setPlainText(entry.mock_cases if entry else "")
+        self.cases_problem.setText(cases_problem(entry.mock_cases) if entry else "")
+        for w in widgets:
             w.blockSignals(False)
         self.setEnabled(entry is not None)
         self.show_check(entry.check() if entry else ToolCheck(None))
+
+    def _on_cases(self) -> None:
+        self.cases_problem.setText(cases_problem(self.cases.toPlainText()))
+        self.mockMoreEdited.emit()
 
     def show_check(self, check: ToolCheck) -> None:
         self._problems = list(check.problems)

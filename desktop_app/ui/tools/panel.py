@@ -136,6 +136,7 @@ class ToolsPanel(QWidget):
         self.editor.sourceEdited.connect(self._on_source)
         self.editor.mockEdited.connect(self._on_mock)
         self.editor.autoAnswerToggled.connect(self._on_auto)
+        self.editor.mockMoreEdited.connect(self._on_mock_more)
         split.setSizes([120, 420])
         lay.addWidget(split, 1)
         self.status = QLabel(self)
@@ -250,6 +251,14 @@ class ToolsPanel(QWidget):
         entry = self._current()
         if entry is not None:
             entry.auto_answer = on
+            self._changed()
+
+    def _on_mock_more(self) -> None:
+        entry = self._current()
+        if entry is not None:
+            entry.mock_cases = self.editor.cases.toPlainText()
+            entry.mock_error = self.editor.mock_error.isChecked()
+            entry.mock_delay = self.editor.mock_delay.value()
             self._changed()
 
     def _on_choice(self, index: int) -> None:

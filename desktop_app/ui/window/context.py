@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from desktop_app.core.settings import Settings
     from desktop_app.core.tasks import TaskRunner
     from desktop_app.core.tokens.feature import TokenFeature
+    from desktop_app.core.tools.library import ToolLibrary
     from desktop_app.core.tools.loop import ToolLoop
+    from desktop_app.core.tools.scenario import ScenarioRunner
 
 
 class WindowServices(Protocol):
@@ -43,6 +45,8 @@ class WindowServices(Protocol):
     settings: Settings
     params: GenerationParams
     tools: ToolLoop
+    tool_library: ToolLibrary
+    scenarios: ScenarioRunner
     tokens: TokenFeature
     mcp: McpTools
     mcp_calls: McpCalls

@@ -221,7 +221,8 @@ class MainWindow(QMainWindow):
         actions = self.message_actions
         self.generation_controls = GenerationControls(self, self.view_menu, services, actions)
         self.tools_panel, self.tools_dock = make_tools_dock(
-            self, self.view_menu, services.tools, services.runner, services.mcp
+            self, self.view_menu, services.tools, services.runner, services.mcp,
+            services.tool_library, services.scenarios,
         )
         self.history_panel = None
         if services.history is not None:
