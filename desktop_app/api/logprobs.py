@@ -202,6 +202,10 @@ class TokenLog:
             out.append(TokenChoice(token, self._alt_logprobs[k], raw))
         return tuple(out)
 
+    def alternative_logprobs(self, i: int) -> array[float]:
+        """The logprobs of token ``i``'s alternatives (no strings made: the chart reads these)."""
+        return self._alt_logprobs[self._alt_end[i - 1] if i else 0 : self._alt_end[i]]
+
     def entry(self, i: int) -> TokenLogprob:
         return TokenLogprob(self._tokens[i], self._logprobs[i], self.raw_bytes(i),
                             self.alternatives(i))
