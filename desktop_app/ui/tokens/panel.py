@@ -76,6 +76,8 @@ class TokenPanel(QWidget):
         self.ask.setChecked(asking is not None)
         self.ask.toggled.connect(self._ask_changed)
         self.alternatives.valueChanged.connect(self._ask_changed)
+        if feature is not None:  # e.g. K lowered to what the server allows
+            feature.askingChanged.connect(self._asking_changed)
         head.addWidget(self.ask)
         head.addWidget(self.alternatives)
         head.addStretch(1)
@@ -164,6 +166,16 @@ class TokenPanel(QWidget):
     def _ask_changed(self) -> None:
         if self.feature is not None:
             self.feature.set_asking(self.alternatives.value() if self.ask.isChecked() else None)
+
+    def _asking_changed(self, _conv_id: str, _asking: bool) -> None:
+        asking = self.feature.asking() if self.feature is not None else None
+        for widget in (self.ask, self.alternatives):
+            widget.blockSignals(True)
+        self.ask.setChecked(asking is not None)
+        if asking is not None:
+            self.alternatives.setValue(asking)
+        for widget in (self.ask, self.alternatives):
+            widget.blockSignals(False)
 
     # -- the picked token -------------------------------------------------------------------
     def describe(self, index: int) -> str:
