@@ -136,6 +136,19 @@ def max_allowed(message: str) -> int | None:
     return int(match.group(2)) if match else None
 
 
+class TokenColumns(NamedTuple):
+    """A TokenLog's storage: the sampled tokens, then the alternatives of all tokens in one run
+    (``alt_end[i]``: where token i's end); bytes only where they differ from the UTF-8."""
+
+    tokens: list[str]
+    logprobs: array[float]
+    raw: dict[int, bytes | None]
+    alt_tokens: list[str]
+    alt_logprobs: array[float]
+    alt_raw: dict[int, bytes | None]
+    alt_end: array[int]
+
+
 class TokenLog:
     """A reply's tokens with their logprobs and alternatives, appended as they stream.
 
@@ -202,6 +215,10 @@ class TokenLog:
             out.append(TokenChoice(token, self._alt_logprobs[k], raw))
         return tuple(out)
 
+    def alternative_logprobs(self, i: int) -> array[float]:
+        """The logprobs of token ``i``'s alternatives (no strings made: the chart reads these)."""
+        return self._alt_logprobs[self._alt_end[i - 1] if i else 0 : self._alt_end[i]]
+
     def entry(self, i: int) -> TokenLogprob:
         return TokenLogprob(self._tokens[i], self._logprobs[i], self.raw_bytes(i),
                             self.alternatives(i))
@@ -209,6 +226,19 @@ class TokenLog:
     def logprobs(self) -> array[float]:
         """The sampled tokens' logprobs, in order (a copy)."""
         return array("d", self._logprobs)
+
+    def columns(self) -> TokenColumns:
+        """The log's columns as they are kept (shared, not copied: do not change them)."""
+        return TokenColumns(self._tokens, self._logprobs, self._bytes, self._alt_tokens,
+                            self._alt_logprobs, self._alt_bytes, self._alt_end)
+
+    @classmethod
+    def from_columns(cls, columns: TokenColumns) -> TokenLog:
+        """A log over columns read back from a record; the caller checked they agree."""
+        log = cls()
+        (log._tokens, log._logprobs, log._bytes, log._alt_tokens, log._alt_logprobs,
+         log._alt_bytes, log._alt_end) = columns
+        return log
 
     def to_json(self) -> list[dict[str, Any]]:
         """The wire's shape, for `ask --json` and exports: unknown numbers and bytes are null

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-LATER = ("httpx", "sqlite3", "PIL", "pygments", "keyring", "desktop_app.api")
+LATER = ("httpx", "sqlite3", "PIL", "pygments", "keyring", "desktop_app.api", "PySide6.QtCharts")
 
 
 def test_the_window_module_loads_nothing_the_first_frame_does_not_need():

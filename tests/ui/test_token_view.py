@@ -175,14 +175,38 @@ def test_bad_logprobs_are_shown_as_unknown(qtbot, window):
     panel.grab()  # paints every kind without raising
 
 
-def test_refused_count_names_the_server_setting(qtbot, window, sim):
+def test_refused_count_is_lowered_to_the_servers_limit_and_said(qtbot, window, sim):
     sim.simulator.config.max_logprobs = 3
-    window.services.tokens.set_asking(8)
+    _turn_tokens_on(qtbot, window)
+    panel = window.chat_view.widget_for(window.services.chat.current.messages[-1].id).token_panel
+    panel.alternatives.setFocus()
+    QTest.keyClick(panel.alternatives.lineEdit(), Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(panel.alternatives.lineEdit(), "alternatives: 8")
+    QTest.keyClick(panel.alternatives.lineEdit(), Qt.Key.Key_Return)
+    assert window.services.tokens.asking() == 8
+    send(qtbot, window, "Hello")
+    chat = window.services.chat
+    qtbot.waitUntil(lambda: not chat.busy and chat.current.messages[-1].status
+                    == MessageStatus.COMPLETE and chat.current.messages[-1].tokens is not None,
+                    timeout=10_000)
+    sent = [r.body.get("top_logprobs") for r in sim.simulator.requests[-2:]]
+    assert sent == [8, 3]
+    assert window.services.tokens.asking() == 3 and panel.alternatives.value() == 3
+    assert "at most 3" in window.statusBar().currentMessage()
+    assert "--max-logprobs" in window.statusBar().currentMessage()
+    reply = chat.current.messages[-1]
+    assert len(reply.tokens.alternatives(0)) == 3
+    assert [m.role for m in chat.current.messages] == ["user", "assistant", "user", "assistant"]
+
+
+def test_a_server_without_logprobs_stops_the_asking_and_names_the_setting(qtbot, window, sim):
+    sim.simulator.config.max_logprobs = 0
+    window.services.tokens.set_asking(2)
     send(qtbot, window, "Hello")
     reply = wait_reply_done(qtbot, window)
     assert reply.status == MessageStatus.ERROR
     widget = window.chat_view.widget_for(reply.id)
     words = widget.error_card.message.text() + widget.error_card.hint.text()
-    assert "at most 3" in words and "--max-logprobs" in words
-
-
+    assert "--max-logprobs" in words
+    assert window.services.tokens.asking() is None
+    assert "stopped asking" in window.statusBar().currentMessage()

@@ -21,6 +21,7 @@ from desktop_app.core.chat.conversation import (
     MessageStatus,
     ReplyInfo,
 )
+from desktop_app.core.tokens.record import asking_from, tokens_from_record, tokens_to_record
 from desktop_app.core.tools.exchange import bench_from_dict, bench_to_dict
 
 _SAMPLING_INTS = ("top_k", "max_tokens", "seed")
@@ -293,6 +294,7 @@ def message_to_dict(m: ChatMessage) -> dict[str, Any]:
         "name": m.name,
         "error": None if m.error is None else flat_dict(m.error),
         "reply": None if m.reply is None else reply_to_dict(m.reply),
+        "tokens": tokens_to_record(m.tokens),
     }
 
 
@@ -325,6 +327,7 @@ def message_from_dict(data: object, path: str = "message", *, owned: bool = Fals
         status=status_from_json(r.data.get("status", "complete"), f"{path}.status"),
         error=None if error is None else error_from_dict(error, f"{path}.error"),
         reply=None if reply is None else reply_from_dict(reply, f"{path}.reply", owned=True),
+        tokens=tokens_from_record(r.data.get("tokens"), r.text("content")),
         **kwargs,
     )
 
@@ -340,6 +343,7 @@ def settings_to_dict(s: GenerationSettings) -> dict[str, Any]:
         "tool_choice": tool_choice_to_json(s.tool_choice),
         "parallel_tool_calls": s.parallel_tool_calls,
         "tool_bench": bench_to_dict(s.tool_bench),
+        "top_logprobs": s.top_logprobs,
     }
 
 
@@ -358,6 +362,7 @@ def settings_from_dict(data: object, path: str = "settings") -> GenerationSettin
         tool_choice=tool_choice_from_json(r.data.get("tool_choice"), f"{path}.tool_choice"),
         parallel_tool_calls=r.opt_flag("parallel_tool_calls"),
         tool_bench=bench_from_dict(r.data.get("tool_bench"), f"{path}.tool_bench"),
+        top_logprobs=asking_from(r.data.get("top_logprobs")),
     )
 
 

@@ -54,7 +54,7 @@ def summarize(tokens: TokenLog, threshold: float = LOW_PROBABILITY) -> TokenSumm
 def entropy(tokens: TokenLog, i: int) -> float | None:
     """The entropy (nats) of the alternatives sent for token ``i``, renormalised over them:
     a lower bound on the model's own, since only the top few are known."""
-    probs = [math.exp(a.logprob) for a in tokens.alternatives(i) if known(a.logprob)]
+    probs = [math.exp(lp) for lp in tokens.alternative_logprobs(i) if known(lp)]
     mass = sum(probs)
     if not probs or mass <= 0:
         return None

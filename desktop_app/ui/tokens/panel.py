@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,6 +27,9 @@ from desktop_app.ui.common.flow_layout import FlowLayout
 from desktop_app.ui.common.theme import is_dark
 from desktop_app.ui.tokens.colors import BINS, UNKNOWN_LABEL, colors, probability_text
 from desktop_app.ui.tokens.token_view import TokenView, visible
+
+if TYPE_CHECKING:
+    from desktop_app.ui.tokens.chart import TokenChart
 
 
 def _swatch(text: str, fill: str | None, ink: str | None, parent: QWidget) -> QLabel:
@@ -72,6 +76,8 @@ class TokenPanel(QWidget):
         self.ask.setChecked(asking is not None)
         self.ask.toggled.connect(self._ask_changed)
         self.alternatives.valueChanged.connect(self._ask_changed)
+        if feature is not None:  # e.g. K lowered to what the server allows
+            feature.askingChanged.connect(self._asking_changed)
         head.addWidget(self.ask)
         head.addWidget(self.alternatives)
         head.addStretch(1)
@@ -102,6 +108,8 @@ class TokenPanel(QWidget):
         self.view.hovered.connect(self._hovered)
         self.view.currentChanged.connect(self._picked)
         lay.addWidget(self.view)
+        # Made when a reply with tokens is first shown: its library loads only then.
+        self.chart: TokenChart | None = None
 
         self.info = QLabel(self)
         self.info.setObjectName("tokenInfo")
@@ -121,6 +129,7 @@ class TokenPanel(QWidget):
     def refresh(self, msg: ChatMessage) -> None:
         self.msg = msg
         self.view.set_tokens(msg.tokens)
+        self._show_chart(msg)
         if msg.tokens is None:
             self.info.setText(
                 "This reply has no token probabilities. Tick “Ask for token probabilities”, "
@@ -131,10 +140,42 @@ class TokenPanel(QWidget):
         elif self.view.current < 0 and not self.info.text():
             self.info.setText("Hover, click or focus a token to see its alternatives.")
 
+    def _show_chart(self, msg: ChatMessage) -> None:
+        if msg.tokens is None or not len(msg.tokens):
+            if self.chart is not None:
+                self.chart.hide()
+            return
+        if self.chart is None:
+            from desktop_app.ui.tokens.chart import TokenChart
+
+            self.chart = TokenChart(self)
+            self.chart.tokenClicked.connect(self.go_to)
+            lay = self.layout()
+            assert isinstance(lay, QVBoxLayout)
+            lay.insertWidget(lay.indexOf(self.view) + 1, self.chart)
+        self.chart.show()
+        self.chart.set_tokens(msg.tokens, streaming=msg.status == MessageStatus.STREAMING)
+
+    def go_to(self, index: int) -> None:
+        """Pick token ``index``, scroll it into view and give the tokens keyboard focus."""
+        self.view.set_current(index)
+        self.view.reveal(index)
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+
     # -- asking -----------------------------------------------------------------------------
     def _ask_changed(self) -> None:
         if self.feature is not None:
             self.feature.set_asking(self.alternatives.value() if self.ask.isChecked() else None)
+
+    def _asking_changed(self, _conv_id: str, _asking: bool) -> None:
+        asking = self.feature.asking() if self.feature is not None else None
+        for widget in (self.ask, self.alternatives):
+            widget.blockSignals(True)
+        self.ask.setChecked(asking is not None)
+        if asking is not None:
+            self.alternatives.setValue(asking)
+        for widget in (self.ask, self.alternatives):
+            widget.blockSignals(False)
 
     # -- the picked token -------------------------------------------------------------------
     def describe(self, index: int) -> str:

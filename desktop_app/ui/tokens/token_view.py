@@ -15,7 +15,7 @@ from PySide6.QtGui import (
     QPen,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QScrollArea, QSizePolicy, QWidget
 
 from desktop_app.api.logprobs import TokenLog
 from desktop_app.ui.common.theme import is_dark
@@ -80,6 +80,19 @@ class TokenView(QWidget):
     def token_rect(self, i: int) -> QRect:
         lh = self._line_height
         return QRect(self._x[i], self._line[i] * lh, self._w[i], lh - 2)
+
+    def reveal(self, i: int) -> None:
+        """Scroll the page holding the view so token ``i`` is in sight."""
+        if not 0 <= i < len(self._labels):
+            return
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        page = parent.widget() if parent is not None else None
+        if parent is None or page is None:
+            return
+        center = self.mapTo(page, self.token_rect(i).center())
+        parent.ensureVisible(center.x(), center.y(), 40, 3 * self._line_height)
 
     # -- layout -----------------------------------------------------------------------------
     def _relayout(self) -> None:

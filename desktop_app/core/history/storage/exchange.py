@@ -43,7 +43,7 @@ FORMAT = "gemma-desk.conversation"
 VERSION = 1
 # Fields a wire message carries; anything else about a message lives in gemma_desk.
 _WIRE_FIELDS = ("role", "content", "reasoning", "tool_calls", "tool_call_id", "name")
-_META_FIELDS = ("id", "created_at", "status", "error", "reply")
+_META_FIELDS = ("id", "created_at", "status", "error", "reply", "tokens")
 # Request-body keys that say how to send, not what the conversation is.
 _TRANSPORT_KEYS = {"model", "stream", "stream_options", "messages", "tools", "tool_choice"}
 
