@@ -23,6 +23,10 @@ UNWANTED_PLUGINS = {
     "qvnc",
     # TUIO touch over UDP: needs QtNetwork and is meant for kiosks and multi-touch tables.
     "qtuiotouchplugin",
+    # Qt's on-screen keyboard (PySide6-Addons, installed for Qt Charts, brings it): a QML
+    # input method that would drag QtQml and QtQuick (tens of MB) into the bundle. The
+    # system's input methods (ibus, compose) stay.
+    "qtvirtualkeyboardplugin",
 }
 UNWANTED_PLUGIN_DIRS = {"egldeviceintegrations"}
 
