@@ -27,6 +27,16 @@ FRAME_MS = 16
 _runs = itertools.count(1)
 
 
+@dataclass(frozen=True)
+class RunOrigin:
+    """Where a run's prefix came from: the conversation, its last message then (None: it
+    was empty), and whether the prompt was typed for the run (not yet in the conversation)."""
+
+    conversation_id: str
+    after: str | None
+    prompt_is_new: bool
+
+
 @dataclass
 class CompareColumn:
     """One column: what it asks for, what it got, and whether a rerun of all leaves it be."""
@@ -51,6 +61,7 @@ class CompareRun(QObject):
         client_for: Callable[[str], VLLMClient | None],
         prompt: str = "",
         concurrency: int = DEFAULT_CONCURRENCY,
+        origin: RunOrigin | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -58,6 +69,8 @@ class CompareRun(QObject):
         self.request = request  # the prefix: the conversation so far and the prompt
         self.client_for = client_for
         self.prompt = prompt  # the last user message's text, for the cells and exports
+        self.origin = origin
+        self.clients: dict[str, VLLMClient] = {}  # other servers' clients, closed with the run
         self.slots = ServerSlots(concurrency)
         self.columns: list[CompareColumn] = []
         self._name = f"compare-{next(_runs)}"
@@ -155,4 +168,3 @@ class CompareRun(QObject):
         for index in sorted(dirty):
             if index < len(self.columns):
                 self.columnChanged.emit(index)
-
