@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -109,3 +110,42 @@ def check_specs(specs: Sequence[ColumnSpec], limit: int = MAX_COLUMNS) -> str:
         if problems:
             return f"Column {number}: " + "; ".join(problems)
     return ""
+
+
+def _value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def sweep_from_text(text: str, base: ColumnSpec, thinking_both: bool = False) -> list[ColumnSpec]:
+    """``temperature=0.2,0.7; seed=1,2; foo=1,2`` over ``base``: each field's values
+    multiply the columns (sampling fields by name, any other key goes to the extra body).
+    Raises ValueError saying what cannot be read."""
+    sampling_names = {f.name for f in fields(SamplingParams)} - {"stop"}
+    axes: dict[str, list[Any]] = {}
+    for part in text.split(";"):
+        if not part.strip():
+            continue
+        key, sep, values = part.partition("=")
+        key = key.strip()
+        if not sep or not key or not values.strip():
+            raise ValueError(f"Sweep: expected KEY=V1,V2,… in {part.strip()!r}")
+        axes[key] = [_value(v.strip()) for v in values.split(",") if v.strip()]
+    if not axes and not thinking_both:
+        raise ValueError("Sweep: type at least one KEY=V1,V2,… (e.g. temperature=0.2,1.0).")
+    extra = {k: v for k, v in axes.items() if k not in sampling_names}
+    specs = [base]
+    for name in (n for n in axes if n in sampling_names):
+        specs = [
+            replace(s, sampling=replace(s.sampling, **{name: v}), label="")
+            for s in specs
+            for v in axes[name]
+        ]
+    specs = sweep([replace(s, label="") for s in specs], thinking_both=thinking_both, extra=extra)
+    for spec in specs:
+        problems = spec.sampling.validate()
+        if problems:
+            raise ValueError("Sweep: " + "; ".join(problems))
+    return specs
