@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +37,10 @@ def sim() -> Iterator[Any]:
         yield running
 
 
-@pytest.fixture
-def most_running(sim: Any) -> Iterator[list[int]]:
+@contextmanager
+def track_most_running(simulator: Any) -> Iterator[list[int]]:
     """The largest number of chat requests the server streamed at once (its own count)."""
-    load = sim.simulator.load
+    load = simulator.load
     seen = [0]
     start = load.start
 
@@ -48,8 +49,16 @@ def most_running(sim: Any) -> Iterator[list[int]]:
         seen[0] = max(seen[0], load.running)
 
     load.start = counting_start
-    yield seen
-    load.start = start
+    try:
+        yield seen
+    finally:
+        load.start = start
+
+
+@pytest.fixture
+def most_running(sim: Any) -> Iterator[list[int]]:
+    with track_most_running(sim.simulator) as seen:
+        yield seen
 
 
 def cells(result: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:

@@ -153,7 +153,10 @@ class CompareRun(QObject):
             cell.state = STOPPED
             raise
         finally:
-            self._touch(index)
+            # The end shows at once (not a frame later): it changes the buttons.
+            self._dirty.discard(index)
+            if index < len(self.columns) and self.columns[index].cell is cell:
+                self.columnChanged.emit(index)
 
     def _task(self, index: int) -> str:
         return f"{self._name}-{index}"

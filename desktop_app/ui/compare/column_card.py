@@ -87,10 +87,10 @@ class ColumnCard(QFrame):
         inner.addWidget(self.thinking)
         inner.addWidget(self.reply)
         inner.addStretch(1)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(body)
-        self.scroll.setMinimumHeight(220)
+        self.reply_scroll = QScrollArea(self)
+        self.reply_scroll.setWidgetResizable(True)
+        self.reply_scroll.setWidget(body)
+        self.reply_scroll.setMinimumHeight(220)
         buttons = QHBoxLayout()
         self.stop_button = QPushButton("Stop", self)
         self.rerun_button = QPushButton("Rerun", self)
@@ -111,7 +111,7 @@ class ColumnCard(QFrame):
         self.remove_button.clicked.connect(lambda: self.removeRequested.emit(self.index))
         for widget in (self.title, self.state, self.stats, self.error):
             layout.addWidget(widget)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.reply_scroll, 1)
         layout.addLayout(buttons)
 
     def show_column(self, column: CompareColumn) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 from dataclasses import replace
 
@@ -87,7 +88,7 @@ class CompareDialog(QDialog):
         menu = QMenu(self.add_button)
         menu.addAction("Current panel settings", lambda: self._add([self.lab.panel_spec()]))
         for name in self.lab.preset_names():
-            menu.addAction(f"Preset: {name}", lambda n=name: self._add_preset(n))
+            menu.addAction(f"Preset: {name}", functools.partial(self._add_preset, name))
         self.add_button.setMenu(menu)
         row.addWidget(self.add_button)
         row.addWidget(QLabel("Sweep:", self))
