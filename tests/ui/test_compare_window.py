@@ -160,7 +160,7 @@ def test_continue_with_this_adopts_the_reply_and_its_settings(qtbot, window, sim
     assert conv.messages[1].content == chosen
     params = conv.messages[1].reply.params
     assert params["temperature"] == 0.3 and params["seed"] == 42
-    sent = [r.body for r in sim.simulator.requests if r.body.get("seed") == 42]
+    sent = [b for b in chat_requests(sim, 0) if b.get("seed") == 42]
     assert {k: sent[-1][k] for k in params} == params  # the provenance is what was sent
     assert window.services.params.value("seed") == 42
     assert window.services.params.value("temperature") == 0.3
