@@ -1,5 +1,6 @@
 """Command-line entry: `gemma-desk` opens the window, `gemma-desk ask ...` scripts a chat,
-`gemma-desk probe` tells what a server can do."""
+`gemma-desk probe` tells what a server can do, `gemma-desk compare` runs one prompt
+under several settings."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ def main(argv: list[str] | None = None) -> int:
         from desktop_app.cli.probe import main as probe_main
 
         return probe_main(args[1:])
+    if args and args[0] == "compare":
+        from desktop_app.cli.compare import main as compare_main
+
+        return compare_main(args[1:])
     from desktop_app.app.startup import main as app_main
 
     return app_main(args)

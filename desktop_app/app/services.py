@@ -9,6 +9,7 @@ from desktop_app.core.chat.controller import ChatController
 from desktop_app.core.chat.conversation import Conversation
 from desktop_app.core.chat.drafts import DraftBook
 from desktop_app.core.chat.send_gate import SendGate
+from desktop_app.core.compare.lab import CompareLab
 from desktop_app.core.files.data_folder import read_only_notice
 from desktop_app.core.files.paths import database_path, drafts_path
 from desktop_app.core.history.loader import ConversationLoader
@@ -126,6 +127,9 @@ class AppServices:
         self.mcp_calls = McpCalls(self.tools, self.mcp, self.runner)
         self.scenarios = ScenarioRunner(self.chat, self.tools, self.mcp)
         self.tokens = TokenFeature(self.chat)
+        self.compare = CompareLab(
+            self.chat, self.session, self.profiles, self.params, self.presets, self.runner
+        )
         self.thumbnails = ThumbnailCache(self.runner)
         self.tray = AttachmentTray(
             self.runner,

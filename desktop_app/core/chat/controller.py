@@ -263,6 +263,21 @@ class ChatController(QObject):
         self._start_reply(conv, prefix, tokens, branched_from=message_id)
         return ""
 
+    def append_turn(
+        self, conversation_id: str, after: str | None, messages: Sequence[ChatMessage]
+    ) -> str:
+        """Appends finished messages (a reply made elsewhere, e.g. in Compare) when the
+        conversation still ends with message `after` (None: it is empty); "" or why not."""
+        conv = self.conversation(conversation_id)
+        last = conv.messages[-1].id if conv.messages else None
+        if self.busy or conv.read_only or last != after:
+            return "The conversation has changed since then, or a reply is being written."
+        for msg in messages:
+            self._append(conv, msg)
+        conv.auto_title()
+        self.conversationsChanged.emit()
+        return ""
+
     # -- the reply -------------------------------------------------------------------------
     def _start_reply(
         self,

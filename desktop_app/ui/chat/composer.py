@@ -73,6 +73,7 @@ class Composer(QFrame):
 
     sendRequested = Signal(str)
     stopRequested = Signal()
+    compareRequested = Signal(str)  # the typed text, to run under several settings
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -146,6 +147,12 @@ class Composer(QFrame):
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.stop_button)
         buttons.addWidget(self.attach_button)
+        self.compare_button = QToolButton(self)
+        self.compare_button.setObjectName("compareButton")
+        self.compare_button.setText("Compare…")
+        self.compare_button.setToolTip("Run this prompt under several settings side by side")
+        self.compare_button.clicked.connect(lambda: self.compareRequested.emit(self.text()))
+        buttons.addWidget(self.compare_button)
         buttons.addStretch(1)
         row.addLayout(buttons)
         self.outer.addLayout(row)

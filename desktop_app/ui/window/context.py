@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from desktop_app.core.chat.controller import ChatController
     from desktop_app.core.chat.drafts import DraftBook
     from desktop_app.core.chat.send_gate import SendGate
+    from desktop_app.core.compare.lab import CompareLab
     from desktop_app.core.history.service import HistoryService
     from desktop_app.core.images.thumbnails import ThumbnailCache
     from desktop_app.core.images.tray import AttachmentTray
@@ -48,6 +49,7 @@ class WindowServices(Protocol):
     tool_library: ToolLibrary
     scenarios: ScenarioRunner
     tokens: TokenFeature
+    compare: CompareLab
     mcp: McpTools
     mcp_calls: McpCalls
     tray: AttachmentTray

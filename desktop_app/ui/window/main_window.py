@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         services.session.changed.connect(self._refresh_server)
         self.composer.sendRequested.connect(self._send)
         self.composer.stopRequested.connect(self.chat.stop)
+        self.composer.compareRequested.connect(self.open_compare)
         self.chat_view.deleteRequested.connect(self.chat.delete_message)
         self.chat_view.regenerateRequested.connect(lambda _mid: self.regenerate())
         self.chat_view.editSubmitted.connect(self.chat.edit_and_resend)
@@ -285,6 +286,9 @@ class MainWindow(QMainWindow):
         regen.setShortcut(QKeySequence("Ctrl+R"))
         regen.triggered.connect(self._regenerate_if_ready)
         chat_menu.addAction(regen)
+        compare = QAction("&Compare…", self)
+        compare.triggered.connect(lambda: self.open_compare(self.composer.text()))
+        chat_menu.addAction(compare)
         focus = QAction("&Focus message box", self)
         focus.setShortcut(QKeySequence("Ctrl+L"))
         focus.triggered.connect(lambda: self.composer.edit.setFocus())
@@ -294,6 +298,19 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self._about)
         self.help_menu.addAction(about)
         self.help_entries = HelpEntries(self, self.help_menu)
+
+    def open_compare(self, prompt: str) -> None:
+        """The Compare window for the typed prompt (or the last user message)."""
+        if not self._ready():
+            return
+        from desktop_app.ui.compare.launch import open_compare
+
+        opened = open_compare(self.services.compare, prompt, self)
+        if isinstance(opened, str):
+            self.statusBar().showMessage(opened, 6000)
+        else:
+            self.compare_dialog = opened
+            opened.adopted.connect(lambda text: self.statusBar().showMessage(text, 8000))
 
     # -- reacting to the controller ------------------------------------------------------------
     def _refresh_list(self) -> None:

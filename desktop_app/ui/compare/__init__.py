@@ -1,0 +1,1 @@
+"""The Compare window: columns of replies to one prompt under different settings."""

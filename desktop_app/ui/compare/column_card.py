@@ -1,0 +1,131 @@
+"""One column of the Compare window: its settings, reply, stats and buttons."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.compare.cells import (
+    DONE,
+    FAILED,
+    STOPPED,
+    STREAMING,
+    WAITING,
+    reasoning_tokens,
+)
+from desktop_app.core.compare.run import CompareColumn
+from desktop_app.ui.chat.markdown_view import MarkdownView
+
+STATE_WORDS = {
+    WAITING: "waiting for a free slot",
+    STREAMING: "streaming…",
+    DONE: "done",
+    STOPPED: "stopped",
+    FAILED: "error",
+}
+
+
+def stats_line(column: CompareColumn) -> str:
+    """TTFT, tokens/s, prompt/completion/reasoning tokens and the finish reason, as known."""
+    cell = column.cell
+    parts: list[str] = []
+    if cell.ttft_s is not None:
+        parts.append(f"TTFT {cell.ttft_s:.2f} s")
+    rate = cell.tokens_per_second()
+    if rate is not None:
+        parts.append(f"{rate:.1f} tok/s")
+    usage = cell.completion.usage if cell.completion else None
+    if usage is not None:
+        parts.append(f"{usage.prompt_tokens} prompt / {usage.completion_tokens} completion")
+        thought = reasoning_tokens(cell.completion)
+        if thought:
+            parts.append(f"{thought} reasoning")
+    if cell.finish_reason:
+        parts.append(f"finish: {cell.finish_reason}")
+    return " · ".join(parts)
+
+
+class ColumnCard(QFrame):
+    """Shows a column; its buttons ask the dialog to act on it by index."""
+
+    stopRequested = Signal(int)
+    rerunRequested = Signal(int)
+    pinToggled = Signal(int, bool)
+    adoptRequested = Signal(int)
+    removeRequested = Signal(int)
+
+    def __init__(self, index: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.index = index
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setMinimumWidth(260)
+        layout = QVBoxLayout(self)
+        self.title = QLabel(self)
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet("font-weight: bold")
+        self.state = QLabel(self)
+        self.stats = QLabel(self)
+        self.stats.setWordWrap(True)
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b00020")
+        self.thinking = QLabel(self)
+        self.thinking.setWordWrap(True)
+        self.thinking.setStyleSheet("color: gray; font-style: italic")
+        self.reply = MarkdownView(self)
+        body = QWidget(self)
+        inner = QVBoxLayout(body)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(self.thinking)
+        inner.addWidget(self.reply)
+        inner.addStretch(1)
+        self.reply_scroll = QScrollArea(self)
+        self.reply_scroll.setWidgetResizable(True)
+        self.reply_scroll.setWidget(body)
+        self.reply_scroll.setMinimumHeight(220)
+        buttons = QHBoxLayout()
+        self.stop_button = QPushButton("Stop", self)
+        self.rerun_button = QPushButton("Rerun", self)
+        self.pin_button = QPushButton("Pin", self)
+        self.pin_button.setCheckable(True)
+        self.pin_button.setToolTip("A pinned column keeps its reply when all columns run again")
+        self.adopt_button = QPushButton("Continue with this", self)
+        self.remove_button = QPushButton("Remove", self)
+        for button in (
+            self.stop_button, self.rerun_button, self.pin_button, self.adopt_button,
+            self.remove_button,
+        ):  # fmt: skip
+            buttons.addWidget(button)
+        self.stop_button.clicked.connect(lambda: self.stopRequested.emit(self.index))
+        self.rerun_button.clicked.connect(lambda: self.rerunRequested.emit(self.index))
+        self.pin_button.toggled.connect(lambda on: self.pinToggled.emit(self.index, on))
+        self.adopt_button.clicked.connect(lambda: self.adoptRequested.emit(self.index))
+        self.remove_button.clicked.connect(lambda: self.removeRequested.emit(self.index))
+        for widget in (self.title, self.state, self.stats, self.error):
+            layout.addWidget(widget)
+        layout.addWidget(self.reply_scroll, 1)
+        layout.addLayout(buttons)
+
+    def show_column(self, column: CompareColumn) -> None:
+        cell = column.cell
+        self.title.setText(f"{self.index + 1}. {column.spec.title()}")
+        self.state.setText(STATE_WORDS.get(cell.state, cell.state))
+        self.stats.setText(stats_line(column))
+        self.error.setText(cell.error or "")
+        self.error.setVisible(bool(cell.error))
+        self.thinking.setText(cell.reasoning)
+        self.thinking.setVisible(bool(cell.reasoning))
+        self.reply.set_markdown_text(cell.content)
+        running = cell.state in (WAITING, STREAMING)
+        self.stop_button.setEnabled(running)
+        self.adopt_button.setEnabled(cell.state in (DONE, STOPPED) and bool(cell.completion))
+        if self.pin_button.isChecked() != column.pinned:
+            self.pin_button.setChecked(column.pinned)

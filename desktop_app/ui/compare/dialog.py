@@ -1,0 +1,269 @@
+"""The Compare window: add columns (panel, presets, a sweep), run them, diff two, adopt one."""
+
+from __future__ import annotations
+
+import functools
+import html
+from dataclasses import replace
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.compare.cells import DEFAULT_CONCURRENCY
+from desktop_app.core.compare.diff import ADDED, REMOVED, diff_counts, word_diff
+from desktop_app.core.compare.lab import CompareError, CompareLab
+from desktop_app.core.compare.run import CompareRun
+from desktop_app.core.compare.spec import (
+    MAX_COLUMNS,
+    ColumnSpec,
+    check_specs,
+    sweep_from_text,
+)
+from desktop_app.ui.compare.column_card import ColumnCard
+
+GRID_WIDTH = 4  # columns per row of the grid
+
+
+class CompareDialog(QDialog):
+    """One run's window. Closing it stops every stream of the run."""
+
+    adopted = Signal(str)  # what the status bar should say after "Continue with this"
+
+    def __init__(self, lab: CompareLab, run: CompareRun, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.lab = lab
+        self.run = run
+        self.setWindowTitle("Compare")
+        self.resize(1200, 760)
+        self.cards: list[ColumnCard] = []
+        layout = QVBoxLayout(self)
+        prompt = QLabel(f"Prompt: {run.prompt}", self)
+        prompt.setWordWrap(True)
+        prompt.setMaximumHeight(60)
+        layout.addWidget(prompt)
+        layout.addLayout(self._build_add_row())
+        layout.addLayout(self._build_run_row())
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        self.grid_host = QWidget(self)
+        self.grid = QGridLayout(self.grid_host)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.grid_host)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(self._build_diff_row())
+        self.diff_view = QTextBrowser(self)
+        self.diff_view.setOpenLinks(False)
+        self.diff_view.setMaximumHeight(180)
+        self.diff_view.hide()
+        layout.addWidget(self.diff_view)
+        run.columnChanged.connect(self._show_column)
+        run.columnsChanged.connect(self._rebuild)
+        self._rebuild()
+
+    # -- building ----------------------------------------------------------------------------
+    def _build_add_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.add_button = QToolButton(self)
+        self.add_button.setText("Add column")
+        self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.add_button)
+        menu.addAction("Current panel settings", lambda: self._add([self.lab.panel_spec()]))
+        for name in self.lab.preset_names():
+            menu.addAction(f"Preset: {name}", functools.partial(self._add_preset, name))
+        self.add_button.setMenu(menu)
+        row.addWidget(self.add_button)
+        row.addWidget(QLabel("Sweep:", self))
+        self.sweep_edit = QLineEdit(self)
+        self.sweep_edit.setPlaceholderText("temperature=0.2,0.7,1.0; top_p=0.9; seed=1,2")
+        self.sweep_edit.setToolTip(
+            "KEY=V1,V2,… separated by ';': temperature, top_p, seed, or any extra-body field. "
+            "Each value multiplies the current panel settings."
+        )
+        self.sweep_edit.returnPressed.connect(self._add_sweep)
+        row.addWidget(self.sweep_edit, 1)
+        self.thinking_both = QCheckBox("thinking off and on", self)
+        row.addWidget(self.thinking_both)
+        self.sweep_button = QPushButton("Add sweep", self)
+        self.sweep_button.clicked.connect(self._add_sweep)
+        row.addWidget(self.sweep_button)
+        row.addWidget(QLabel("Server:", self))
+        self.server_box = QComboBox(self)
+        self.server_box.addItem("This server", "")
+        for profile_id, name in self.lab.servers():
+            self.server_box.addItem(name, profile_id)
+        row.addWidget(self.server_box)
+        self.model_edit = QLineEdit(self)
+        self.model_edit.setPlaceholderText("model (default: the server's)")
+        row.addWidget(self.model_edit)
+        return row
+
+    def _build_run_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.run_button = QPushButton("Run all", self)
+        self.run_button.clicked.connect(self._run_all)
+        self.stop_button = QPushButton("Stop all", self)
+        self.stop_button.clicked.connect(self.run.stop_all)
+        row.addWidget(self.run_button)
+        row.addWidget(self.stop_button)
+        row.addWidget(QLabel("At most at once per server:", self))
+        self.concurrency = QSpinBox(self)
+        self.concurrency.setRange(1, MAX_COLUMNS)
+        self.concurrency.setValue(self.run.slots.limit or DEFAULT_CONCURRENCY)
+        self.concurrency.valueChanged.connect(self.run.set_concurrency)
+        row.addWidget(self.concurrency)
+        row.addStretch(1)
+        return row
+
+    def _build_diff_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Word diff of", self))
+        self.left_box = QComboBox(self)
+        self.right_box = QComboBox(self)
+        row.addWidget(self.left_box)
+        row.addWidget(QLabel("and", self))
+        row.addWidget(self.right_box)
+        self.diff_button = QPushButton("Show diff", self)
+        self.diff_button.clicked.connect(self.show_diff)
+        row.addWidget(self.diff_button)
+        row.addStretch(1)
+        return row
+
+    # -- columns -----------------------------------------------------------------------------
+    def _where(self, specs: list[ColumnSpec]) -> list[ColumnSpec]:
+        server = self.server_box.currentData() or ""
+        model = self.model_edit.text().strip() or None
+        return [replace(s, server=server, model=model) for s in specs]
+
+    def _add(self, specs: list[ColumnSpec]) -> None:
+        specs = self._where(specs)
+        room = MAX_COLUMNS - len(self.run.columns)
+        problem = check_specs([c.spec for c in self.run.columns] + specs)
+        if problem:
+            if len(specs) > room:
+                problem = (
+                    f"That adds {len(specs)} columns; there is room for {room} "
+                    f"(at most {MAX_COLUMNS})."
+                )
+            self.say(problem)
+            return
+        for spec in specs:
+            self.run.add(spec)
+        self.say("")
+
+    def _add_preset(self, name: str) -> None:
+        try:
+            self._add([self.lab.preset_spec(name)])
+        except CompareError as exc:
+            self.say(str(exc))
+
+    def _add_sweep(self) -> None:
+        try:
+            specs = sweep_from_text(
+                self.sweep_edit.text(), self.lab.panel_spec(), self.thinking_both.isChecked()
+            )
+        except ValueError as exc:
+            self.say(str(exc))
+            return
+        self._add(specs)
+
+    def _rebuild(self) -> None:
+        for card in self.cards:
+            card.setParent(None)
+            card.deleteLater()
+        self.cards = []
+        for index, column in enumerate(self.run.columns):
+            card = ColumnCard(index, self.grid_host)
+            card.stopRequested.connect(self.run.stop)
+            card.rerunRequested.connect(self.run.start)
+            card.pinToggled.connect(self.run.pin)
+            card.adoptRequested.connect(self.adopt)
+            card.removeRequested.connect(self.run.remove)
+            self.grid.addWidget(card, index // GRID_WIDTH, index % GRID_WIDTH)
+            card.show_column(column)
+            self.cards.append(card)
+        for box in (self.left_box, self.right_box):
+            current = box.currentIndex()
+            box.clear()
+            box.addItems([f"{i + 1}. {c.spec.title()}" for i, c in enumerate(self.run.columns)])
+            box.setCurrentIndex(current if 0 <= current < box.count() else -1)
+        if self.right_box.currentIndex() < 0 and self.right_box.count() > 1:
+            self.right_box.setCurrentIndex(1)
+        if self.left_box.currentIndex() < 0 and self.left_box.count():
+            self.left_box.setCurrentIndex(0)
+
+    def _show_column(self, index: int) -> None:
+        if index < len(self.cards):
+            self.cards[index].show_column(self.run.columns[index])
+
+    def _run_all(self) -> None:
+        if not self.run.columns:
+            self.say("Add a column first: the current panel settings, a preset or a sweep.")
+            return
+        self.say("")
+        self.run.start_all()
+
+    # -- diff and adopt ----------------------------------------------------------------------
+    def show_diff(self) -> None:
+        left, right = self.left_box.currentIndex(), self.right_box.currentIndex()
+        if left < 0 or right < 0 or left == right:
+            self.say("Pick two different columns to compare word by word.")
+            return
+        runs = word_diff(self.run.columns[left].cell.content, self.run.columns[right].cell.content)
+        removed, added = diff_counts(runs)
+        parts = [f"<p><b>{removed} words only in {left + 1}, {added} only in {right + 1}</b></p>"]
+        for kind, text in runs:
+            shown = html.escape(text).replace("\n", "<br>")
+            if kind == REMOVED:
+                parts.append(
+                    f'<span style="background:#fbb; text-decoration:line-through">{shown}</span>'
+                )
+            elif kind == ADDED:
+                parts.append(f'<span style="background:#bfb">{shown}</span>')
+            else:
+                parts.append(shown)
+        self.diff_view.setHtml("".join(parts))
+        self.diff_view.show()
+
+    def adopt(self, index: int) -> None:
+        try:
+            notes = self.lab.adopt(self.run, index)
+        except CompareError as exc:
+            self.say(str(exc))
+            return
+        text = (
+            f"Column {index + 1}'s reply is now the conversation's reply, and its settings are "
+            "in the Parameters panel. (It is added as the reply; earlier replies are not kept "
+            "as alternatives here.)"
+        )
+        self.say(" ".join([text, *notes]))
+        self.adopted.emit(text)
+
+    def say(self, text: str) -> None:
+        self.message.setText(text)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.lab.close(self.run)
+        super().closeEvent(event)
+
+    def done(self, result: int) -> None:  # Esc and close buttons end here, not in closeEvent
+        self.lab.close(self.run)
+        super().done(result)
