@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
         context = ChatContext(
             self.message_actions, services.thumbnails, services.tools,
             tokens=services.tokens, mcp_calls=services.mcp_calls,
+            switch_version=services.chat.switch_alternative,
         )
         self.chat_view = ChatView(context, self._chat_placeholder.parentWidget())
         replace_in_layout(self._chat_placeholder, self.chat_view)
@@ -218,7 +219,10 @@ class MainWindow(QMainWindow):
         from desktop_app.ui.server.feature import ServerFeature
         from desktop_app.ui.tools.dock import make_tools_dock
 
+        from desktop_app.ui.chat.versions_feature import VersionsFeature
+
         actions = self.message_actions
+        self.versions = VersionsFeature(self, services.chat, actions)
         self.generation_controls = GenerationControls(self, self.view_menu, services, actions)
         self.tools_panel, self.tools_dock = make_tools_dock(
             self, self.view_menu, services.tools, services.runner, services.mcp
