@@ -213,16 +213,14 @@ class MainWindow(QMainWindow):
         """The docks and panels, one line each, in a fixed order (imported here, after the
         window is on screen, to keep them off the start-up path)."""
         from desktop_app.ui.chat.conversation_notice import ConversationNotice
+        from desktop_app.ui.chat.versions_feature import VersionsFeature
         from desktop_app.ui.history.panel import HistoryPanel
         from desktop_app.ui.images.feature import ImageFeature
         from desktop_app.ui.params.docks import GenerationControls
         from desktop_app.ui.server.feature import ServerFeature
         from desktop_app.ui.tools.dock import make_tools_dock
 
-        from desktop_app.ui.chat.versions_feature import VersionsFeature
-
         actions = self.message_actions
-        self.versions = VersionsFeature(self, services.chat, actions)
         self.generation_controls = GenerationControls(self, self.view_menu, services, actions)
         self.tools_panel, self.tools_dock = make_tools_dock(
             self, self.view_menu, services.tools, services.runner, services.mcp
@@ -238,6 +236,7 @@ class MainWindow(QMainWindow):
                 self.file_menu,
                 actions,
             )
+        self.versions = VersionsFeature(self, services.chat, actions)
         self.images = ImageFeature(
             self, services.tray, services.chat, self.composer, self.chat_view
         )
