@@ -180,3 +180,19 @@ def test_retry_keeps_the_failed_reply_as_a_version(qtbot, window, sim):
     assert reply.error is None and reply.content
     assert [v.message.id for v in versions(reply)] == [failed.id, reply.id]
     assert window.chat_view.widget_for(reply.id).versions.label.text() == "2/2"
+
+
+def test_delete_removes_one_version_and_shows_the_one_before(qtbot, window, sim):
+    chat = window.services.chat
+    first, second, third = _three_versions(qtbot, window)
+    button = window.chat_view.widget_for(third.id).action_buttons["delete"]
+    button.click()  # the More menu's Delete entry clicks this button
+    qtbot.waitUntil(lambda: chat.current.messages[-1].id == second.id, timeout=5_000)
+    assert window.chat_view.widget_for(second.id).versions.label.text() == "2/2"
+    assert [v.message.id for v in versions(second)] == [first.id, second.id]
+    # A version with messages after it is not deleted: they belong to it.
+    send(qtbot, window, "And lakes?")
+    wait_reply_done(qtbot, window)
+    window.chat_view.widget_for(second.id).action_buttons["delete"].click()
+    assert second in chat.current.messages
+    assert "Delete them first" in window.statusBar().currentMessage()

@@ -58,6 +58,29 @@ def switch(
     return removed, branch
 
 
+def drop_shown(conv: Conversation, index: int) -> tuple[list[ChatMessage], list[ChatMessage]]:
+    """Deletes the shown version of the place at ``index`` (its message must be the last one)
+    and shows its neighbour: the one before, or the next for the first. Returns (the messages
+    taken out, the messages put in); ([], []) when the message has no other version."""
+    head = conv.messages[index]
+    alts = head.alternatives
+    if alts is None or len(alts.branches) < 2:
+        return [], []
+    removed = conv.messages[index:]
+    del conv.messages[index:]
+    head.alternatives = None
+    gone = alts.shown
+    del alts.branches[gone]
+    to = gone - 1 if gone > 0 else 0
+    branch = alts.branches[to]
+    alts.branches[to] = []
+    alts.shown = to
+    # The last version left is a plain message again.
+    branch[0].alternatives = alts if len(alts.branches) > 1 else None
+    conv.messages.extend(branch)
+    return removed, branch
+
+
 def versions(msg: ChatMessage) -> list[Version]:
     """Every version of the place ``msg`` shows, in order; just ``msg`` when it has none."""
     alts = msg.alternatives

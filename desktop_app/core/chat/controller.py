@@ -251,9 +251,29 @@ class ChatController(QObject):
         if (self._live and self._live.message.id == message_id) or conv.read_only:
             return False
         index = conv.index_of(message_id)
+        if conv.messages[index].alternatives is not None:
+            return self._delete_version(conv, index)
         del conv.messages[index]
         conv.touch()
         self.messageRemoved.emit(conv.id, message_id)
+        return True
+
+    def _delete_version(self, conv: Conversation, index: int) -> bool:
+        """Deleting a message that has other versions deletes that version and shows its
+        neighbour; refused while messages follow it (they belong to this version)."""
+        if index < len(conv.messages) - 1:
+            self.notice.emit(
+                "Not deleted: messages follow this version. Delete them first, or switch to"
+                " another version."
+            )
+            return False
+        removed, added = alternatives.drop_shown(conv, index)
+        self.traces.drop(m.id for m in removed)
+        for msg in removed:
+            self.messageRemoved.emit(conv.id, msg.id)
+        conv.touch()
+        for msg in added:
+            self.messageAdded.emit(conv.id, msg.id)
         return True
 
     def answer_tool_calls(

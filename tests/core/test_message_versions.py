@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.core.chat.alternatives import count, fork, switch, versions
+from desktop_app.core.chat.alternatives import count, drop_shown, fork, switch, versions
 from desktop_app.core.chat.conversation import ChatMessage, Conversation, ReplyInfo
 from desktop_app.core.chat.word_diff import word_diff
 from desktop_app.core.history.serialize import (
@@ -105,3 +105,18 @@ def test_word_diff_marks_words_and_spells_both_texts() -> None:
     assert removed == ["Nile", "longest", "north"] and added == ["Amazon", "largest", "east"]
     assert diff.words("removed") == 3 and diff.words("same") == 6
     assert [p.kind for p in word_diff("same", "same").pieces] == ["same"]
+
+
+def test_deleting_the_shown_version_shows_its_neighbour() -> None:
+    conv = _chat()
+    one = conv.messages[1]
+    _add(conv, 1, _reply("two", 2))
+    three = _add(conv, 1, _reply("three", 3))
+    switch(conv, 1, 1)
+    removed, added = drop_shown(conv, 1)
+    assert [m.content for m in removed] == ["two"] and added == [one]
+    assert count(one) == (1, 2)
+    assert [v.message for v in versions(one)] == [one, three]
+    drop_shown(conv, 1)
+    assert conv.messages[1] is three and three.alternatives is None  # the last one left
+    assert drop_shown(conv, 1) == ([], [])
