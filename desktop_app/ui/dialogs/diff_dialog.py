@@ -40,8 +40,12 @@ def version_title(v: Version) -> str:
 
 def diff_html(diff: WordDiff) -> str:
     out: list[str] = []
+    previous = "same"
     for piece in diff.pieces:
         text = html.escape(piece.text, quote=False).replace("\n", "<br>")
+        if piece.kind == "added" and previous == "removed":
+            out.append(" ")  # a replaced word and its replacement read as two words
+        previous = piece.kind
         if piece.kind == "removed":
             out.append(f'<span style="{REMOVED_STYLE}">{text}</span>')
         elif piece.kind == "added":
