@@ -12,6 +12,7 @@ from window_support import send, wait_reply_done
 
 from desktop_app.core.chat.alternatives import versions
 from desktop_app.simulator import Fault
+from desktop_app.simulator.config import DEFAULT_MODEL
 
 
 def _type_seed(qtbot, window, seed: int) -> None:
@@ -109,6 +110,7 @@ def test_versions_survive_a_restart_and_a_json_export(qtbot, qloop, window, secr
     md = tmp_path / "conv.md"
     window.history_panel.export_to(md, "md", conv_id)
     text = md.read_text()
+    assert f"## Assistant · {DEFAULT_MODEL} · version 2 of 3" in text
     assert second.content.split()[0] in text and third.content not in text
 
 
