@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from gen_support import control, last_body
+from keys_support import activate, tab_to
 from PySide6.QtCore import Qt
 from test_history import close_state, reopen
 from window_support import send, wait_reply_done
@@ -58,10 +59,12 @@ def test_regenerate_keeps_versions_and_the_shown_one_is_replayed(qtbot, window, 
 
     qtbot.mouseClick(bar.previous, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: chat.current.messages[-1].id == second.id, timeout=5_000)
-    # The keyboard reaches the switch: focus it and press Space.
+    # The keyboard reaches the switch: Tab to it from the message box, press Space.
     bar = window.chat_view.widget_for(second.id).versions
-    assert bar.previous.focusPolicy() & Qt.FocusPolicy.TabFocus
-    bar.previous.setFocus()
+    qtbot.waitUntil(bar.previous.isVisible, timeout=5_000)  # a new widget shows next turn
+    activate(qtbot, window)
+    window.composer.edit.setFocus()
+    tab_to(qtbot, bar.previous)
     qtbot.keyClick(bar.previous, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: chat.current.messages[-1].id == first.id, timeout=5_000)
     widget = window.chat_view.widget_for(first.id)
