@@ -54,8 +54,10 @@ def test_bad_extra_body_blocks_every_entry_point_and_says_why_in_view(qtbot, win
 
 def test_message_actions_come_from_the_window_in_a_fixed_order(qtbot, window, sim):
     actions = window.message_actions
-    assert [a.name for a in actions.for_role("assistant")] == ["details", "inspect", "branch"]
-    assert [a.name for a in actions.for_role("user")] == ["branch"]
+    assert [a.name for a in actions.for_role("assistant")] == [
+        "details", "inspect", "branch", "versions"
+    ]
+    assert [a.name for a in actions.for_role("user")] == ["branch", "versions"]
     type_into(qtbot, window.composer.edit, "Hello")
     qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
     reply = wait_reply_done(qtbot, window)

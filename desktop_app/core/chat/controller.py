@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance
 
 from desktop_app.api import Accumulator, ChatRequest, GemmaAPIError, ToolDefinition
+from desktop_app.core.chat import alternatives
 from desktop_app.core.chat.conversation import (
+    Alternatives,
     Attachment,
     ChatMessage,
     Conversation,
@@ -181,7 +183,8 @@ class ChatController(QObject):
         return True
 
     def regenerate(self, discard_tool_calls: bool = False) -> bool:
-        """Replaces everything after the last user message with a new reply; tool calls
+        """A new reply to the last user message, kept as an alternative of what followed it
+        (which stays one switch away); tool calls
         waiting for a result block this unless `discard_tool_calls` (the user agreed)."""
         conv = self.current
         ignore = frozenset({"tool-calls"} if discard_tool_calls else ())
@@ -190,12 +193,12 @@ class ChatController(QObject):
         last_user = max((i for i, m in enumerate(conv.messages) if m.role == "user"), default=None)
         if last_user is None:
             return False
-        self._truncate(conv, last_user + 1)
-        self._start_reply(conv)
+        self._start_reply(conv, alternatives=self._fork(conv, last_user + 1))
         return True
 
     def edit_and_resend(self, message_id: str, text: str) -> bool:
-        """Changes a user message and replaces everything that followed it with a new reply."""
+        """A changed copy of a user message with a new reply, kept as an alternative of the
+        message and everything that followed it."""
         conv = self.current
         if not text.strip() or not self._may_start():
             return False
@@ -203,21 +206,44 @@ class ChatController(QObject):
         msg = conv.messages[index]
         if msg.role != "user":
             return False
-        msg.content = text
-        self.messageChanged.emit(conv.id, msg.id)
-        self._truncate(conv, index + 1)
+        alts = self._fork(conv, index)
+        edited = ChatMessage(role="user", content=text, images=list(msg.images))
+        edited.alternatives = alts
+        self._append(conv, edited)
         conv.auto_title()
         self._start_reply(conv)
         return True
 
     def retry(self, message_id: str) -> bool:
-        """Runs a failed reply again in place of the failed one."""
+        """Runs a failed reply again, the failed one kept as an alternative of the new one."""
         conv = self.current
         if not self._may_start():
             return False
         index = conv.index_of(message_id)
-        self._truncate(conv, index)
-        self._start_reply(conv)
+        self._start_reply(conv, alternatives=self._fork(conv, index))
+        return True
+
+    def switch_alternative(self, message_id: str, to: int) -> bool:
+        """Shows version `to` (0-based) of the place message `message_id` holds; the
+        conversation then continues from it. Refused while a reply is written."""
+        conv = self.current
+        if conv.read_only:
+            return False
+        if self.busy:
+            self.notice.emit("Wait for the reply to finish before switching versions.")
+            return False
+        try:
+            index = conv.index_of(message_id)
+        except KeyError:
+            return False
+        removed, added = alternatives.switch(conv, index, to)
+        if not added:
+            return False
+        for msg in removed:
+            self.messageRemoved.emit(conv.id, msg.id)
+        conv.touch()
+        for msg in added:
+            self.messageAdded.emit(conv.id, msg.id)
         return True
 
     def delete_message(self, message_id: str) -> bool:
@@ -225,9 +251,29 @@ class ChatController(QObject):
         if (self._live and self._live.message.id == message_id) or conv.read_only:
             return False
         index = conv.index_of(message_id)
+        if conv.messages[index].alternatives is not None:
+            return self._delete_version(conv, index)
         del conv.messages[index]
         conv.touch()
         self.messageRemoved.emit(conv.id, message_id)
+        return True
+
+    def _delete_version(self, conv: Conversation, index: int) -> bool:
+        """Deleting a message that has other versions deletes that version and shows its
+        neighbour; refused while messages follow it (they belong to this version)."""
+        if index < len(conv.messages) - 1:
+            self.notice.emit(
+                "Not deleted: messages follow this version. Delete them first, or switch to"
+                " another version."
+            )
+            return False
+        removed, added = alternatives.drop_shown(conv, index)
+        self.traces.drop(m.id for m in removed)
+        for msg in removed:
+            self.messageRemoved.emit(conv.id, msg.id)
+        conv.touch()
+        for msg in added:
+            self.messageAdded.emit(conv.id, msg.id)
         return True
 
     def answer_tool_calls(
@@ -251,8 +297,9 @@ class ChatController(QObject):
         return True
 
     def continue_reply(self, message_id: str, prefix: str, tokens: TokenLog | None = None) -> str:
-        """A new reply after the last reply `message_id` that continues `prefix` (vLLM's
-        continue_final_message) and stands in its place; "" when it started, else why not."""
+        """A new reply in place of the last reply `message_id` (kept as its alternative)
+        that continues `prefix` (vLLM's continue_final_message); "" when it started, else
+        why not."""
         conv = self.current
         if self.busy:
             return "A reply is still being written."
@@ -260,7 +307,9 @@ class ChatController(QObject):
             return "Only the last reply of a conversation can be continued from a token."
         if not self._may_start():
             return "Requests are blocked: " + (self.gate.reason() or "see the status bar")
-        self._start_reply(conv, prefix, tokens, branched_from=message_id)
+        # The reply it branches from stays as an alternative of the branch.
+        alts = self._fork(conv, len(conv.messages) - 1)
+        self._start_reply(conv, prefix, tokens, branched_from=message_id, alternatives=alts)
         return ""
 
     def append_turn(
@@ -285,6 +334,7 @@ class ChatController(QObject):
         prefix: str | None = None,
         prefix_tokens: TokenLog | None = None,
         branched_from: str | None = None,
+        alternatives: Alternatives | None = None,
     ) -> None:
         request = conv.build_request(self.session.model)
         if prefix is not None:
@@ -306,6 +356,7 @@ class ChatController(QObject):
             started_at=time.time(),
             branched_from=branched_from,
         )
+        reply.alternatives = alternatives
         self._append(conv, reply)
         self._live = LiveReply(conv, reply, prefix or "", prefix_tokens)
         self.busyChanged.emit(True)
@@ -431,6 +482,15 @@ class ChatController(QObject):
         conv.messages.append(msg)
         conv.touch()
         self.messageAdded.emit(conv.id, msg.id)
+
+    def _fork(self, conv: Conversation, index: int) -> Alternatives | None:
+        """Takes messages[index:] out of view as a version of that place (their traces stay,
+        for when they are shown again) and returns what the new version carries."""
+        alts, removed = alternatives.fork(conv, index)
+        for msg in removed:
+            self.messageRemoved.emit(conv.id, msg.id)
+        conv.touch()
+        return alts
 
     def _truncate(self, conv: Conversation, index: int) -> None:
         removed = conv.messages[index:]

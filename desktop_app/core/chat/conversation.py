@@ -100,6 +100,17 @@ class ReplyInfo:
 
 
 @dataclass
+class Alternatives:
+    """The versions of one place in a conversation (replies regenerated, a message edited):
+    each branch is a version of the message there and the messages that followed it. The
+    shown version's branch is empty: its messages are the conversation's own. Only the shown
+    message of that place carries this (core/chat/alternatives.py moves it on a switch)."""
+
+    branches: list[list[ChatMessage]]
+    shown: int
+
+
+@dataclass
 class ChatMessage:
     """One message of a conversation, with a stable id and its timestamps."""
 
@@ -117,6 +128,8 @@ class ChatMessage:
     created_at: float = field(default_factory=time.time)
     # The answer's tokens with their logprobs, when the request asked for them (not stored).
     tokens: TokenLog | None = field(default=None, compare=False, repr=False)
+    # The other versions of this place, when there are any (None: this is the only one).
+    alternatives: Alternatives | None = field(default=None, repr=False)
 
     def to_api(self) -> Message:
         if self.role == "user":

@@ -12,7 +12,9 @@ from dataclasses import fields
 from typing import Any
 
 from desktop_app.api import NamedToolChoice, SamplingParams, ToolCall, ToolDefinition, Usage
+from desktop_app.core.chat.alternatives import is_valid
 from desktop_app.core.chat.conversation import (
+    Alternatives,
     Attachment,
     ChatMessage,
     Conversation,
@@ -281,7 +283,7 @@ def status_from_json(value: object, path: str = "status") -> MessageStatus:
 
 
 def message_to_dict(m: ChatMessage) -> dict[str, Any]:
-    return {
+    d = {
         "id": m.id,
         "role": m.role,
         "content": m.content,
@@ -296,6 +298,33 @@ def message_to_dict(m: ChatMessage) -> dict[str, Any]:
         "reply": None if m.reply is None else reply_to_dict(m.reply),
         "tokens": tokens_to_record(m.tokens),
     }
+    if m.alternatives is not None:  # absent, not null, when there are none: rows stay small
+        d["alternatives"] = alternatives_to_dict(m.alternatives)
+    return d
+
+
+def alternatives_to_dict(alts: Alternatives) -> dict[str, Any]:
+    return {
+        "shown": alts.shown,
+        "branches": [[message_to_dict(m) for m in branch] for branch in alts.branches],
+    }
+
+
+def alternatives_from_dict(data: object, path: str, owned: bool) -> Alternatives:
+    r = _Reader(data, path, owned)
+    shown = r.opt_int("shown")
+    branches: list[list[ChatMessage]] = []
+    for i, branch in enumerate(r.items("branches")):
+        where = f"{path}.branches[{i}]"
+        if not isinstance(branch, list):
+            raise ValueError(f"{where}: expected a list, got {_kind(branch)}")
+        branches.append(
+            [message_from_dict(m, f"{where}[{j}]", owned=owned) for j, m in enumerate(branch)]
+        )
+    alts = Alternatives(branches=branches, shown=shown if shown is not None else -1)
+    if not is_valid(alts):
+        raise ValueError(f"{path}: the shown version must be the one empty branch")
+    return alts
 
 
 def message_from_dict(data: object, path: str = "message", *, owned: bool = False) -> ChatMessage:
@@ -311,6 +340,10 @@ def message_from_dict(data: object, path: str = "message", *, owned: bool = Fals
         kwargs["id"] = r.text("id")
     if "created_at" in r.data:
         kwargs["created_at"] = r.number("created_at", 0.0)
+    if r.data.get("alternatives") is not None:
+        kwargs["alternatives"] = alternatives_from_dict(
+            r.data["alternatives"], f"{path}.alternatives", owned
+        )
     return ChatMessage(
         role=role,
         content=r.text("content"),

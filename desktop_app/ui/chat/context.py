@@ -61,3 +61,5 @@ class ChatContext:
     tools: ToolLoop | None = None  # None: tool calls are shown without answer boxes
     tokens: TokenFeature | None = None  # None: replies have no Tokens toggle
     mcp_calls: McpCalls | None = None  # None: no Run / Mock / Reject for MCP tools
+    # Shows another version of a message: (message id, 0-based version). None: no switch.
+    switch_version: Callable[[str, int], object] | None = None

@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.chat.alternatives import count as version_count
 from desktop_app.core.chat.conversation import ChatMessage, MessageStatus
+from desktop_app.ui.chat.alternatives_bar import AlternativesBar
 from desktop_app.ui.chat.context import ChatContext, MessageActions
 from desktop_app.ui.chat.markdown_view import MarkdownView
 from desktop_app.ui.chat.message_editor import MessageEditor
@@ -166,6 +168,12 @@ class MessageWidget(QFrame):
         self.status_label = QLabel(self)
         self.status_label.setObjectName("statusBadge")
         head.addWidget(self.status_label)
+        self.versions: AlternativesBar | None = None
+        if msg.alternatives is not None and context.switch_version is not None:
+            switch = context.switch_version
+            self.versions = AlternativesBar(*version_count(msg), self)
+            self.versions.switchRequested.connect(lambda to: switch(self.msg.id, to))
+            head.addWidget(self.versions)
         head.addStretch(1)
         self.action_buttons: dict[str, QToolButton] = {}
         # The common actions are buttons; the rest live in a "More" menu so the header fits
@@ -292,6 +300,8 @@ class MessageWidget(QFrame):
             btn.setEnabled(not streaming or name == "copy")
             if name in self._menu_items:
                 self._menu_items[name].setEnabled(btn.isEnabled())
+        if self.versions is not None:
+            self.versions.set_busy(streaming)
         self.error_card.show_error(msg)
         if self.tool_view is not None:
             self.tool_view.refresh(msg)

@@ -204,6 +204,7 @@ class MainWindow(QMainWindow):
         context = ChatContext(
             self.message_actions, services.thumbnails, services.tools,
             tokens=services.tokens, mcp_calls=services.mcp_calls,
+            switch_version=services.chat.switch_alternative,
         )
         self.chat_view = ChatView(context, self._chat_placeholder.parentWidget())
         replace_in_layout(self._chat_placeholder, self.chat_view)
@@ -213,6 +214,7 @@ class MainWindow(QMainWindow):
         """The docks and panels, one line each, in a fixed order (imported here, after the
         window is on screen, to keep them off the start-up path)."""
         from desktop_app.ui.chat.conversation_notice import ConversationNotice
+        from desktop_app.ui.chat.versions_feature import VersionsFeature
         from desktop_app.ui.history.panel import HistoryPanel
         from desktop_app.ui.images.feature import ImageFeature
         from desktop_app.ui.params.docks import GenerationControls
@@ -236,6 +238,7 @@ class MainWindow(QMainWindow):
                 self.file_menu,
                 actions,
             )
+        self.versions = VersionsFeature(self, services.chat, actions)
         self.images = ImageFeature(
             self, services.tray, services.chat, self.composer, self.chat_view
         )

@@ -43,7 +43,9 @@ FORMAT = "gemma-desk.conversation"
 VERSION = 1
 # Fields a wire message carries; anything else about a message lives in gemma_desk.
 _WIRE_FIELDS = ("role", "content", "reasoning", "tool_calls", "tool_call_id", "name")
-_META_FIELDS = ("id", "created_at", "status", "error", "reply", "tokens")
+# "alternatives" (the other versions of a message, with what followed each) is there only
+# when a message has some; the wire messages are the versions shown.
+_META_FIELDS = ("id", "created_at", "status", "error", "reply", "alternatives", "tokens")
 # Request-body keys that say how to send, not what the conversation is.
 _TRANSPORT_KEYS = {"model", "stream", "stream_options", "messages", "tools", "tool_choice"}
 
@@ -96,7 +98,7 @@ def export_json(c: Conversation) -> str:
 
 def _message_meta(m: ChatMessage, wire: dict[str, Any]) -> dict[str, Any]:
     full = message_to_dict(m)
-    meta = {key: full[key] for key in _META_FIELDS}
+    meta = {key: full[key] for key in _META_FIELDS if key in full}
     try:
         back = message_to_dict(parse_message(wire, "export"))
     except ValueError:

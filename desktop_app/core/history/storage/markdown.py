@@ -33,6 +33,8 @@ def _message(m: ChatMessage) -> list[str]:
         heading += f" · `{m.name or '?'}`" + (f" ({m.tool_call_id})" if m.tool_call_id else "")
     elif m.reply is not None and m.reply.model:
         heading += f" · {m.reply.model}"
+    if m.alternatives is not None:  # the export shows the version on screen
+        heading += f" · version {m.alternatives.shown + 1} of {len(m.alternatives.branches)}"
     out = ["---", "", f"## {heading}", ""]
     if m.reasoning.strip():
         out += [
