@@ -3,7 +3,7 @@ that shrink to a sensible minimum (scrolling inside), nothing that widens the wi
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -24,7 +24,7 @@ COLLAPSE_BELOW = 720  # window widths below this fold the conversation list away
 # list and the open side docks (800 px with the Parameters dock open: about 15 words a line).
 CHAT_MIN_WIDTH = 460
 SIDEBAR_WIDTH = 220  # the list's width when it comes back, at least
-DOCK_MAX_NATURAL = 420  # a dock given back its width gets at most this
+DOCK_MAX_NATURAL = 480  # a dock given back its width gets at most this
 
 
 class HeaderTools(QToolBar):
@@ -107,9 +107,12 @@ class WindowFit(QObject):
 
     def _on_dock_shown(self, visible: bool) -> None:
         if visible:
-            width = self._window.width()
-            side = 0 if self._folded else self._side
-            self._widen_docks(width - side - CHAT_MIN_WIDTH)
+            # After the tab group has laid itself out, or it sets its old width back.
+            QTimer.singleShot(0, self, self._widen_shown)
+
+    def _widen_shown(self) -> None:
+        side = 0 if self._folded else self._side
+        self._widen_docks(self._window.width() - side - CHAT_MIN_WIDTH)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._window and event.type() == QEvent.Type.Resize:
@@ -142,7 +145,15 @@ class WindowFit(QObject):
     def _widen_docks(self, room: int) -> None:
         """Docks squeezed by a smaller window get back their natural width, sharing `room`."""
         shown = [d for d in side_docks(self._window) if d.isVisible()]
-        share = max(DOCK_MIN_WIDTH, room // max(1, len(shown)))
+        # Docks tabbed together share one width: the room is shared between groups.
+        groups = 0
+        seen: set[int] = set()
+        for dock in shown:
+            if id(dock) not in seen:
+                groups += 1
+                seen.add(id(dock))
+                seen.update(id(t) for t in self._window.tabifiedDockWidgets(dock))
+        share = max(DOCK_MIN_WIDTH, room // max(1, groups))
         docks, wanted = [], []
         for dock in shown:
             natural = min(dock_natural_width(dock), share)
