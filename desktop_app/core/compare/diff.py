@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
-import re
-
-_WORDS = re.compile(r"\S+|\s+")
+from desktop_app.core.chat.word_diff import word_diff as _word_diff
 
 EQUAL, REMOVED, ADDED = "equal", "removed", "added"
 
 
 def word_diff(left: str, right: str) -> list[tuple[str, str]]:
-    """(kind, text) runs that turn ``left`` into ``right``; whitespace travels with words."""
-    a = _WORDS.findall(left)
-    b = _WORDS.findall(right)
-    out: list[tuple[str, str]] = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            out.append((EQUAL, "".join(a[i1:i2])))
-            continue
-        if i2 > i1:
-            out.append((REMOVED, "".join(a[i1:i2])))
-        if j2 > j1:
-            out.append((ADDED, "".join(b[j1:j2])))
-    return out
+    """(kind, text) runs that turn ``left`` into ``right``: the same diff the versions of a
+    message are compared with (core/chat/word_diff.py), as runs a column pair can show."""
+    return [(EQUAL if p.kind == "same" else p.kind, p.text) for p in _word_diff(left, right).pieces]
 
 
 def diff_counts(runs: list[tuple[str, str]]) -> tuple[int, int]:
