@@ -138,6 +138,10 @@ def test_a_late_first_token_with_requests_waiting_says_the_server_is_busy(qtbot,
     qtbot.waitUntil(lambda: "server is busy" in window.statusBar().currentMessage(),
                     timeout=10_000)
     assert "3 request(s) are waiting" in window.server_feature.row.warning.text()
+    # ...and the reply itself says so while it waits.
+    reply = window.services.chat.current.messages[-1]
+    details = window.chat_view.widget_for(reply.id).details
+    assert details.isVisible() and "server is busy" in details.text()
     wait_reply_done(qtbot, window)
 
 

@@ -4,6 +4,7 @@ the Image button, the Tools dock and the thinking switch."""
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from desktop_app.core.server.load import BusyWatch, LoadPoller
     from desktop_app.core.server.meter import ContextMeter
     from desktop_app.core.tools.loop import ToolLoop
+    from desktop_app.ui.chat.chat_view import ChatView
     from desktop_app.ui.chat.composer import Composer
 
 IMAGE_TIP = "Attach images (you can also drop or paste them)"
@@ -84,9 +86,11 @@ class ServerFeature(QObject):
         server_label: QLabel,
         tools_panel: QWidget,
         thinking_box: QWidget | None,
+        chat_view: ChatView | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
+        self.chat_view = chat_view
         self.composer = composer
         self.chat = chat
         self.meter = meter
@@ -230,7 +234,13 @@ class ServerFeature(QObject):
         if msg.content or msg.reasoning or msg.tool_calls:
             self.busy_watch.first_token()
 
-    def _server_busy(self, _message_id: str, text: str) -> None:
+    def _server_busy(self, message_id: str, text: str) -> None:
+        # In the reply itself, where the person is looking: its details line, which the
+        # first token then replaces with the reply's own details.
+        reply = self.chat_view.widget_for(message_id) if self.chat_view is not None else None
+        if reply is not None:
+            reply.details.setText(html.escape(text))
+            reply.details.setVisible(True)
         self.window.statusBar().showMessage(text, 15000)
         self.row.warning.setText(text)
         self.row.warning.setVisible(True)

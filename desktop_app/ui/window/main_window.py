@@ -261,6 +261,7 @@ class MainWindow(QMainWindow):
             self, self.composer, services.chat, services.meter, services.capabilities,
             services.load, services.busy_watch, services.params, services.tools, services.tray,
             self.server_label, self.tools_panel, self.generation_controls.panel.thinking,
+            chat_view=self.chat_view,
         )  # fmt: skip
         self.window_fit = fit_window(self)
 
