@@ -119,5 +119,7 @@ def test_twenty_thousand_tokens_stream_into_the_window(qtbot, window):
     assert reply.reply.usage.completion_tokens == 20000
     view = window.chat_view.widget_for(reply.id).text
     assert view.source_text() == reply.content
+    # Finished blocks are rendered a slice of time per event-loop turn after the last token.
+    qtbot.waitUntil(lambda: not view.is_rendering(), timeout=10_000)
     last_words = reply.content.split()[-3:]
     assert all(word.strip("*`#|-") in view.toPlainText() for word in last_words)

@@ -359,7 +359,10 @@ class ChatView(QScrollArea):
         if not self._adjusting:
             self._anchor = None  # the reader scrolled: nothing is held in place any more
         bar = self.verticalScrollBar()
-        self._stick = value >= bar.maximum() - 8 and self._at_newest()
+        # A held jump target near the end is clamped to the bottom: that does not make the
+        # view follow the end (it would push the target up and off the top edge).
+        holding = self._adjusting and self._anchor is not None
+        self._stick = value >= bar.maximum() - 8 and self._at_newest() and not holding
         if self._adjusting or bar.maximum() <= 0:
             return
         if value == bar.minimum() and self._first_built > 0:
