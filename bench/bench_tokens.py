@@ -53,6 +53,9 @@ def window_run(app, base_url: str, prompt: str, alternatives: int | None) -> dic
         while not state.session.models:
             await asyncio.sleep(0.01)
         state.tokens.set_asking(alternatives)
+        # A person turns the token view on and then types: the app may use that moment (it
+        # loads the chart's library then).
+        await asyncio.sleep(0.3)
         chat = state.chat
         probe = StallProbe()
         done = asyncio.get_running_loop().create_future()

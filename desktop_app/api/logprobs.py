@@ -173,6 +173,14 @@ class TokenLog:
     def __len__(self) -> int:
         return len(self._tokens)
 
+    def __copy__(self) -> TokenLog:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> TokenLog:
+        # Entries never change once appended, so a copy of a message (a history save, a
+        # snapshot) shares its log instead of copying 100,000 strings on the Qt thread.
+        return self
+
     def extend(self, entries: Iterable[TokenLogprob]) -> None:
         tokens, alt_tokens, alt_logprobs = self._tokens, self._alt_tokens, self._alt_logprobs
         for token, logprob, raw, top in entries:

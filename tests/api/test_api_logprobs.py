@@ -192,3 +192,16 @@ def test_against_the_simulator(sim: RunningSimulator, stream: bool) -> None:
     assert "".join(tokens.text(i) for i in range(len(tokens))) == completion.content
     assert all(len(tokens.alternatives(i)) == 4 for i in range(len(tokens)))
     assert completion.reasoning  # its tokens were sent too, and left out of the answer's
+
+
+def test_a_copied_message_shares_its_token_log() -> None:
+    """Entries never change once appended, so copies (history saves of a 20,000-token reply
+    made on the Qt thread) share the log instead of copying every string."""
+    import copy
+
+    log = TokenLog(parse_logprobs({"content": [
+        {"token": "Hi", "logprob": -0.1, "bytes": [72, 105], "top_logprobs": []}]}))
+    holder = {"tokens": log, "text": ["Hi"]}
+    copied = copy.deepcopy(holder)
+    assert copied["tokens"] is log and copy.copy(log) is log
+    assert copied["text"] is not holder["text"]

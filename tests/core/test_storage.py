@@ -356,3 +356,24 @@ def test_odd_values_in_free_form_dicts_do_not_block_saving(store: HistoryStore) 
     # (test_import_validation.py).
     assert "seed" not in stored.params and "seed" in loaded.notices[0]
     assert store.load_messages(c.id)[0] == c.messages[0]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": 1.5, "b": [1, 2, "x"], "c": None, "d": True, "e": "é✓ \n\"q\""},
+        {"params": {"temperature": float("nan")}},  # NaN is kept as json writes it
+        {"params": {"top_p": [1, float("-inf")]}},
+        {"token": "\udc80"},  # a lone surrogate (a byte-level token read with surrogatepass)
+        {"seed": 2**70},  # beyond 64 bits
+        {"extra": {1: "int key"}},
+        {"odd": Path("/x")},  # anything JSON cannot hold is kept as its text
+    ],
+)
+def test_the_data_column_is_written_as_json_writes_it(value) -> None:
+    import json
+
+    from desktop_app.core.history.storage.rows import dumps
+
+    assert dumps(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"),
+                                      default=str)

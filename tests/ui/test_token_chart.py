@@ -61,3 +61,30 @@ def test_clicking_the_chart_goes_to_the_token(qtbot, window, sim):
     QTest.mouseClick(chart.viewport(), Qt.MouseButton.LeftButton,
                      Qt.KeyboardModifier.NoModifier, QPoint(2, y))
     assert view.current == target
+
+
+def test_a_long_reply_is_drawn_from_buckets_that_keep_every_dip(qtbot, window, sim):
+    """Past MAX_POINTS tokens each point is a bucket's least sure token, folded in as the
+    tokens stream (a redraw reads the buckets, not the tokens)."""
+    from desktop_app.ui.tokens.chart import MAX_POINTS
+
+    _turn_tokens_on(qtbot, window)
+    send(qtbot, window, "write 3000 tokens")
+    reply = wait_reply_done(qtbot, window)
+    chart = window.chat_view.widget_for(reply.id).token_panel.chart
+    tokens = reply.tokens
+    n = len(tokens)
+    probs = [math.exp(tokens.logprob(i)) for i in range(n)]
+    points = chart.probability.points()
+    assert MAX_POINTS // 2 <= len(points) <= MAX_POINTS
+    size = n // len(points) + (1 if n % len(points) else 0)
+    size = 1 << (size - 1).bit_length()  # buckets double in size: a power of two
+    assert len(points) == -(-n // size)
+    for k, point in enumerate(points):
+        bucket = probs[k * size : (k + 1) * size]
+        assert point.x() == k * size
+        assert point.y() == min(bucket)
+    # The lowest token of all is a point, and a click on it goes to that token.
+    lowest = probs.index(min(probs))
+    assert any(p.y() == probs[lowest] for p in points)
+    assert chart.token_at(chart.x_of(lowest - lowest % size)) == lowest

@@ -210,3 +210,38 @@ def test_a_server_without_logprobs_stops_the_asking_and_names_the_setting(qtbot,
     assert "--max-logprobs" in words
     assert window.services.tokens.asking() is None
     assert "stopped asking" in window.statusBar().currentMessage()
+
+
+def test_finished_lines_are_drawn_once_and_outlines_follow_the_pick(qtbot, window, sim):
+    """Finished lines are painted from pictures made once: a grab shows each token's colour
+    there and on the line still filling, and the picked token's outline moves with the pick."""
+    from desktop_app.ui.common.theme import is_dark
+    from desktop_app.ui.tokens.colors import colors
+
+    _turn_tokens_on(qtbot, window)
+    send(qtbot, window, "write 900 tokens")
+    reply = wait_reply_done(qtbot, window)
+    view = window.chat_view.widget_for(reply.id).token_panel.view
+    tokens = reply.tokens
+    assert view._cursor[1] > 20  # more lines than one picture holds
+
+    def fill_at(i: int):
+        image = view.grab().toImage()
+        rect = view.token_rect(i)
+        return image.pixelColor(rect.left() + 1, rect.center().y())
+
+    last_line_token = view.count() - 1
+    for i in (0, 40, 400, last_line_token):
+        fill, _ink = colors(bin_of(tokens.logprob(i)), is_dark(view))
+        if fill is not None:
+            assert fill_at(i).name() == fill.name(), i
+    assert view._bands  # the finished lines were drawn into pictures
+
+    highlight = view.palette().highlight().color().name()
+    view.set_current(40)
+    rect = view.token_rect(40)
+    image = view.grab().toImage()
+    assert image.pixelColor(rect.left(), rect.center().y()).name() == highlight
+    view.set_current(41)
+    image = view.grab().toImage()
+    assert image.pixelColor(rect.left(), rect.center().y()).name() != highlight

@@ -14,6 +14,8 @@ import binascii
 import math
 import sys
 from array import array
+from itertools import chain
+from operator import sub
 from typing import Any
 
 from desktop_app.api.logprobs import TokenColumns, TokenLog, unknown_token
@@ -63,13 +65,18 @@ def tokens_to_record(log: TokenLog | None) -> dict[str, Any] | None:
     # appended last for each token, so its length gives a prefix every column holds.
     n = len(c.alt_end)
     alt_n = c.alt_end[n - 1] if n else 0
-    table: dict[str, int] = {}
-    token_ids = array("I", (table.setdefault(t, len(table)) for t in c.tokens[:n]))
-    alt_ids = array("I", (table.setdefault(t, len(table)) for t in c.alt_tokens[:alt_n]))
-    counts = array("H", (c.alt_end[i] - (c.alt_end[i - 1] if i else 0) for i in range(n)))
+    # C-level loops (dict.fromkeys, map), no Python code per token: this runs on the history
+    # writer at the end of a reply, and what it holds the interpreter for the window waits.
+    tokens, alt_tokens = c.tokens[:n], c.alt_tokens[:alt_n]
+    strings = list(dict.fromkeys(chain(tokens, alt_tokens)))
+    table = dict(zip(strings, range(len(strings)), strict=True))
+    token_ids = array("I", map(table.__getitem__, tokens))
+    alt_ids = array("I", map(table.__getitem__, alt_tokens))
+    ends = c.alt_end[:n]
+    counts = array("H", map(sub, ends, chain((0,), ends)))
     return {
         "v": VERSION,
-        "strings": list(table),
+        "strings": strings,
         "tokens": _pack(token_ids),
         "logprobs": _pack(c.logprobs[:n]),
         "bytes": _sparse({i: b for i, b in c.raw.items() if i < n}),

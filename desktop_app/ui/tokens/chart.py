@@ -11,7 +11,7 @@ from array import array
 from PySide6.QtCharts import QAreaSeries, QChart, QChartView, QLineSeries, QValueAxis
 from PySide6.QtCore import QMargins, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from desktop_app.api.logprobs import TokenLog
 from desktop_app.core.tokens.stats import LOW_PROBABILITY, entropy
@@ -45,6 +45,9 @@ class TokenChart(QChartView):
         chart.legend().hide()
         chart.setMargins(QMargins(0, 0, 0, 0))
         chart.setBackgroundRoundness(0)
+        # Drawn into a picture that is redrawn only when the lines change: while tokens stream
+        # in above it, the chart moves down on every update and is copied, not drawn again.
+        chart.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         dark = is_dark(self)
         if dark:
             chart.setTheme(QChart.ChartTheme.ChartThemeDark)
@@ -80,7 +83,12 @@ class TokenChart(QChartView):
         self.tokens: TokenLog | None = None
         self._p = array("d")  # probability of each token read so far (NaN: unknown)
         self._h = array("d")  # entropy of its alternatives (NaN: none)
+        # Buckets of ``_bucket_size`` tokens, folded in as tokens arrive (a redraw reads only
+        # these): each bucket's least sure token and its probability, and its highest entropy.
+        self._bucket_size = 1
         self._bucket_pick = array("i")  # the token a click on each drawn point goes to
+        self._bucket_p = array("d")
+        self._bucket_h = array("d")
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(REDRAW_MS)
@@ -91,15 +99,19 @@ class TokenChart(QChartView):
         """Take the tokens (new ones are read incrementally); while streaming, redraw later."""
         if tokens is not self.tokens:
             self.tokens = tokens
-            del self._p[:]
-            del self._h[:]
+            for column in (self._p, self._h, self._bucket_pick, self._bucket_p, self._bucket_h):
+                del column[:]
+            self._bucket_size = 1
         if tokens is not None:
             exp = math.exp
             for i in range(len(self._p), len(tokens)):
                 lp = tokens.logprob(i)
-                self._p.append(exp(lp) if math.isfinite(lp) else math.nan)
+                p = exp(lp) if math.isfinite(lp) else math.nan
                 h = entropy(tokens, i)
-                self._h.append(math.nan if h is None else h)
+                h = math.nan if h is None else h
+                self._p.append(p)
+                self._h.append(h)
+                self._fold(i, p, h)
         if streaming:
             if not self._timer.isActive():
                 self._timer.start()
@@ -107,43 +119,56 @@ class TokenChart(QChartView):
             self._timer.stop()
             self.redraw()
 
+    def _fold(self, i: int, p: float, h: float) -> None:
+        """Folds token ``i`` into its bucket; past MAX_POINTS buckets, pairs are merged."""
+        # NaN never compares true: unknown tokens are skipped in both.
+        if i // self._bucket_size == len(self._bucket_pick):
+            self._bucket_pick.append(i)
+            self._bucket_p.append(p if p == p else math.inf)
+            self._bucket_h.append(h if h == h else -1.0)
+        else:
+            if p < self._bucket_p[-1]:
+                self._bucket_p[-1], self._bucket_pick[-1] = p, i
+            if h > self._bucket_h[-1]:
+                self._bucket_h[-1] = h
+        if len(self._bucket_pick) > MAX_POINTS:
+            self._merge_pairs()
+
+    def _merge_pairs(self) -> None:
+        picks, ps, hs = array("i"), array("d"), array("d")
+        old_p, old_h, old_pick = self._bucket_p, self._bucket_h, self._bucket_pick
+        for k in range(0, len(old_pick), 2):
+            best = k
+            if k + 1 < len(old_pick) and old_p[k + 1] < old_p[k]:
+                best = k + 1
+            picks.append(old_pick[best] if old_p[best] != math.inf else old_pick[k])
+            ps.append(old_p[best])
+            hs.append(max(old_h[k], old_h[k + 1]) if k + 1 < len(old_h) else old_h[k])
+        self._bucket_pick, self._bucket_p, self._bucket_h = picks, ps, hs
+        self._bucket_size *= 2
+
     def redraw(self) -> None:
-        p, h = self._p, self._h
-        n = len(p)
-        size = max(1, math.ceil(n / MAX_POINTS))
+        """Draws the buckets: work in proportion to the points drawn, not to the tokens."""
+        size = self._bucket_size
         prob_points: list[QPointF] = []
         ent_points: list[QPointF] = []
         low_points: list[QPointF] = []
-        picks = array("i")
         top_h = 0.0
-        for start in range(0, n, size):
-            end = min(n, start + size)
-            pick = start
-            low_p = math.inf
-            high_h = -1.0
-            for i in range(start, end):
-                # NaN never compares true: unknown tokens are skipped in both.
-                if p[i] < low_p:
-                    low_p, pick = p[i], i
-                if h[i] > high_h:
-                    high_h = h[i]
-            x = float(start)
-            shown_p = low_p if low_p != math.inf else 0.0
-            prob_points.append(QPointF(x, shown_p))
+        half = size / 2
+        for k, (low_p, high_h) in enumerate(zip(self._bucket_p, self._bucket_h, strict=True)):
+            x = float(k * size)
+            prob_points.append(QPointF(x, low_p if low_p != math.inf else 0.0))
             if high_h >= 0:
                 ent_points.append(QPointF(x, high_h))
                 top_h = max(top_h, high_h)
             low = 1.0 if low_p < LOW_PROBABILITY else 0.0
             # Steps, so a span reads as a band with straight edges.
-            low_points.append(QPointF(x - size / 2, low))
-            low_points.append(QPointF(x + size / 2, low))
-            picks.append(pick)
-        self._bucket_pick = picks
-        self._bucket_size = size
+            low_points.append(QPointF(x - half, low))
+            low_points.append(QPointF(x + half, low))
         self.probability.replace(prob_points)
         self.entropy.replace(ent_points)
         self._low_upper.replace(low_points)
-        self.x_axis.setRange(0, max(1, n - 1))
+        self.x_axis.setRange(0, max(1, len(self._p) - 1))
         self.h_axis.setRange(0, max(0.5, math.ceil(top_h * 2) / 2))
 
     def low_spans(self) -> list[tuple[int, int]]:

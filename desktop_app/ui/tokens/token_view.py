@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from array import array
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QFocusEvent,
     QKeyEvent,
@@ -13,6 +13,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QPixmap,
     QResizeEvent,
 )
 from PySide6.QtWidgets import QScrollArea, QSizePolicy, QWidget
@@ -23,6 +24,8 @@ from desktop_app.ui.tokens.colors import bin_of, colors
 
 _PAD = 2  # inside a token box, left and right
 _GAP = 1  # between boxes
+_BAND = 16  # finished lines drawn once into a picture, which later paints copy
+_BANDS_KEPT = 8  # pictures kept (about 2 MB each at 1440 px): a view's height and more
 
 
 def visible(text: str) -> str:
@@ -57,6 +60,8 @@ class TokenView(QWidget):
         self._cursor = (0, 0)  # where the next token goes: x, line
         self._laid_width = 0
         self._line_height = self.fontMetrics().height() + 4
+        self._bands: dict[int, QPixmap] = {}
+        self._band_key: tuple[bool, int] = (False, -1)
 
     # -- content ----------------------------------------------------------------------------
     def set_tokens(self, tokens: TokenLog | None) -> None:
@@ -100,6 +105,7 @@ class TokenView(QWidget):
         for column in (self._x, self._w, self._line, self._line_start):
             del column[:]
         self._cursor = (0, 0)
+        self._bands.clear()
         self._line_start.append(0)
         self._laid_width = self.width()
         self._lay_out_from(0)
@@ -151,27 +157,76 @@ class TokenView(QWidget):
         if event.size().width() != self._laid_width:
             self._relayout()
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
+            self._line_height = self.fontMetrics().height() + 4
+            self._widths.clear()
+            self._relayout()
+
     # -- painting ---------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
         if not self._labels:
             return
         painter = QPainter(self)
         dark = is_dark(self)
+        if self._band_key != (dark, self._laid_width):
+            self._bands.clear()
+            self._band_key = (dark, self._laid_width)
         area = event.rect()
         lh = self._line_height
         first_line = max(0, area.top() // lh)
-        last_line = area.bottom() // lh
+        last_line = min(area.bottom() // lh, len(self._line_start) - 1)
+        done_lines = self._cursor[1]  # lines above the one being filled never change
+        band = first_line // _BAND
+        while band * _BAND <= last_line:
+            top, bottom = band * _BAND, (band + 1) * _BAND - 1
+            if bottom < done_lines:
+                painter.drawPixmap(0, top * lh, self._band(band, dark))
+            else:
+                self._paint_lines(painter, max(top, first_line), min(bottom, last_line), dark, 0)
+            band += 1
+        for i in (self._hover, self.current):
+            if 0 <= i < len(self._labels) and first_line <= self._line[i] <= last_line:
+                pen = QPen(self.palette().highlight().color(), 2 if i == self.current else 1)
+                painter.setPen(pen)
+                painter.drawRect(self.token_rect(i).adjusted(0, 0, -1, -1))
+
+    def _band(self, band: int, dark: bool) -> QPixmap:
+        """The picture of ``_BAND`` finished lines, drawn once and kept while in use."""
+        pixmap = self._bands.pop(band, None)
+        if pixmap is None:
+            ratio = self.devicePixelRatioF()
+            lh = self._line_height
+            pixmap = QPixmap(max(1, round(self._laid_width * ratio)),
+                             max(1, round(_BAND * lh * ratio)))
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            painter.setFont(self.font())
+            top = band * _BAND
+            self._paint_lines(painter, top, top + _BAND - 1, dark, top * lh)
+            painter.end()
+        self._bands[band] = pixmap  # most recently used last
+        while len(self._bands) > _BANDS_KEPT:
+            del self._bands[next(iter(self._bands))]
+        return pixmap
+
+    def _paint_lines(self, painter: QPainter, first: int, last: int, dark: bool,
+                     y0: int) -> None:
+        """Draws the tokens on lines ``first``..``last``, ``y0`` pixels higher."""
         starts = self._line_start
-        if first_line >= len(starts):
+        if first >= len(starts):
             return
-        begin = starts[first_line]
-        end = starts[last_line + 1] if last_line + 1 < len(starts) else len(self._labels)
+        begin = starts[first]
+        end = starts[last + 1] if last + 1 < len(starts) else len(self._labels)
         tokens = self.tokens
         assert tokens is not None
+        lh = self._line_height
         own_text = self.palette().text().color()
         unknown_pen = QPen(self.palette().mid().color(), 1, Qt.PenStyle.DashLine)
         for i in range(begin, end):
-            rect = QRect(self._x[i], self._line[i] * lh, self._w[i], lh - 2)
+            rect = QRect(self._x[i], self._line[i] * lh - y0, self._w[i], lh - 2)
             index = bin_of(tokens.logprob(i))
             fill, text = colors(index, dark)
             if fill is not None:
@@ -181,10 +236,6 @@ class TokenView(QWidget):
                 painter.drawRect(rect.adjusted(0, 0, -1, -1))
             painter.setPen(text or own_text)
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self._labels[i])
-            if i == self.current or i == self._hover:
-                pen = QPen(self.palette().highlight().color(), 2 if i == self.current else 1)
-                painter.setPen(pen)
-                painter.drawRect(rect.adjusted(0, 0, -1, -1))
 
     # -- picking ----------------------------------------------------------------------------
     def index_at(self, x: int, y: int) -> int:

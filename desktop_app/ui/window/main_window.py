@@ -200,6 +200,7 @@ class MainWindow(QMainWindow):
     def _build_chat_view(self, services: WindowServices) -> None:
         from desktop_app.ui.chat.chat_view import ChatView
         from desktop_app.ui.chat.context import ChatContext
+        from desktop_app.ui.tokens.preload import load_chart_when_asking
 
         context = ChatContext(
             self.message_actions, services.thumbnails, services.tools,
@@ -207,6 +208,7 @@ class MainWindow(QMainWindow):
             switch_version=services.chat.switch_alternative,
         )
         self.chat_view = ChatView(context, self._chat_placeholder.parentWidget())
+        load_chart_when_asking(services.tokens)
         replace_in_layout(self._chat_placeholder, self.chat_view)
         self._chat_placeholder.deleteLater()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -19,11 +20,14 @@ from desktop_app.core.params.sampling_repair import repair_reply_params, repair_
 from .errors import StorageError
 
 _orjson_loads: Callable[[str], Any] | None
+_orjson_dumps: Callable[..., bytes] | None
 try:  # several times faster than json on the path of opening a long conversation
     from orjson import JSONDecodeError as _OrjsonError
+    from orjson import JSONEncodeError as _OrjsonEncodeError
+    from orjson import dumps as _orjson_dumps
     from orjson import loads as _orjson_loads
 except ImportError:  # pragma: no cover - orjson is a dependency; json reads the same
-    _orjson_loads = None
+    _orjson_loads = _orjson_dumps = None
 
 # Fields of message_to_dict() that have columns of their own; the rest go to `data`.
 MESSAGE_COLUMNS = ("id", "role", "content", "reasoning", "status", "created_at")
@@ -34,7 +38,32 @@ def dumps(value: Any) -> str:
     # Saving must not fail on a stray value in the free-form dicts (ReplyInfo.params,
     # extra_body): refusing it would lose the whole message. So NaN is written as Python's
     # json writes it, and anything JSON cannot hold is kept as its text.
+    # orjson writes the same text about ten times faster (a reply with 20,000 tokens makes a
+    # record of megabytes, and the writer holds the interpreter while it encodes, stalling the
+    # window), but it writes NaN as null and refuses lone surrogates, big integers and
+    # non-string keys: those go to json.
+    if _orjson_dumps is not None and _all_finite(value):
+        try:
+            return _orjson_dumps(value, default=str).decode("utf-8")
+        except (_OrjsonEncodeError, TypeError):
+            pass
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _all_finite(value: Any) -> bool:
+    """No NaN or infinity anywhere in ``value`` (dicts, lists and tuples are looked into)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is float:
+            if item != item or item in (math.inf, -math.inf):
+                return False
+        elif kind is dict:
+            stack.extend(item.values())
+        elif kind is list or kind is tuple:
+            stack.extend(v for v in item if type(v) is not str)
+    return True
 
 
 def message_values(conversation_id: str, message: ChatMessage, position: int) -> dict[str, Any]:
