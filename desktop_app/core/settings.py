@@ -17,6 +17,7 @@ from desktop_app.core.chat.conversation import new_id
 from desktop_app.core.files.atomic_write import write_json_atomically
 from desktop_app.core.files.damaged_files import set_aside
 from desktop_app.core.files.paths import settings_path
+from desktop_app.core.history.reader import kind
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ class Settings:
         except (ValueError, UnicodeDecodeError) as exc:
             return cls._damaged(path, f"it is not valid JSON: {exc}", read_only)
         if not isinstance(raw, dict):
-            return cls._damaged(path, f"it holds {_kind(raw)} instead of settings", read_only)
+            return cls._damaged(path, f"it holds {kind(raw)} instead of settings", read_only)
         settings, problems = cls._from_dict(raw)
         settings.read_only = read_only
         if problems:
@@ -124,7 +125,7 @@ class Settings:
         profiles: list[ProfileSettings] = []
         items = raw.get("profiles", [])
         if not isinstance(items, list):
-            problems.append(f"profiles was {_kind(items)}")
+            problems.append(f"profiles was {kind(items)}")
             items = []
         seen: set[str] = set()
         for i, p in enumerate(items):
@@ -135,7 +136,7 @@ class Settings:
             for key in ("model", "ca_bundle"):
                 value = p.get(key, "")
                 if not isinstance(value, str):
-                    problems.append(f"profile {p['name']!r}: {key} was {_kind(value)}")
+                    problems.append(f"profile {p['name']!r}: {key} was {kind(value)}")
                     value = ""
                 values[key] = value
             ident = p.get("id")
@@ -146,11 +147,11 @@ class Settings:
             profiles.append(ProfileSettings(name=p["name"], id=ident, **values))
         active = raw.get("active_profile")
         if active is not None and not isinstance(active, str):
-            problems.append(f"active_profile was {_kind(active)}")
+            problems.append(f"active_profile was {kind(active)}")
             active = None
         extra = raw.get("extra", {})
         if not isinstance(extra, dict):
-            problems.append(f"extra was {_kind(extra)}")
+            problems.append(f"extra was {kind(extra)}")
             extra = {}
         return cls(profiles=profiles, active_profile=active, extra=extra), problems
 
@@ -172,18 +173,3 @@ class Settings:
             log.error("settings not saved to %s: %s", path, exc)
             return False
         return True
-
-
-def _kind(value: object) -> str:
-    """How a JSON value is named in a message: 'a number', 'null', 'a list'..."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"

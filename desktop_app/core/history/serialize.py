@@ -7,7 +7,6 @@ strict about what is wrong: a value of the wrong type raises ``ValueError`` nami
 
 from __future__ import annotations
 
-import copy
 from dataclasses import fields
 from typing import Any
 
@@ -23,6 +22,7 @@ from desktop_app.core.chat.conversation import (
     MessageStatus,
     ReplyInfo,
 )
+from desktop_app.core.history.reader import Reader, kind
 from desktop_app.core.tokens.record import asking_from, tokens_from_record, tokens_to_record
 from desktop_app.core.tools.exchange import bench_from_dict, bench_to_dict
 
@@ -30,116 +30,6 @@ _SAMPLING_INTS = ("top_k", "max_tokens", "seed")
 _SAMPLING_FLOATS = tuple(
     f.name for f in fields(SamplingParams) if f.name not in (*_SAMPLING_INTS, "stop")
 )
-
-
-class _Reader:
-    """Typed access to one dict of a serialized value; errors name the offending path.
-
-    ``owned``: the dict was made for this read alone (parsed from a database row), so the
-    objects it holds can be kept as they are instead of copied. Reading 10,000 stored
-    messages is on the path of opening a long conversation, hence the plain type checks.
-    """
-
-    __slots__ = ("data", "owned", "path")
-
-    def __init__(self, data: object, path: str, owned: bool = False) -> None:
-        if not isinstance(data, dict):
-            raise ValueError(f"{path}: expected an object, got {_kind(data)}")
-        self.data: dict[str, Any] = data
-        self.path = path
-        self.owned = owned
-
-    def _wrong(self, key: str, what: str, value: object) -> ValueError:
-        return ValueError(f"{self.path}.{key}: expected {what}, got {_kind(value)}")
-
-    def text(self, key: str, default: str = "") -> str:
-        value = self.data.get(key, default)
-        if isinstance(value, str):
-            return value
-        raise self._wrong(key, "text", value)
-
-    def opt_text(self, key: str) -> str | None:
-        value = self.data.get(key)
-        if value is None or isinstance(value, str):
-            return value
-        raise self._wrong(key, "text or null", value)
-
-    def opt_number(self, key: str) -> float | None:
-        value = self.data.get(key)
-        if value is None or _is_number(value):
-            return value
-        raise self._wrong(key, "a number or null", value)
-
-    def number(self, key: str, default: float) -> float:
-        value = self.data.get(key, default)
-        if _is_number(value):
-            return value
-        raise self._wrong(key, "a number", value)
-
-    def opt_int(self, key: str) -> int | None:
-        value = self.data.get(key)
-        if value is None or _is_int(value):
-            return value
-        raise self._wrong(key, "a whole number or null", value)
-
-    def flag(self, key: str, default: bool) -> bool:
-        value = self.data.get(key, default)
-        if isinstance(value, bool):
-            return value
-        raise self._wrong(key, "true or false", value)
-
-    def opt_flag(self, key: str) -> bool | None:
-        value = self.data.get(key)
-        if value is None or isinstance(value, bool):
-            return value
-        raise self._wrong(key, "true, false or null", value)
-
-    def obj(self, key: str) -> dict[str, Any]:
-        return self.opt_obj(key) or {}
-
-    def opt_obj(self, key: str) -> dict[str, Any] | None:
-        value = self.data.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, dict):
-            raise self._wrong(key, "an object or null", value)
-        # Unless the dict is ours alone, a copy: the object must not share nested values
-        # with the dict it came from.
-        return value if self.owned else copy.deepcopy(value)
-
-    def items(self, key: str) -> list[Any]:
-        value = self.data.get(key)
-        if value is None and key not in self.data:
-            return []
-        if not isinstance(value, list):
-            raise self._wrong(key, "a list", value)
-        return list(value)
-
-    def opt_items(self, key: str) -> list[Any] | None:
-        value = self.data.get(key)
-        if value is None or isinstance(value, list):
-            return value
-        raise self._wrong(key, "a list or null", value)
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "null"
-    return {
-        bool: "true/false",
-        int: "a number",
-        float: "a number",
-        str: "text",
-        list: "a list",
-    }.get(type(value), "an object" if isinstance(value, dict) else type(value).__name__)
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 # ---- small parts -------------------------------------------------------------------------
@@ -155,12 +45,12 @@ def tool_call_to_dict(call: ToolCall) -> dict[str, Any]:
 
 
 def tool_call_from_dict(data: object, path: str = "tool_call") -> ToolCall:
-    r = _Reader(data, path)
+    r = Reader(data, path)
     return ToolCall(id=r.text("id"), name=r.text("name"), arguments=r.text("arguments"))
 
 
 def tool_definition_from_dict(data: object, path: str = "tool") -> ToolDefinition:
-    r = _Reader(data, path)
+    r = Reader(data, path)
     return ToolDefinition(
         name=r.text("name"),
         description=r.text("description"),
@@ -184,10 +74,10 @@ def tool_choice_from_json(value: Any, path: str = "tool_choice") -> Any:
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, dict) and set(value) == {"named_tool"}:
-        return NamedToolChoice(name=_Reader(value, path).text("named_tool"))
+        return NamedToolChoice(name=Reader(value, path).text("named_tool"))
     if isinstance(value, dict) and set(value) == {"json"}:
         return value["json"]
-    raise ValueError(f"{path}: expected text, a named tool or null, got {_kind(value)}")
+    raise ValueError(f"{path}: expected text, a named tool or null, got {kind(value)}")
 
 
 def sampling_to_dict(params: SamplingParams) -> dict[str, Any]:
@@ -195,7 +85,7 @@ def sampling_to_dict(params: SamplingParams) -> dict[str, Any]:
 
 
 def sampling_from_dict(data: object, path: str = "sampling") -> SamplingParams:
-    r = _Reader(data, path)
+    r = Reader(data, path)
     values: dict[str, Any] = {name: r.opt_number(name) for name in _SAMPLING_FLOATS}
     values.update({name: r.opt_int(name) for name in _SAMPLING_INTS})
     stop = r.opt_items("stop")
@@ -207,7 +97,7 @@ def sampling_from_dict(data: object, path: str = "sampling") -> SamplingParams:
 
 
 def usage_from_dict(data: object, path: str = "usage") -> Usage:
-    r = _Reader(data, path)
+    r = Reader(data, path)
     return Usage(
         prompt_tokens=r.opt_int("prompt_tokens") or 0,
         completion_tokens=r.opt_int("completion_tokens") or 0,
@@ -217,7 +107,7 @@ def usage_from_dict(data: object, path: str = "usage") -> Usage:
 
 
 def attachment_from_dict(data: object, path: str = "image") -> Attachment:
-    r = _Reader(data, path)
+    r = Reader(data, path)
     return Attachment(
         url=r.text("url"),
         mime=r.text("mime"),
@@ -229,7 +119,7 @@ def attachment_from_dict(data: object, path: str = "image") -> Attachment:
 
 
 def error_from_dict(data: object, path: str = "error") -> ErrorInfo:
-    r = _Reader(data, path)
+    r = Reader(data, path)
     return ErrorInfo(
         title=r.text("title"),
         message=r.text("message"),
@@ -248,7 +138,7 @@ def reply_to_dict(reply: ReplyInfo) -> dict[str, Any]:
 
 
 def reply_from_dict(data: object, path: str = "reply", *, owned: bool = False) -> ReplyInfo:
-    r = _Reader(data, path, owned)
+    r = Reader(data, path, owned)
     usage = r.opt_obj("usage")
     return ReplyInfo(
         model=r.opt_text("model"),
@@ -311,13 +201,13 @@ def alternatives_to_dict(alts: Alternatives) -> dict[str, Any]:
 
 
 def alternatives_from_dict(data: object, path: str, owned: bool) -> Alternatives:
-    r = _Reader(data, path, owned)
+    r = Reader(data, path, owned)
     shown = r.opt_int("shown")
     branches: list[list[ChatMessage]] = []
     for i, branch in enumerate(r.items("branches")):
         where = f"{path}.branches[{i}]"
         if not isinstance(branch, list):
-            raise ValueError(f"{where}: expected a list, got {_kind(branch)}")
+            raise ValueError(f"{where}: expected a list, got {kind(branch)}")
         branches.append(
             [message_from_dict(m, f"{where}[{j}]", owned=owned) for j, m in enumerate(branch)]
         )
@@ -329,7 +219,7 @@ def alternatives_from_dict(data: object, path: str, owned: bool) -> Alternatives
 
 def message_from_dict(data: object, path: str = "message", *, owned: bool = False) -> ChatMessage:
     """``owned``: ``data`` was made for this call alone, so its objects need no copy."""
-    r = _Reader(data, path, owned)
+    r = Reader(data, path, owned)
     role = r.text("role")
     if not role:
         raise ValueError(f"{path}.role: missing")
@@ -381,7 +271,7 @@ def settings_to_dict(s: GenerationSettings) -> dict[str, Any]:
 
 
 def settings_from_dict(data: object, path: str = "settings") -> GenerationSettings:
-    r = _Reader(data, path)
+    r = Reader(data, path)
     return GenerationSettings(
         sampling=sampling_from_dict(r.data.get("sampling", {}), f"{path}.sampling"),
         enable_thinking=r.opt_flag("enable_thinking"),
@@ -413,7 +303,7 @@ def conversation_to_dict(c: Conversation) -> dict[str, Any]:
 
 
 def conversation_from_dict(data: object, path: str = "conversation") -> Conversation:
-    r = _Reader(data, path)
+    r = Reader(data, path)
     kwargs: dict[str, Any] = {}
     if "id" in r.data:
         kwargs["id"] = r.text("id")
