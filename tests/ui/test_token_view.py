@@ -231,6 +231,9 @@ def test_finished_lines_are_drawn_once_and_outlines_follow_the_pick(qtbot, windo
         return image.pixelColor(rect.left() + 1, rect.center().y())
 
     last_line_token = view.count() - 1
+    # The view's new height reaches the layout on a later turn of the event loop.
+    qtbot.waitUntil(lambda: view.height() > view.token_rect(last_line_token).bottom(),
+                    timeout=3_000)
     for i in (0, 40, 400, last_line_token):
         fill, _ink = colors(bin_of(tokens.logprob(i)), is_dark(view))
         if fill is not None:
