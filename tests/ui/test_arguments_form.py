@@ -142,3 +142,10 @@ def test_the_call_card_edits_arguments_in_the_form_and_blocks_run_until_valid(
     assert "edited arguments" in card.mcp.status.text()
     answer = window.services.tools.answer(msg.tool_calls[0].id)
     assert answer is not None and json.loads(answer.text)["city"] == "Lyon"
+
+
+def test_a_call_the_form_cannot_hold_opens_as_json_and_says_why(editor):
+    editor.set_call(BOOKING, '{"city": ["a", "b"], "people": 1}')
+    assert not editor.in_form()
+    assert "“city” holds a value the form cannot show" in editor.message.text()
+    assert "is not of type 'string'" in editor.message.text()

@@ -101,10 +101,11 @@ class ArgumentsEditor(QWidget):
         self.raw.blockSignals(False)
         self._switch_problem = ""
         value = self._original_value
-        if self.form is not None and isinstance(value, dict) and not self.form.set_value(value):
-            self._show(self.form)
-        else:
-            self._show(self.raw)
+        if self.form is not None and isinstance(value, dict):
+            # Shown as JSON when the form cannot hold the call's value, saying why.
+            self._switch_problem = self.form.set_value(value)
+        self._show(self.raw if self.form is None or self._switch_problem
+                   or not isinstance(value, dict) else self.form)
         self._check()
 
     def _show(self, page: QWidget) -> None:
