@@ -38,6 +38,8 @@ def echo(text: str) -> str:
 
 @server.tool(description="Gets the current weather for a city.")
 def get_weather(city: str) -> dict:
+    if city == "Atlantis":
+        raise ValueError("No weather station in Atlantis.")
     return {"city": city, "temperature": 21, "unit": "celsius", "source": "mcp"}
 
 

@@ -26,6 +26,7 @@ from desktop_app.core.params.presets import PresetStore
 from desktop_app.core.server.capabilities import ServerCapabilities
 from desktop_app.core.server.load import BusyWatch, LoadPoller
 from desktop_app.core.server.meter import ContextMeter
+from desktop_app.core.server.round_fit import RoundFit
 from desktop_app.core.session.profiles import ProfileStore, ServerProfile
 from desktop_app.core.session.secrets import SecretStore
 from desktop_app.core.session.server import ServerSession
@@ -123,7 +124,13 @@ class AppServices:
             save=self.history.save_header if self.history is not None else None,
             gate=self.gate,
         )
-        self.tools = ToolLoop(self.chat, self.gate, extra_tools=self._mcp_definitions)
+        # The tool loop counts each automatic round first and stops before the context is full.
+        self.round_fit = RoundFit(
+            self.session, self.runner, self._mcp_definitions, enabled=server_checks
+        )
+        self.tools = ToolLoop(
+            self.chat, self.gate, extra_tools=self._mcp_definitions, fit=self.round_fit.check
+        )
         self.mcp_calls = McpCalls(self.tools, self.mcp, self.runner)
         self.scenarios = ScenarioRunner(self.chat, self.tools, self.mcp)
         self.tokens = TokenFeature(self.chat)

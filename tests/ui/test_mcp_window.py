@@ -84,6 +84,7 @@ def test_edited_arguments_are_what_the_tool_runs_with(qtbot, window, sim, mcp_pa
     send(qtbot, window, "What is the weather in Paris?")
     msg = wait_idle(qtbot, window, 2)
     view, card = first_card(window, msg)
+    QTest.mouseClick(card.mcp.editor.json_button, Qt.MouseButton.LeftButton)
     edit = card.mcp.arguments
     edit.selectAll()
     QTest.keyClicks(edit, '{"city": "Lyon"}')
@@ -150,9 +151,10 @@ def test_a_failing_tool_gives_an_error_result_and_the_timeout_is_set(
     send(qtbot, window, "What is the weather in Paris?")
     msg = wait_idle(qtbot, window, 2)
     view, card = first_card(window, msg)
+    QTest.mouseClick(card.mcp.editor.json_button, Qt.MouseButton.LeftButton)
     edit = card.mcp.arguments
     edit.selectAll()
-    QTest.keyClicks(edit, '{"city": 5}')  # the tool rejects it: an isError result
+    QTest.keyClicks(edit, '{"city": "Atlantis"}')  # the tool raises: an isError result
     QTest.mouseClick(card.mcp.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.send_results.isEnabled(), timeout=20_000)
     assert "failed" in card.mcp.status.text()

@@ -198,10 +198,4 @@ class McpCalls(QObject):
         return True
 
     def _send(self, conv_id: str, msg_id: str) -> None:
-        try:
-            conv = self.loop.chat.conversation(conv_id)
-        except KeyError:
-            return
-        turn = self.loop.turn(conv)
-        if turn is not None and turn.id == msg_id and not self.loop.missing(conv):
-            self.loop.send_results(conv)
+        self.loop.send_automatically(conv_id, msg_id)

@@ -71,6 +71,7 @@ class McpTools(QObject):
         self._prefs: dict[str, dict[str, str]] = {}  # "server id/tool" -> policy, mock
         self.call_timeout: float = DEFAULT_CALL_TIMEOUT
         self.notice = ""  # what went wrong reading the settings
+        self._secret_jobs = 0
         # Log lines arrive in bursts (a flooding server): one repaint per frame at most.
         self._log_dirty: set[str] = set()
         self._seen: dict[str, tuple[str, str]] = {}  # server id -> state and error shown
@@ -118,16 +119,22 @@ class McpTools(QObject):
         self.settings.save()
 
     def _store_secret(self, config: McpServerConfig) -> None:
-        self.runner.start(
-            f"mcp-secret-{config.id}",
-            _done(self.secrets.aset(_account(config.id), config.secret_part())),
-        )
+        self._secret_job(config.id, self.secrets.aset(_account(config.id), config.secret_part()))
+
+    def _secret_job(self, server_id: str, job: Any) -> None:
+        """Awaits a keyring write or delete. Each gets a task of its own: the keyring thread
+        already runs them in order, and a later one must not cancel (drop) an earlier one."""
+        self._secret_jobs += 1
+        self.runner.start(f"mcp-secret-{server_id}-{self._secret_jobs}", _done(job))
 
     # -- servers ------------------------------------------------------------------------------
     def add_server(self, config: McpServerConfig) -> str:
-        """Adds (or replaces, by name) a server; returns why it cannot be used, or ''."""
+        """Adds a server, or replaces the one of the same id (an edit) or else of the same
+        name (an import again); returns why it cannot be used, or ''."""
         problem = config.problem()
-        old = next((s for s in self.servers if s.name == config.name), None)
+        old = next((s for s in self.servers if s.id == config.id), None) or next(
+            (s for s in self.servers if s.name == config.name), None
+        )
         if old is not None:
             config.id = old.id
             self.servers[self.servers.index(old)] = config
@@ -156,8 +163,7 @@ class McpTools(QObject):
         self._listed.pop(server_id, None)
         self._prefs = {k: v for k, v in self._prefs.items() if not k.startswith(server_id + "/")}
         self.runner.start(f"mcp-stop-{server_id}", self._stop(server_id, forget=True))
-        forget = _done(self.secrets.adelete(_account(server_id)))
-        self.runner.start(f"mcp-secret-{server_id}", forget)
+        self._secret_job(server_id, self.secrets.adelete(_account(server_id)))
         self.save()
         self.changed.emit()
 

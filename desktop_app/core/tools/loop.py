@@ -28,6 +28,9 @@ from desktop_app.core.tools.calls import (
 from desktop_app.core.tools.mocks import choose_mock
 from desktop_app.core.tools.workbench import ToolBench
 
+# (conversation, the results to send, rounds so far, then(why it does not fit or ""))
+FitCheck = Callable[[Conversation, Sequence[ChatMessage], int, Callable[[str], None]], None]
+
 _ANSWERABLE = (MessageStatus.COMPLETE, MessageStatus.STOPPED, MessageStatus.INTERRUPTED)
 
 
@@ -69,9 +72,12 @@ class ToolLoop(QObject):
         gate: SendGate,
         parent: QObject | None = None,
         extra_tools: Callable[[Conversation], Sequence[ToolDefinition]] | None = None,
+        fit: FitCheck | None = None,
     ) -> None:
         super().__init__(parent)
         self.chat = chat
+        # Says whether the next automatic round fits the context (RoundFit.check).
+        self.fit = fit
         self.gate = gate
         # Tools offered besides the conversation's own (MCP servers'): their calls are
         # checked against their schemas too.
@@ -269,16 +275,7 @@ class ToolLoop(QObject):
             # that are not JSON with a 400. Closing it removes it from the turn.
             msg.tool_calls = kept
             self.chat.message_changed(conv.id, msg.id)
-        results = [
-            ChatMessage(
-                role="tool",
-                content=self._answers[c.id].content(),
-                tool_call_id=c.id,
-                name=c.name,
-            )
-            for c in open_calls
-            if c in kept
-        ]
+        results = self._results([c for c in open_calls if c in kept])
         if not self.chat.answer_tool_calls(msg.id, results, continue_reply):
             blocked = self.gate.reason({"tool-calls"})
             if blocked and not self.chat.busy:
@@ -288,6 +285,52 @@ class ToolLoop(QObject):
             self._answers.pop(call.id, None)
         self.changed.emit(conv.id)
         return ""
+
+    def _results(self, calls: Sequence[ToolCall]) -> list[ChatMessage]:
+        return [
+            ChatMessage(
+                role="tool", content=self._answers[c.id].content(), tool_call_id=c.id, name=c.name
+            )
+            for c in calls
+        ]
+
+    def send_automatically(self, conv_id: str, msg_id: str) -> None:
+        """Sends the results of turn ``msg_id`` when they are all in and the next round fits
+        the context; when it would not fit, the results wait on the cards and the turn says
+        why (nothing is lost: Send results still sends them)."""
+        turn = self._ready_turn(conv_id, msg_id)
+        if turn is None:
+            return
+        conv, _msg = turn
+        if self.fit is None:
+            self.send_results(conv)
+            return
+        results = self._results(self.unanswered(conv))
+        self.auto_pending.add(conv_id)
+        self.fit(conv, results, self.rounds_used(conv),
+                 lambda problem: self._after_fit(conv_id, msg_id, problem))
+
+    def _after_fit(self, conv_id: str, msg_id: str, problem: str) -> None:
+        self.auto_pending.discard(conv_id)
+        turn = self._ready_turn(conv_id, msg_id)
+        if turn is None:
+            return
+        if problem:
+            self.notes[conv_id] = problem
+            self.changed.emit(conv_id)
+            return
+        self.send_results(turn[0])
+
+    def _ready_turn(self, conv_id: str, msg_id: str) -> tuple[Conversation, ChatMessage] | None:
+        """The conversation and its open turn, when that is still ``msg_id`` and answered."""
+        try:
+            conv = self.chat.conversation(conv_id)
+        except KeyError:
+            return None
+        turn = self.turn(conv)
+        if turn is None or turn.id != msg_id or self.missing(conv):
+            return None
+        return conv, turn
 
     def close_all(self, conv: Conversation) -> str:
         """Closes every open call without running it and without asking for a reply."""
@@ -359,10 +402,4 @@ class ToolLoop(QObject):
 
     def _auto_send(self, conv_id: str, msg_id: str) -> None:
         self.auto_pending.discard(conv_id)
-        try:
-            conv = self.chat.conversation(conv_id)
-        except KeyError:
-            return
-        turn = self.turn(conv)
-        if turn is not None and turn.id == msg_id and not self.missing(conv):
-            self.send_results(conv)
+        self.send_automatically(conv_id, msg_id)

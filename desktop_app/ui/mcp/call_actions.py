@@ -8,7 +8,6 @@ import html
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -18,7 +17,7 @@ from desktop_app.api import ToolCall
 from desktop_app.core.chat.conversation import Conversation
 from desktop_app.core.mcp.calls import McpCalls
 from desktop_app.core.mcp.manager import POLICY_LABELS
-from desktop_app.core.tools.calls import pretty_arguments
+from desktop_app.ui.tools.arguments_editor import ArgumentsEditor
 
 _STATUS = {
     "running": "running…",
@@ -46,12 +45,11 @@ class McpCallActions(QWidget):
         self.origin.setObjectName("mcpCallOrigin")
         self.origin.setWordWrap(True)
         lay.addWidget(self.origin)
-        self.arguments = QPlainTextEdit(self)
-        self.arguments.setObjectName("mcpCallArguments")
-        self.arguments.setAccessibleName("Arguments to run the tool with")
-        self.arguments.setFixedHeight(64)
-        self.arguments.setTabChangesFocus(True)
-        lay.addWidget(self.arguments)
+        # The arguments in a form from the tool's schema, or as JSON (``arguments``).
+        self.editor = ArgumentsEditor(self)
+        self.arguments = self.editor.raw
+        self.editor.changed.connect(self._on_edited)
+        lay.addWidget(self.editor)
         row = QHBoxLayout()
         self.status = QLabel(self)
         self.status.setObjectName("mcpCallStatus")
@@ -103,9 +101,10 @@ class McpCallActions(QWidget):
         waiting = is_open and state is None
         if self._shown_call != call.id + call.arguments:
             self._shown_call = call.id + call.arguments
-            self.arguments.setPlainText(pretty_arguments(call.arguments))
-        self.arguments.setVisible(waiting)
+            self.editor.set_call(tool.definition, call.arguments)
+        self.editor.setVisible(waiting)
         self.run_button.setVisible(waiting)
+        self._on_edited()
         self.mock_button.setVisible(waiting)
         self.reject_button.setVisible(waiting)
         self.cancel_button.setVisible(running)
@@ -134,9 +133,20 @@ class McpCallActions(QWidget):
             )
             self.show_call(self.conv, self.call, is_open)
 
+    def _on_edited(self) -> None:
+        """Run waits until the arguments are valid; the editor says what is wrong."""
+        problem = self.editor.problem()
+        self.run_button.setEnabled(not problem)
+        self.run_button.setToolTip(
+            f"Fix the arguments first:\n{problem}" if problem
+            else "Run the tool with these arguments"
+        )
+
     def _run(self) -> None:
+        if self.editor.problem():
+            return
         if self.conv is not None and self.call is not None:
-            self._problem = self.calls.run(self.conv, self.call, self.arguments.toPlainText())
+            self._problem = self.calls.run(self.conv, self.call, self.editor.text())
             self._refresh()
 
     def _mock(self) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.mcp.config import McpConfigError
 from desktop_app.core.mcp.manager import POLICY_LABELS, McpTool, McpTools, Policy
+from desktop_app.ui.mcp.server_form import McpServerForm
 
 _STATE = {
     "stopped": "○ stopped",
@@ -48,6 +49,11 @@ class McpPanel(QWidget):
         head = QHBoxLayout()
         title = QLabel("<b>MCP servers</b>", self)
         head.addWidget(title, 1)
+        self.add_button = QPushButton("Add…", self)
+        self.add_button.setObjectName("mcpAddButton")
+        self.add_button.setToolTip("Add an MCP server by hand: a local program or a URL")
+        self.add_button.clicked.connect(lambda: self.open_form(None))
+        head.addWidget(self.add_button)
         self.import_button = QPushButton("Import mcpServers…", self)
         self.import_button.setObjectName("mcpImportButton")
         self.import_button.setToolTip(
@@ -73,9 +79,14 @@ class McpPanel(QWidget):
         self.stop_button.setObjectName("mcpStopButton")
         self.restart_button = QPushButton("Restart", bottom)
         self.restart_button.setObjectName("mcpRestartButton")
+        self.edit_button = QPushButton("Edit…", bottom)
+        self.edit_button.setObjectName("mcpEditButton")
+        self.edit_button.clicked.connect(lambda: self._server_action(self.open_form))
         self.remove_button = QPushButton("Remove", bottom)
         self.remove_button.setObjectName("mcpRemoveButton")
-        for b in (self.start_button, self.stop_button, self.restart_button, self.remove_button):
+        self.form: McpServerForm | None = None  # the add / edit form while it is open
+        for b in (self.start_button, self.stop_button, self.restart_button, self.edit_button,
+                  self.remove_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         blay.addLayout(buttons)
@@ -164,7 +175,8 @@ class McpPanel(QWidget):
         self._on_select()
         if not self.mcp.servers:
             self.status.setText(
-                "No MCP servers yet: import a Claude Desktop style mcpServers JSON file."
+                "No MCP servers yet: add one, or import a Claude Desktop style mcpServers "
+                "JSON file."
             )
 
     def _policy_combo(self, tool: McpTool) -> QComboBox:
@@ -202,7 +214,8 @@ class McpPanel(QWidget):
     def _on_select(self) -> None:
         server_id = self.selected_server()
         tool = self.selected_tool()
-        for b in (self.start_button, self.stop_button, self.restart_button, self.remove_button):
+        for b in (self.start_button, self.stop_button, self.restart_button, self.edit_button,
+                  self.remove_button):
             b.setEnabled(server_id is not None)
         self.mock.setVisible(tool is not None)
         if tool is not None:
@@ -254,6 +267,28 @@ class McpPanel(QWidget):
         server_id = self.selected_server()
         if server_id is not None:
             action(server_id)
+
+    def open_form(self, server_id: str | None) -> McpServerForm:
+        """Opens the form to add a server (None) or edit one; it stays open until saved."""
+        if self.form is not None:
+            self.form.close()
+        editing = self.mcp.server(server_id) if server_id is not None else None
+        form = McpServerForm(self.mcp, editing, self)
+        form.saved.connect(self.status.setText)
+        form.finished.connect(lambda _r, f=form: self._form_closed(f))
+        self.form = form
+        form.open()
+        return form
+
+    def _form_closed(self, form: McpServerForm) -> None:
+        if self.form is form:
+            self.form = None
+        if form.config is not None:
+            # The server just saved is selected: Start, Edit and its log are one click away.
+            item = self._server_item(form.config.id)
+            if item is not None:
+                self.tree.setCurrentItem(item)
+        form.deleteLater()
 
     def _on_mock(self) -> None:
         tool = self.selected_tool()
