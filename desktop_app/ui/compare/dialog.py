@@ -250,9 +250,9 @@ class CompareDialog(QDialog):
             self.say(str(exc))
             return
         text = (
-            f"Column {index + 1}'s reply is now the conversation's reply, and its settings are "
-            "in the Parameters panel. (It is added as the reply; earlier replies are not kept "
-            "as alternatives here.)"
+            f"Column {index + 1}'s reply is now in the conversation as a new version of the "
+            "reply (the earlier ones stay one switch away), and its settings are in the "
+            "Parameters panel."
         )
         self.say(" ".join([text, *notes]))
         self.adopted.emit(text)
