@@ -18,6 +18,8 @@ from desktop_app.core.chat.conversation import (
     ReplyInfo,
 )
 from desktop_app.core.compare.cells import DONE, STOPPED
+from desktop_app.core.compare.prompt_run import PromptSetRun
+from desktop_app.core.compare.prompts import PromptItem
 from desktop_app.core.compare.run import CompareRun, RunOrigin
 from desktop_app.core.compare.spec import ColumnSpec
 from desktop_app.core.params.generation import GenerationParams
@@ -128,6 +130,18 @@ class CompareLab(QObject):
 
         run.client_for = client_for
         return run
+
+    def prompt_set(
+        self, run: CompareRun, items: list[PromptItem], specs: list[ColumnSpec], system: str
+    ) -> PromptSetRun:
+        """A prompt set over ``run`` 's servers and the conversation's tools: each prompt
+        asked afresh (after ``system``) under each of ``specs``."""
+        return PromptSetRun(
+            self.runner, run.request, run.client_for, items, specs, system, run.slots.limit, run
+        )
+
+    def system_prompt(self) -> str:
+        return self.chat.current.system_prompt
 
     def close(self, run: CompareRun) -> None:
         """Stops every stream of ``run`` (the server sees the disconnects), frees its clients."""
