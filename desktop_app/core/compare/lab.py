@@ -26,6 +26,7 @@ from desktop_app.core.params.generation import GenerationParams
 from desktop_app.core.params.presets import PresetStore
 from desktop_app.core.session.profiles import ProfileStore
 from desktop_app.core.session.server import ServerSession, make_client
+from desktop_app.core.settings import Settings
 from desktop_app.core.tasks import TaskRunner
 
 
@@ -67,9 +68,11 @@ class CompareLab(QObject):
         params: GenerationParams,
         presets: PresetStore,
         runner: TaskRunner,
+        settings: Settings,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self.settings = settings
         self.chat = chat
         self.session = session
         self.profiles = profiles
@@ -96,7 +99,7 @@ class CompareLab(QObject):
         return [(p.id, p.name) for p in self.profiles.profiles() if p.id != active]
 
     # -- a run -------------------------------------------------------------------------------
-    def open(self, prompt: str, concurrency: int = 4, at: str | None = None) -> CompareRun:
+    def open(self, prompt: str, at: str | None = None) -> CompareRun:
         """A run over the current conversation plus ``prompt``; or, with no prompt, over the
         conversation up to and including user message ``at`` (None: the last user message),
         whose reply a column may then replace as a new version. Columns are added by the
@@ -116,6 +119,7 @@ class CompareLab(QObject):
         # Every column says all it sets: the panel's values are one column, not a base.
         request = replace(request, sampling=SamplingParams(), enable_thinking=None, extra_body={})
         origin = RunOrigin(conv.id, after, prompt_is_new)
+        concurrency = self.settings.compare_concurrency
         run = CompareRun(self.runner, request, lambda _s: None, prompt, concurrency, origin, self)
 
         def client_for(server: str) -> VLLMClient | None:
@@ -139,6 +143,13 @@ class CompareLab(QObject):
         return PromptSetRun(
             self.runner, run.request, run.client_for, items, specs, system, run.slots.limit, run
         )
+
+    def set_concurrency(self, run: CompareRun, limit: int) -> None:
+        """The per-server bound for ``run`` 's next streams, kept in the settings for the
+        next grids too."""
+        run.set_concurrency(limit)
+        self.settings.compare_concurrency = limit
+        self.settings.save()
 
     def system_prompt(self) -> str:
         return self.chat.current.system_prompt
