@@ -81,11 +81,13 @@ def window_run(app, base_url: str, columns: int, tokens: int, rounds: int) -> li
         await asyncio.sleep(0.3)
         for _ in range(rounds):
             alone = []
+            probe = StallProbe()
+            probe.start()
             for index in range(columns):
                 start = time.perf_counter()
                 grid.start(index)
                 alone.append(await _until_done([grid.columns[index]]) - start)
-            probe = StallProbe()
+            alone_stalls = probe.stop()
             probe.start()
             start = time.perf_counter()
             grid.start_all()
@@ -96,6 +98,7 @@ def window_run(app, base_url: str, columns: int, tokens: int, rounds: int) -> li
                 "alone_max": max(alone), "alone_median": statistics.median(alone),
                 "grid": total, "p50": statistics.median(stalls),
                 "p99": percentile(stalls, 0.99), "max": max(stalls),
+                "alone_p99": percentile(alone_stalls, 0.99),
                 "done": sum(c.state == DONE for c in cells),
                 "tokens": min(c.completion.usage.completion_tokens for c in cells
                               if c.completion and c.completion.usage),
@@ -138,7 +141,8 @@ def report(name: str, rounds: list[dict], args: argparse.Namespace) -> None:
     for n, r in enumerate(rounds, start=1):
         print(f"round {n}: alone slowest {r['alone_max']:.2f} s (median {r['alone_median']:.2f})"
               f"  grid {r['grid']:.2f} s = {r['grid'] / r['alone_max']:.2f}x  stalls p50/p99/max "
-              f"{r['p50']:.1f}/{r['p99']:.1f}/{r['max']:.1f} ms  done {r['done']}/{args.columns}"
+              f"{r['p50']:.1f}/{r['p99']:.1f}/{r['max']:.1f} ms (one stream: p99 "
+              f"{r['alone_p99']:.1f})  done {r['done']}/{args.columns}"
               f"  tokens {r['tokens']}")
     ratio = statistics.median(r["grid"] / r["alone_max"] for r in rounds)
     p99 = statistics.median(r["p99"] for r in rounds)

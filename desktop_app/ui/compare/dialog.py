@@ -40,6 +40,7 @@ from desktop_app.core.compare.spec import (
     check_specs,
     sweep_from_text,
 )
+from desktop_app.ui.compare.card_refresh import CardRefresh
 from desktop_app.ui.compare.column_card import ColumnCard
 from desktop_app.ui.compare.export_file import export_sheet
 from desktop_app.ui.compare.prompt_set_panel import PromptSetPanel
@@ -90,7 +91,8 @@ class CompareDialog(QDialog):
         self.tabs.addTab(grid_tab, "Grid")
         self.tabs.addTab(self.prompt_set, "Prompt set")
         layout.addWidget(self.tabs, 1)
-        run.columnChanged.connect(self._show_column)
+        self.refresh = CardRefresh(self._show_column, self)
+        run.columnChanged.connect(self.refresh.mark)
         run.columnsChanged.connect(self._rebuild)
         self._rebuild()
 
@@ -205,6 +207,7 @@ class CompareDialog(QDialog):
         self._add(specs)
 
     def _rebuild(self) -> None:
+        self.refresh.forget()
         for card in self.cards:
             card.setParent(None)
             card.deleteLater()
