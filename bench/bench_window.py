@@ -35,9 +35,9 @@ except ImportError:
     from json import loads as _loads
 
 
-def start_simulator() -> tuple[subprocess.Popen, str]:
+def start_simulator(*options: str) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "desktop_app.simulator", "--port", "0"],
+        [sys.executable, "-m", "desktop_app.simulator", "--port", "0", *options],
         stdout=subprocess.PIPE,
         text=True,
         cwd=ROOT,

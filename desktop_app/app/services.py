@@ -135,8 +135,9 @@ class AppServices:
         self.scenarios = ScenarioRunner(self.chat, self.tools, self.mcp)
         self.tokens = TokenFeature(self.chat)
         self.compare = CompareLab(
-            self.chat, self.session, self.profiles, self.params, self.presets, self.runner
-        )
+            self.chat, self.session, self.profiles, self.params, self.presets, self.runner,
+            self.settings,
+        )  # fmt: skip
         self.thumbnails = ThumbnailCache(self.runner)
         self.tray = AttachmentTray(
             self.runner,

@@ -20,8 +20,9 @@ from desktop_app.api import GemmaAPIError, VLLMClient
 from desktop_app.cli.ask import EXIT_INTERRUPTED, EXIT_OK, describe_failure
 from desktop_app.cli.ask_plan import EXIT_USAGE, Plan, UsageError, build_params, make_plan
 from desktop_app.core.compare.cells import DEFAULT_CONCURRENCY, CellResult, run_cells
-from desktop_app.core.compare.checks import run_checks
+from desktop_app.core.compare.export import FORMATS, render, to_json
 from desktop_app.core.compare.prompts import PromptItem, PromptSetError, load_prompt_set
+from desktop_app.core.compare.results import ResultSheet, sheet_of
 from desktop_app.core.compare.spec import ColumnSpec, sweep
 
 PROG = "gemma-desk compare"
@@ -73,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add("--prompts", metavar="FILE", help="a JSON array or JSONL file of prompts (with checks)")
     add("--json", action="store_true", help="print one JSON object with every cell")
+    add(
+        "--format",
+        choices=("text", *FORMATS),
+        help="text (default), json (as --json), markdown or csv: the Compare window's export",
+    )
     add("--timeout", metavar="SECONDS", type=float, help="network timeout")
     return parser
 
@@ -134,7 +140,8 @@ def main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         sys.stderr.write(f"{PROG}: interrupted\n")
         return EXIT_INTERRUPTED
-    return _report(cells, items, args.json, plan.api_key_env)
+    sheet = sheet_of(items, [s.title() for s in specs], [s.params() for s in specs], cells)
+    return _report(sheet, cells, "json" if args.json else args.format or "text", plan.api_key_env)
 
 
 def _prompts(args: argparse.Namespace) -> list[PromptItem]:
@@ -170,23 +177,19 @@ async def _run(
         return await run_cells(jobs, concurrency)
 
 
-def _report(cells: list[CellResult], items: list[PromptItem], as_json: bool, key_env: str) -> int:
-    checks = {item.prompt: item.checks for item in items}
+def _report(sheet: ResultSheet, cells: list[CellResult], fmt: str, key_env: str) -> int:
     status = EXIT_OK
-    out = []
     for number, cell in enumerate(cells, start=1):
-        shown = cell.to_json_dict()
-        if checks.get(cell.prompt):
-            shown["checks"] = run_checks(checks[cell.prompt], cell.completion)
-        out.append(shown)
         if isinstance(cell.exception, GemmaAPIError):
             cell_status, message = describe_failure(cell.exception, key_env)
             status = max(status, cell_status)
             sys.stderr.write(f"{PROG}: cell {number}: {message}\n")
-    if as_json:
-        sys.stdout.write(json.dumps({"cells": out}, ensure_ascii=False) + "\n")
+    if fmt == "json":
+        sys.stdout.write(json.dumps(to_json(sheet), ensure_ascii=False) + "\n")
+    elif fmt != "text":
+        sys.stdout.write(render(sheet, fmt))
     else:
-        for number, shown in enumerate(out, start=1):
+        for number, shown in enumerate(to_json(sheet)["cells"], start=1):
             head = ", ".join(f"{k}={v}" for k, v in shown["params"].items()) or "server defaults"
             sys.stdout.write(f"== cell {number}: {head} ==\n{shown['content']}\n")
             if shown.get("checks"):

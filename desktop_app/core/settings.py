@@ -38,6 +38,11 @@ STALL_LIMIT_KEY = "stall_limit_seconds"
 DEFAULT_STALL_SECONDS = 60
 MAX_STALL_SECONDS = 3600
 
+# How many compare columns stream from one server at once (the Compare window changes it).
+COMPARE_CONCURRENCY_KEY = "compare_concurrency"
+DEFAULT_COMPARE_CONCURRENCY = 4
+MAX_COMPARE_CONCURRENCY = 8
+
 
 @dataclass
 class Settings:
@@ -118,6 +123,19 @@ class Settings:
     @stall_seconds.setter
     def stall_seconds(self, seconds: int) -> None:
         self.extra[STALL_LIMIT_KEY] = int(min(max(seconds, 0), MAX_STALL_SECONDS))
+
+    @property
+    def compare_concurrency(self) -> int:
+        """Compare streams at once per server (1-8), from ``extra``; the default when unset
+        or bad."""
+        value = self.extra.get(COMPARE_CONCURRENCY_KEY, DEFAULT_COMPARE_CONCURRENCY)
+        if isinstance(value, bool) or not isinstance(value, int):
+            return DEFAULT_COMPARE_CONCURRENCY
+        return min(max(value, 1), MAX_COMPARE_CONCURRENCY)
+
+    @compare_concurrency.setter
+    def compare_concurrency(self, limit: int) -> None:
+        self.extra[COMPARE_CONCURRENCY_KEY] = min(max(int(limit), 1), MAX_COMPARE_CONCURRENCY)
 
     @classmethod
     def _from_dict(cls, raw: dict[str, Any]) -> tuple[Settings, list[str]]:

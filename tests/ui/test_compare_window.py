@@ -165,10 +165,11 @@ def test_continue_with_this_adopts_the_reply_and_its_settings(qtbot, window, sim
     assert window.services.params.value("seed") == 42
     assert window.services.params.value("temperature") == 0.3
     assert "Parameters panel" in dialog.message.text()
-    # The conversation moved on: a second adoption on the old prefix is refused in words.
+    # A second column adopted becomes another version of that reply, not another turn.
     _click(qtbot, dialog.cards[0].adopt_button)
-    assert "changed" in dialog.message.text()
     assert len(conv.messages) == 2
+    assert conv.messages[1].content == dialog.run.columns[0].cell.content
+    assert conv.messages[1].alternatives.branches[0][0].content == chosen
 
 
 def test_compare_from_the_chat_menu_needs_a_prompt(qtbot, window):

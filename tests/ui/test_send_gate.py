@@ -57,7 +57,7 @@ def test_message_actions_come_from_the_window_in_a_fixed_order(qtbot, window, si
     assert [a.name for a in actions.for_role("assistant")] == [
         "details", "inspect", "branch", "versions"
     ]
-    assert [a.name for a in actions.for_role("user")] == ["branch", "versions"]
+    assert [a.name for a in actions.for_role("user")] == ["branch", "versions", "compare"]
     type_into(qtbot, window.composer.edit, "Hello")
     qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
     reply = wait_reply_done(qtbot, window)

@@ -327,6 +327,21 @@ class ChatController(QObject):
         self.conversationsChanged.emit()
         return ""
 
+    def adopt_reply(self, conversation_id: str, after: str, reply: ChatMessage) -> str:
+        """Puts a finished reply made elsewhere (Compare) after user message `after`: as a new
+        version of the reply that follows it (which stays one switch away, as Regenerate
+        keeps it), or as the next message when nothing follows; "" or why not."""
+        conv = self.conversation(conversation_id)
+        if self.busy or conv.read_only:
+            return "A reply is being written, or the conversation cannot be changed."
+        index = next((i for i, m in enumerate(conv.messages) if m.id == after), None)
+        if index is None or conv.messages[index].role != "user":
+            return "The message it answers is no longer shown (another version or deleted)."
+        reply.alternatives = self._fork(conv, index + 1)
+        self._append(conv, reply)
+        self.conversationsChanged.emit()
+        return ""
+
     # -- the reply -------------------------------------------------------------------------
     def _start_reply(
         self,

@@ -1,4 +1,5 @@
-"""Checks on a reply for a prompt set: contains, regex, valid JSON, tool called with a name."""
+"""Checks on a reply for a prompt set: contains, regex, valid JSON, valid against a JSON
+Schema (the jsonschema library, never by hand), tool called with a name."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ import json
 import re
 from typing import Any
 
+from jsonschema import exceptions as schema_errors
+from jsonschema import validators
+
 from desktop_app.api import Completion
 
-KNOWN_CHECKS = ("contains", "regex", "json", "tool")
+KNOWN_CHECKS = ("contains", "regex", "json", "schema", "tool")
 
 
 def check_problems(checks: dict[str, Any]) -> str:
@@ -26,6 +30,14 @@ def check_problems(checks: dict[str, Any]) -> str:
             return f'"regex" is not a regular expression ({exc})'
     if "json" in checks and not isinstance(checks["json"], bool):
         return '"json" must be true or false'
+    if "schema" in checks:
+        schema = checks["schema"]
+        if not isinstance(schema, dict):
+            return '"schema" must be a JSON Schema (an object)'
+        try:
+            validators.validator_for(schema).check_schema(schema)
+        except schema_errors.SchemaError as exc:
+            return f'"schema" is not a valid JSON Schema ({exc.message})'
     return ""
 
 
@@ -38,19 +50,35 @@ def run_checks(checks: dict[str, Any], completion: Completion | None) -> dict[st
     if "regex" in checks:
         out["regex"] = re.search(checks["regex"], content) is not None
     if checks.get("json"):
-        out["json"] = _is_json(content)
+        out["json"] = _parsed(content) is not _NOT_JSON
+    if "schema" in checks:
+        out["schema"] = _fits_schema(content, checks["schema"])
     if "tool" in checks:
         calls = completion.tool_calls if completion else ()
         out["tool"] = any(call.name == checks["tool"] for call in calls)
     return out
 
 
-def _is_json(text: str) -> bool:
+_NOT_JSON = object()
+
+
+def _parsed(text: str) -> Any:
+    """The JSON value of a reply, or ``_NOT_JSON``."""
     body = text.strip()
     if body.startswith("```"):  # a fenced block around the JSON still counts as JSON
         body = body.split("\n", 1)[-1].rsplit("```", 1)[0]
     try:
-        json.loads(body)
+        return json.loads(body)
     except (ValueError, RecursionError):
+        return _NOT_JSON
+
+
+def _fits_schema(content: str, schema: Any) -> bool:
+    value = _parsed(content)
+    if value is _NOT_JSON:
         return False
-    return True
+    validator = validators.validator_for(schema)(schema)
+    try:
+        return bool(validator.is_valid(value))
+    except (schema_errors.SchemaError, RecursionError):
+        return False

@@ -10,14 +10,23 @@ from PySide6.QtCore import QObject
 
 from desktop_app.api import Message, SamplingParams, VLLMClient
 from desktop_app.core.chat.controller import ChatController
-from desktop_app.core.chat.conversation import ChatMessage, GenerationSettings, ReplyInfo
+from desktop_app.core.chat.conversation import (
+    ChatMessage,
+    Conversation,
+    GenerationSettings,
+    MessageStatus,
+    ReplyInfo,
+)
 from desktop_app.core.compare.cells import DONE, STOPPED
+from desktop_app.core.compare.prompt_run import PromptSetRun
+from desktop_app.core.compare.prompts import PromptItem
 from desktop_app.core.compare.run import CompareRun, RunOrigin
 from desktop_app.core.compare.spec import ColumnSpec
 from desktop_app.core.params.generation import GenerationParams
 from desktop_app.core.params.presets import PresetStore
 from desktop_app.core.session.profiles import ProfileStore
 from desktop_app.core.session.server import ServerSession, make_client
+from desktop_app.core.settings import Settings
 from desktop_app.core.tasks import TaskRunner
 
 
@@ -34,6 +43,19 @@ def spec_from_settings(settings: GenerationSettings, label: str = "") -> ColumnS
     )
 
 
+def _user_message_index(conv: Conversation, at: str | None) -> int:
+    """Where user message ``at`` (None: the last user message) is in the shown branch."""
+    users = [i for i, m in enumerate(conv.messages) if m.role == "user"]
+    if at is None:
+        if not users:
+            raise CompareError("Type the prompt to compare in the message box first.")
+        return users[-1]
+    index = next((i for i in users if conv.messages[i].id == at), None)
+    if index is None:
+        raise CompareError("That message is no longer in the conversation.")
+    return index
+
+
 class CompareLab(QObject):
     """Builds ``CompareRun`` s for the current conversation (the window never makes core
     objects) and carries a chosen reply back into it."""
@@ -46,9 +68,11 @@ class CompareLab(QObject):
         params: GenerationParams,
         presets: PresetStore,
         runner: TaskRunner,
+        settings: Settings,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self.settings = settings
         self.chat = chat
         self.session = session
         self.profiles = profiles
@@ -75,23 +99,27 @@ class CompareLab(QObject):
         return [(p.id, p.name) for p in self.profiles.profiles() if p.id != active]
 
     # -- a run -------------------------------------------------------------------------------
-    def open(self, prompt: str, concurrency: int = 4) -> CompareRun:
-        """A run over the current conversation plus ``prompt`` (none: the conversation must
-        end with the user's message). Its columns are added by the caller."""
+    def open(self, prompt: str, at: str | None = None) -> CompareRun:
+        """A run over the current conversation plus ``prompt``; or, with no prompt, over the
+        conversation up to and including user message ``at`` (None: the last user message),
+        whose reply a column may then replace as a new version. Columns are added by the
+        caller."""
         conv = self.chat.current
-        request = conv.build_request(self.session.model)
-        prompt_is_new = bool(prompt.strip())
+        prompt_is_new = bool(prompt.strip()) and at is None
         if prompt_is_new:
+            request = conv.build_request(self.session.model)
             request = replace(request, messages=(*request.messages, Message.user(prompt)))
-        elif not conv.messages or conv.messages[-1].role != "user":
-            raise CompareError("Type the prompt to compare in the message box first.")
+            after = conv.messages[-1].id if conv.messages else None
         else:
-            prompt = conv.messages[-1].content
+            index = _user_message_index(conv, at)
+            prefix = copy.copy(conv)
+            prefix.messages = conv.messages[: index + 1]
+            request = prefix.build_request(self.session.model)
+            prompt, after = conv.messages[index].content, conv.messages[index].id
         # Every column says all it sets: the panel's values are one column, not a base.
         request = replace(request, sampling=SamplingParams(), enable_thinking=None, extra_body={})
-        origin = RunOrigin(
-            conv.id, conv.messages[-1].id if conv.messages else None, bool(prompt_is_new)
-        )
+        origin = RunOrigin(conv.id, after, prompt_is_new)
+        concurrency = self.settings.compare_concurrency
         run = CompareRun(self.runner, request, lambda _s: None, prompt, concurrency, origin, self)
 
         def client_for(server: str) -> VLLMClient | None:
@@ -106,6 +134,25 @@ class CompareLab(QObject):
 
         run.client_for = client_for
         return run
+
+    def prompt_set(
+        self, run: CompareRun, items: list[PromptItem], specs: list[ColumnSpec], system: str
+    ) -> PromptSetRun:
+        """A prompt set over ``run`` 's servers and the conversation's tools: each prompt
+        asked afresh (after ``system``) under each of ``specs``."""
+        return PromptSetRun(
+            self.runner, run.request, run.client_for, items, specs, system, run.slots.limit, run
+        )
+
+    def set_concurrency(self, run: CompareRun, limit: int) -> None:
+        """The per-server bound for ``run`` 's next streams, kept in the settings for the
+        next grids too."""
+        run.set_concurrency(limit)
+        self.settings.compare_concurrency = limit
+        self.settings.save()
+
+    def system_prompt(self) -> str:
+        return self.chat.current.system_prompt
 
     def close(self, run: CompareRun) -> None:
         """Stops every stream of ``run`` (the server sees the disconnects), frees its clients."""
@@ -129,14 +176,17 @@ class CompareLab(QObject):
             content=done.content,
             reasoning=done.reasoning,
             tool_calls=list(done.tool_calls),
+            status=MessageStatus.STOPPED if cell.state == STOPPED else MessageStatus.COMPLETE,
         )
         reply.reply = ReplyInfo(
             model=done.model or request.model,
             server_version=self.session.version if not column.spec.server else None,
             params=request.sampling.to_wire(),
             enable_thinking=request.enable_thinking,
+            tool_choice=request.tool_choice,
             extra_body=dict(request.extra_body),
             finish_reason=done.finish_reason,
+            request_id=done.id or None,
             usage=done.usage,
             started_at=time.time() - (cell.total_s or 0.0),
             time_to_first_token=cell.ttft_s,
@@ -145,10 +195,17 @@ class CompareLab(QObject):
         origin = run.origin
         if origin is None:
             raise CompareError("This comparison belongs to no conversation.")
-        messages = [reply]
         if origin.prompt_is_new:
-            messages.insert(0, ChatMessage(role="user", content=run.prompt))
-        why = self.chat.append_turn(origin.conversation_id, origin.after, messages)
+            user = ChatMessage(role="user", content=run.prompt)
+            why = self.chat.append_turn(origin.conversation_id, origin.after, [user, reply])
+            if not why:
+                # The prompt is in the conversation now: another column adopted later
+                # becomes a new version of this reply.
+                run.origin = RunOrigin(origin.conversation_id, user.id, False)
+        elif origin.after is None:
+            why = "The comparison has no message to answer."
+        else:
+            why = self.chat.adopt_reply(origin.conversation_id, origin.after, reply)
         if why:
             raise CompareError(f"Not adopted: {why}")
         if self.chat.current.id == origin.conversation_id:

@@ -69,3 +69,44 @@ def load_prompt_set(path: str | Path) -> list[PromptItem]:
             raise PromptSetError(f"{where}: line {number}: not valid JSON ({exc})") from None
         items.append(parse_prompt_item(value, f"{where}: line {number}"))
     return items
+
+
+def parse_prompt_text(text: str) -> list[PromptItem]:
+    """Prompts typed one per line: a plain line is a prompt; a line starting with ``{`` or
+    ``"`` is read as one JSONL line of a prompt file (a prompt with checks, or a string with
+    ``\\n`` in it), by the same parser as ``--prompts``."""
+    items = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped[0] in '{"':
+            try:
+                value = json.loads(stripped)
+            except (ValueError, RecursionError) as exc:
+                raise PromptSetError(f"line {number}: not valid JSON ({exc})") from None
+        else:
+            value = stripped
+        items.append(parse_prompt_item(value, f"line {number}"))
+    if not items:
+        raise PromptSetError("Type at least one prompt (one per line), or load a prompt file.")
+    return items
+
+
+def prompt_set_text(items: list[PromptItem]) -> str:
+    """``items`` as the lines ``parse_prompt_text`` reads back to the same items."""
+    lines = []
+    for item in items:
+        plain = not item.checks and "\n" not in item.prompt
+        if plain and item.prompt.strip() == item.prompt and item.prompt[:1] not in '{"':
+            lines.append(item.prompt)
+        elif not item.checks:
+            lines.append(json.dumps(item.prompt, ensure_ascii=False))
+        else:
+            lines.append(json.dumps({"prompt": item.prompt, **item.checks}, ensure_ascii=False))
+    return "\n".join(lines)
+
+
+def prompt_items_json(items: list[PromptItem]) -> list[Any]:
+    """``items`` as a prompt file's JSON array holds them (strings when they have no checks)."""
+    return [{"prompt": i.prompt, **i.checks} if i.checks else i.prompt for i in items]

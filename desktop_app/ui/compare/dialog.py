@@ -1,4 +1,5 @@
-"""The Compare window: add columns (panel, presets, a sweep), run them, diff two, adopt one."""
+"""The Compare window: add columns (panel, presets, a sweep), run them, diff two, adopt one,
+run them over a prompt set, export."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
+    QTabWidget,
     QTextBrowser,
     QToolButton,
     QVBoxLayout,
@@ -29,6 +31,8 @@ from PySide6.QtWidgets import (
 from desktop_app.core.compare.cells import DEFAULT_CONCURRENCY
 from desktop_app.core.compare.diff import ADDED, REMOVED, diff_counts, word_diff
 from desktop_app.core.compare.lab import CompareError, CompareLab
+from desktop_app.core.compare.prompts import PromptItem
+from desktop_app.core.compare.results import ResultSheet
 from desktop_app.core.compare.run import CompareRun
 from desktop_app.core.compare.spec import (
     MAX_COLUMNS,
@@ -36,7 +40,10 @@ from desktop_app.core.compare.spec import (
     check_specs,
     sweep_from_text,
 )
+from desktop_app.ui.compare.card_refresh import CardRefresh
 from desktop_app.ui.compare.column_card import ColumnCard
+from desktop_app.ui.compare.export_file import export_sheet
+from desktop_app.ui.compare.prompt_set_panel import PromptSetPanel
 
 GRID_WIDTH = 4  # columns per row of the grid
 
@@ -68,14 +75,24 @@ class CompareDialog(QDialog):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.grid_host)
-        layout.addWidget(scroll, 1)
-        layout.addLayout(self._build_diff_row())
+        grid_tab = QWidget(self)
+        grid_layout = QVBoxLayout(grid_tab)
+        grid_layout.setContentsMargins(0, 0, 0, 0)
+        grid_layout.addWidget(scroll, 1)
+        grid_layout.addLayout(self._build_diff_row())
         self.diff_view = QTextBrowser(self)
         self.diff_view.setOpenLinks(False)
         self.diff_view.setMaximumHeight(180)
         self.diff_view.hide()
-        layout.addWidget(self.diff_view)
-        run.columnChanged.connect(self._show_column)
+        grid_layout.addWidget(self.diff_view)
+        # The prompt set runs the grid's columns over many prompts (a tab of its own).
+        self.prompt_set = PromptSetPanel(lab, run, self.say, self.load_columns, self)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(grid_tab, "Grid")
+        self.tabs.addTab(self.prompt_set, "Prompt set")
+        layout.addWidget(self.tabs, 1)
+        self.refresh = CardRefresh(self._show_column, self)
+        run.columnChanged.connect(self.refresh.mark)
         run.columnsChanged.connect(self._rebuild)
         self._rebuild()
 
@@ -128,8 +145,12 @@ class CompareDialog(QDialog):
         self.concurrency = QSpinBox(self)
         self.concurrency.setRange(1, MAX_COLUMNS)
         self.concurrency.setValue(self.run.slots.limit or DEFAULT_CONCURRENCY)
-        self.concurrency.valueChanged.connect(self.run.set_concurrency)
+        self.concurrency.setToolTip("Kept for the next Compare windows too")
+        self.concurrency.valueChanged.connect(lambda n: self.lab.set_concurrency(self.run, n))
         row.addWidget(self.concurrency)
+        self.export_button = QPushButton("Export grid…", self)
+        self.export_button.clicked.connect(self.export_grid)
+        row.addWidget(self.export_button)
         row.addStretch(1)
         return row
 
@@ -186,6 +207,7 @@ class CompareDialog(QDialog):
         self._add(specs)
 
     def _rebuild(self) -> None:
+        self.refresh.forget()
         for card in self.cards:
             card.setParent(None)
             card.deleteLater()
@@ -213,6 +235,33 @@ class CompareDialog(QDialog):
     def _show_column(self, index: int) -> None:
         if index < len(self.cards):
             self.cards[index].show_column(self.run.columns[index])
+
+    def load_columns(self, specs: list[ColumnSpec], concurrency: int | None) -> None:
+        """Puts ``specs`` in place of the grid's columns (a case being opened)."""
+        self.run.stop_all()
+        while self.run.columns:
+            self.run.remove(len(self.run.columns) - 1)
+        for spec in specs:
+            self.run.add(spec)
+        if concurrency is not None:
+            self.concurrency.setValue(min(concurrency, self.concurrency.maximum()))
+
+    def grid_sheet(self) -> ResultSheet:
+        columns = self.run.columns
+        return ResultSheet(
+            [PromptItem(self.run.prompt)],
+            [c.spec.title() for c in columns],
+            [c.spec.params() for c in columns],
+            [[c.cell for c in columns]],
+        )
+
+    def export_grid(self) -> None:
+        if not self.run.columns:
+            self.say("Add a column first: there is nothing to export.")
+            return
+        said = export_sheet(self, self.grid_sheet(), "Export grid")
+        if said:
+            self.say(said)
 
     def _run_all(self) -> None:
         if not self.run.columns:
@@ -250,9 +299,9 @@ class CompareDialog(QDialog):
             self.say(str(exc))
             return
         text = (
-            f"Column {index + 1}'s reply is now the conversation's reply, and its settings are "
-            "in the Parameters panel. (It is added as the reply; earlier replies are not kept "
-            "as alternatives here.)"
+            f"Column {index + 1}'s reply is now in the conversation as a new version of the "
+            "reply (the earlier ones stay one switch away), and its settings are in the "
+            "Parameters panel."
         )
         self.say(" ".join([text, *notes]))
         self.adopted.emit(text)
@@ -261,9 +310,11 @@ class CompareDialog(QDialog):
         self.message.setText(text)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.prompt_set.close_run()
         self.lab.close(self.run)
         super().closeEvent(event)
 
     def done(self, result: int) -> None:  # Esc and close buttons end here, not in closeEvent
+        self.prompt_set.close_run()
         self.lab.close(self.run)
         super().done(result)

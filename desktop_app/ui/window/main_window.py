@@ -241,6 +241,10 @@ class MainWindow(QMainWindow):
                 actions,
             )
         self.versions = VersionsFeature(self, services.chat, actions)
+        actions.add(
+            "compare", "Compare…", "Compare replies to this message under several settings…",
+            ("user",), lambda message_id: self.open_compare("", at=message_id),
+        )  # fmt: skip
         self.images = ImageFeature(
             self, services.tray, services.chat, self.composer, self.chat_view
         )
@@ -305,13 +309,14 @@ class MainWindow(QMainWindow):
         self.help_menu.addAction(about)
         self.help_entries = HelpEntries(self, self.help_menu)
 
-    def open_compare(self, prompt: str) -> None:
-        """The Compare window for the typed prompt (or the last user message)."""
+    def open_compare(self, prompt: str, at: str | None = None) -> None:
+        """The Compare window for the typed prompt (or the last user message, or user
+        message ``at`` and what came before it)."""
         if not self._ready():
             return
         from desktop_app.ui.compare.launch import open_compare
 
-        opened = open_compare(self.services.compare, prompt, self)
+        opened = open_compare(self.services.compare, prompt, self, at)
         if isinstance(opened, str):
             self.statusBar().showMessage(opened, 6000)
         else:
