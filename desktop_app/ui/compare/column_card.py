@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFrame,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -23,6 +22,7 @@ from desktop_app.core.compare.cells import (
 )
 from desktop_app.core.compare.run import CompareColumn
 from desktop_app.ui.chat.markdown_view import MarkdownView
+from desktop_app.ui.common.flow_layout import FlowLayout
 
 STATE_WORDS = {
     WAITING: "waiting for a free slot",
@@ -91,7 +91,7 @@ class ColumnCard(QFrame):
         self.reply_scroll.setWidgetResizable(True)
         self.reply_scroll.setWidget(body)
         self.reply_scroll.setMinimumHeight(220)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout(spacing=4)  # wraps in a narrow column instead of cutting
         self.stop_button = QPushButton("Stop", self)
         self.rerun_button = QPushButton("Rerun", self)
         self.pin_button = QPushButton("Pin", self)

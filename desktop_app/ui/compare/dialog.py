@@ -7,7 +7,7 @@ import functools
 import html
 from dataclasses import replace
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -45,7 +45,16 @@ from desktop_app.ui.compare.column_card import ColumnCard
 from desktop_app.ui.compare.export_file import export_sheet
 from desktop_app.ui.compare.prompt_set_panel import PromptSetPanel
 
-GRID_WIDTH = 4  # columns per row of the grid
+GRID_WIDTH = 4  # columns per row of the grid, at most
+CARD_ROOM = 290  # width a column card needs, with the grid's spacing
+
+
+def no_enter_buttons(dialog: QDialog) -> None:
+    """Enter in a field does what the field says (Add sweep, load a file), never also presses
+    a dialog button: every push button here is clicked, not a default."""
+    for button in dialog.findChildren(QPushButton):
+        button.setAutoDefault(False)
+        button.setDefault(False)
 
 
 class CompareDialog(QDialog):
@@ -60,12 +69,14 @@ class CompareDialog(QDialog):
         self.setWindowTitle("Compare")
         self.resize(1200, 760)
         self.cards: list[ColumnCard] = []
+        self._placed_per_row = 0
         layout = QVBoxLayout(self)
         prompt = QLabel(f"Prompt: {run.prompt}", self)
         prompt.setWordWrap(True)
         prompt.setMaximumHeight(60)
         layout.addWidget(prompt)
         layout.addLayout(self._build_add_row())
+        layout.addLayout(self._build_where_row())
         layout.addLayout(self._build_run_row())
         self.message = QLabel(self)
         self.message.setWordWrap(True)
@@ -75,6 +86,8 @@ class CompareDialog(QDialog):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.grid_host)
+        self.grid_scroll = scroll
+        scroll.viewport().installEventFilter(self)
         grid_tab = QWidget(self)
         grid_layout = QVBoxLayout(grid_tab)
         grid_layout.setContentsMargins(0, 0, 0, 0)
@@ -95,6 +108,7 @@ class CompareDialog(QDialog):
         run.columnChanged.connect(self.refresh.mark)
         run.columnsChanged.connect(self._rebuild)
         self._rebuild()
+        no_enter_buttons(self)
 
     # -- building ----------------------------------------------------------------------------
     def _build_add_row(self) -> QHBoxLayout:
@@ -122,15 +136,21 @@ class CompareDialog(QDialog):
         self.sweep_button = QPushButton("Add sweep", self)
         self.sweep_button.clicked.connect(self._add_sweep)
         row.addWidget(self.sweep_button)
-        row.addWidget(QLabel("Server:", self))
+        return row
+
+    def _build_where_row(self) -> QHBoxLayout:
+        """Which server and model the next columns added use."""
+        row = QHBoxLayout()
+        row.addWidget(QLabel("New columns on server:", self))
         self.server_box = QComboBox(self)
         self.server_box.addItem("This server", "")
         for profile_id, name in self.lab.servers():
             self.server_box.addItem(name, profile_id)
         row.addWidget(self.server_box)
+        row.addWidget(QLabel("model:", self))
         self.model_edit = QLineEdit(self)
-        self.model_edit.setPlaceholderText("model (default: the server's)")
-        row.addWidget(self.model_edit)
+        self.model_edit.setPlaceholderText("the server's default")
+        row.addWidget(self.model_edit, 1)
         return row
 
     def _build_run_row(self) -> QHBoxLayout:
@@ -219,9 +239,10 @@ class CompareDialog(QDialog):
             card.pinToggled.connect(self.run.pin)
             card.adoptRequested.connect(self.adopt)
             card.removeRequested.connect(self.run.remove)
-            self.grid.addWidget(card, index // GRID_WIDTH, index % GRID_WIDTH)
             card.show_column(column)
             self.cards.append(card)
+        self._place_cards()
+        no_enter_buttons(self)
         for box in (self.left_box, self.right_box):
             current = box.currentIndex()
             box.clear()
@@ -231,6 +252,24 @@ class CompareDialog(QDialog):
             self.right_box.setCurrentIndex(1)
         if self.left_box.currentIndex() < 0 and self.left_box.count():
             self.left_box.setCurrentIndex(0)
+
+    def _per_row(self) -> int:
+        return max(1, min(GRID_WIDTH, self.grid_scroll.viewport().width() // CARD_ROOM))
+
+    def _place_cards(self) -> None:
+        """Cards left to right, as many a row as the window's width holds (up to four)."""
+        per_row = self._per_row()
+        self._placed_per_row = per_row
+        for card in self.cards:
+            self.grid.removeWidget(card)
+        for index, card in enumerate(self.cards):
+            self.grid.addWidget(card, index // per_row, index % per_row)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.Resize and watched is self.grid_scroll.viewport()
+                and self._per_row() != self._placed_per_row):
+            self._place_cards()
+        return super().eventFilter(watched, event)
 
     def _show_column(self, index: int) -> None:
         if index < len(self.cards):

@@ -1,0 +1,45 @@
+"""The Compare window's layout and keys: Enter in the sweep field adds the sweep once, the
+grid puts as many columns on a row as the width holds, and no card button is cut."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from test_compare_window import add_sweep, open_compare
+
+
+def test_enter_in_the_sweep_field_adds_the_sweep_once(qtbot, window, sim):
+    dialog = open_compare(qtbot, window, "tell me about owls")
+    assert len(dialog.cards) == 1
+    sent = len(sim.simulator.requests)
+    dialog.sweep_edit.setFocus()
+    qtbot.keyClicks(dialog.sweep_edit, "temperature=0.2,1.0")
+    qtbot.keyClick(dialog.sweep_edit, Qt.Key.Key_Return)
+    assert len(dialog.cards) == 3  # two columns added, not four
+    clicked = []
+    for card in dialog.cards:
+        card.rerun_button.clicked.connect(lambda *_: clicked.append(True))
+    dialog.run_button.clicked.connect(lambda *_: clicked.append(True))
+    qtbot.keyClick(dialog.sweep_edit, Qt.Key.Key_Return)  # a second Enter: the same sweep
+    assert len(dialog.cards) == 5 and not clicked
+    assert len(sim.simulator.requests) == sent  # Enter ran nothing
+
+
+def test_the_grid_wraps_its_columns_to_the_width_and_keeps_buttons_whole(qtbot, window, sim):
+    dialog = open_compare(qtbot, window, "tell me about owls")
+    add_sweep(qtbot, dialog, "seed=1,2,3")
+    assert len(dialog.cards) == 4
+
+    def rows() -> list[int]:
+        return sorted({card.geometry().top() for card in dialog.cards})
+
+    dialog.resize(1440, 900)
+    qtbot.waitUntil(lambda: len(rows()) == 1, timeout=3_000)  # four side by side
+    dialog.resize(800, 600)
+    qtbot.waitUntil(lambda: len(rows()) == 2, timeout=3_000)  # two a row
+    scroll = dialog.grid_scroll
+    qtbot.waitUntil(lambda: scroll.horizontalScrollBar().maximum() == 0, timeout=3_000)
+    for card in dialog.cards:
+        for button in (card.stop_button, card.rerun_button, card.pin_button,
+                       card.adopt_button, card.remove_button):
+            assert button.width() >= button.sizeHint().width(), button.text()
+            assert card.rect().contains(button.geometry()), button.text()
