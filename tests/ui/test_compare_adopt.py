@@ -4,7 +4,7 @@ version of the reply to that message, with its settings in the panel and its pro
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from test_compare_window import add_sweep, chat_requests, run_all
+from test_compare_window import add_sweep, adopt, chat_requests, run_all
 from test_history import close_state, reopen
 from window_support import send, wait_reply_done
 
@@ -45,7 +45,7 @@ def test_continue_with_this_adds_a_version_of_the_reply(qtbot, qloop, window, si
         assert [m["role"] for m in body["messages"]] == ["user"]
         assert body["messages"][0]["content"] == "Tell me about rivers"
     chosen = dialog.run.columns[1].cell.content
-    _click(qtbot, dialog.cards[1].adopt_button)
+    adopt(qtbot, dialog.cards[1])
     conv = chat.current
     assert [m.role for m in conv.messages] == ["user", "assistant"]
     adopted = conv.messages[1]
@@ -59,7 +59,7 @@ def test_continue_with_this_adds_a_version_of_the_reply(qtbot, qloop, window, si
     bar = window.chat_view.widget_for(adopted.id).versions
     assert bar is not None and bar.label.text() == "2/2"
     # Another column adopted later is one more version.
-    _click(qtbot, dialog.cards[0].adopt_button)
+    adopt(qtbot, dialog.cards[0])
     third = chat.current.messages[1]
     assert [v.message.id for v in versions(third)] == [original.id, adopted.id, third.id]
     # The original stays one click away.
@@ -91,7 +91,7 @@ def test_compare_from_an_earlier_message_runs_on_its_prefix(qtbot, window, sim):
     run_all(qtbot, dialog)
     (body,) = chat_requests(sim, before)
     assert [m["content"] for m in body["messages"]] == ["First question about owls"]
-    _click(qtbot, dialog.cards[0].adopt_button)
+    adopt(qtbot, dialog.cards[0])
     conv = chat.current
     assert [m.role for m in conv.messages] == ["user", "assistant"]
     adopted = conv.messages[1]
@@ -112,6 +112,6 @@ def test_compare_from_a_message_that_is_gone_is_refused_in_words(qtbot, window, 
     assert chat.edit_and_resend(user.id, "Tell me about lakes")
     wait_reply_done(qtbot, window)
     count = len(chat.current.messages)
-    _click(qtbot, dialog.cards[0].adopt_button)
+    adopt(qtbot, dialog.cards[0])
     assert "no longer shown" in dialog.message.text()
     assert len(chat.current.messages) == count

@@ -37,6 +37,13 @@ def run_all(qtbot, dialog, timeout: int = 20_000) -> None:
     qtbot.waitUntil(lambda: not dialog.run.running(), timeout=timeout)
 
 
+def adopt(qtbot, card) -> None:
+    """Clicks Continue with this once the card shows its finished reply (cards are refreshed
+    a few per event-loop turn, so the button is enabled a turn or two after the run ends)."""
+    qtbot.waitUntil(card.adopt_button.isEnabled, timeout=5_000)
+    _click(qtbot, card.adopt_button)
+
+
 def chat_requests(sim, before: int) -> list[dict]:
     return [r.body for r in sim.simulator.requests[before:] if r.path.endswith("/completions")]
 
@@ -153,7 +160,7 @@ def test_continue_with_this_adopts_the_reply_and_its_settings(qtbot, window, sim
     add_sweep(qtbot, dialog, "seed=42; temperature=0.3")
     run_all(qtbot, dialog)
     chosen = dialog.run.columns[1].cell.content
-    _click(qtbot, dialog.cards[1].adopt_button)
+    adopt(qtbot, dialog.cards[1])
     conv = window.services.chat.current
     assert [m.role for m in conv.messages] == ["user", "assistant"]
     assert conv.messages[0].content == "tell me about owls"
@@ -166,7 +173,7 @@ def test_continue_with_this_adopts_the_reply_and_its_settings(qtbot, window, sim
     assert window.services.params.value("temperature") == 0.3
     assert "Parameters panel" in dialog.message.text()
     # A second column adopted becomes another version of that reply, not another turn.
-    _click(qtbot, dialog.cards[0].adopt_button)
+    adopt(qtbot, dialog.cards[0])
     assert len(conv.messages) == 2
     assert conv.messages[1].content == dialog.run.columns[0].cell.content
     assert conv.messages[1].alternatives.branches[0][0].content == chosen
