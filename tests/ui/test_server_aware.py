@@ -161,7 +161,7 @@ def test_meter_counts_the_tools_send_adds_to_the_conversation(qtbot, window, sim
     meter.draft_changed("How big is this?")
     qtbot.waitUntil(
         lambda: any(
-            r.path == "/tokenize" and "files_read" in str(r.body.get("tools"))
+            r.path == "/tokenize" and "files_read" in str((r.body or {}).get("tools"))
             for r in sim.simulator.requests
         ),
         timeout=10_000,
