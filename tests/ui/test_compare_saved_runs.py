@@ -4,14 +4,16 @@ read-only from Recent runs, and its file holds neither the API key nor the serve
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from desktop_app.core.compare.cells import DONE
+from desktop_app.core.compare.cells import DONE, FAILED
 from desktop_app.core.compare.journal import read_journal, runs_dir
+from desktop_app.core.session.profiles import ServerProfile
 from desktop_app.simulator import SimulatorConfig
 from tests.ui.test_compare_window import _click, add_sweep, open_compare, run_all
 
@@ -131,3 +133,32 @@ def test_a_stopped_column_and_a_rerun_are_saved_as_they_end(qtbot, window, sim):
     qtbot.waitUntil(lambda: read_journal(_runs()[0]).sheet.cells[0][0].state == DONE)
     assert len(_runs()) == 1
     assert read_journal(_runs()[0]).sheet.cells[0][0].content == rerun
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_column_on_a_server_that_is_down_is_saved_without_its_address(
+    qtbot, window, sim
+):
+    down = f"http://127.0.0.1:{_closed_port()}/v1"
+    other = ServerProfile(name="Down box", base_url=down, api_key="sk-other-4f0c2d")
+    window.services.profiles.save(other)
+    dialog = open_compare(qtbot, window, "hello there")
+    dialog.server_box.setFocus()
+    qtbot.keyClick(dialog.server_box, Qt.Key.Key_Down)
+    assert dialog.server_box.currentData() == other.id
+    add_sweep(qtbot, dialog, "seed=9")
+    run_all(qtbot, dialog)
+    failed = dialog.run.columns[1].cell
+    assert failed.state == FAILED and "127.0.0.1" in (failed.error or "")
+    qtbot.waitUntil(lambda: len(_runs()) == 1 and read_journal(_runs()[0]).saved == 2)
+    text = _runs()[0].read_text(encoding="utf-8")
+    saved = read_journal(_runs()[0]).sheet.cells[0][1]
+    assert saved.state == FAILED and "the server" in (saved.error or "")
+    assert f'"server_profile":"{other.id}"' in text
+    for secret in (down, down.split("//")[1].split("/")[0], "sk-other-4f0c2d", KEY):
+        assert secret not in text

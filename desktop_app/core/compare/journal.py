@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from desktop_app.api import Completion, ToolCall, Usage
 from desktop_app.core.compare.case_file import CaseError, column_from_json, column_json
@@ -67,6 +68,21 @@ def header_json(
 def cell_line(row: int, column: int, state: str, record: dict[str, Any]) -> dict[str, Any]:
     """A cell's line: where it is, how it ended and its record (``export.cell_record``)."""
     return {"row": row, "column": column, "state": state, "cell": record}
+
+
+def redact(text: str, urls: list[str]) -> str:
+    """``text`` with every form of the servers' addresses in it (a connection error names
+    the server, maybe with a password in the URL) said as "the server"."""
+    forms: set[str] = set()
+    for url in urls:
+        parts = urlsplit(url.strip())
+        forms |= {url.strip(), url.strip().rstrip("/"), parts.netloc, parts.hostname or ""}
+        if parts.netloc:
+            forms.add(f"{parts.scheme}://{parts.netloc}")
+            forms.add(parts.netloc.rsplit("@", 1)[-1])
+    for form in sorted((f for f in forms if len(f) >= 3), key=len, reverse=True):
+        text = text.replace(form, "the server")
+    return text
 
 
 def encode_line(data: dict[str, Any]) -> bytes:

@@ -81,7 +81,12 @@ class CompareLab(QObject):
         self.presets = presets
         self.runner = runner
         # Every run is journalled as its cells end (Recent runs); a read-only session is not.
-        self.journals = RunJournals(enabled=settings.read_only is None, parent=self)
+        self.journals = RunJournals(settings.read_only is None, self._addresses, self)
+
+    def _addresses(self) -> list[str]:
+        """Every server address a cell's error may name (kept out of saved runs)."""
+        profiles = [*self.profiles.profiles(), self.session.profile]
+        return [p.base_url for p in profiles if p is not None and p.base_url]
 
     # -- column sources ----------------------------------------------------------------------
     def panel_spec(self) -> ColumnSpec:

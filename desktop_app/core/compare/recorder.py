@@ -28,6 +28,7 @@ from desktop_app.core.compare.journal import (
     new_run_path,
     prune,
     read_journal,
+    redact,
     runs_dir,
     saved_runs,
 )
@@ -61,7 +62,10 @@ class Journal:
 
     def append(self, sheet: ResultSheet, row: int, column: int) -> None:
         cell = sheet.cells[row][column]
-        line = cell_line(row, column, cell.state, cell_record(sheet, row, column))
+        record = cell_record(sheet, row, column)
+        if record.get("error"):
+            record["error"] = redact(record["error"], self.journals.addresses())
+        line = cell_line(row, column, cell.state, record)
         self.journals.submit(lambda: append_line(self.path, line))
 
 
@@ -73,9 +77,15 @@ class RunJournals(QObject):
 
     failed = Signal(str)
 
-    def __init__(self, enabled: bool = True, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        enabled: bool = True,
+        addresses: Callable[[], list[str]] = list,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.enabled = enabled  # a read-only session writes nothing
+        self.addresses = addresses  # the servers' URLs, kept out of the files
         self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="compare-journal")
         self._closed = False
 
