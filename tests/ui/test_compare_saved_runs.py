@@ -162,3 +162,31 @@ def test_a_column_on_a_server_that_is_down_is_saved_without_its_address(
     assert f'"server_profile":"{other.id}"' in text
     for secret in (down, down.split("//")[1].split("/")[0], "sk-other-4f0c2d", KEY):
         assert secret not in text
+
+
+def test_a_prompt_set_run_is_saved_with_its_checks_and_opens_prompt_by_prompt(
+    qtbot, window, sim
+):
+    dialog = open_compare(qtbot, window, "warm up")
+    add_sweep(qtbot, dialog, "seed=4")
+    panel = dialog.prompt_set
+    dialog.tabs.setCurrentWidget(panel)
+    panel.prompts.setFocus()
+    qtbot.keyClicks(panel.prompts, "tell me about owls")
+    qtbot.keyClick(panel.prompts, Qt.Key.Key_Return)
+    qtbot.keyClicks(panel.prompts, json.dumps({"prompt": "Hi", "contains": "zebra"}))
+    _click(qtbot, panel.run_button)
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Done"), timeout=20_000)
+    recent = _recent(qtbot, dialog)
+    assert "(+1 prompts)" in recent.list.item(0).text()
+    assert "4/4 cells" in recent.list.item(0).text()
+    _click_item(qtbot, recent.list, 0)
+    _click(qtbot, recent.open_button)
+    qtbot.waitUntil(lambda: recent.opened is not None)
+    saved = recent.opened
+    sheet = panel.set_run.sheet
+    assert [c.reply.source_text() for c in saved.cards] == [c.content for c in sheet.cells[0]]
+    saved.prompt_box.setFocus()
+    qtbot.keyClick(saved.prompt_box, Qt.Key.Key_Down)
+    assert [c.reply.source_text() for c in saved.cards] == [c.content for c in sheet.cells[1]]
+    assert saved.saved.sheet.verdict(1, 0).passed is False  # the check was saved too
