@@ -175,6 +175,7 @@ class AppServices:
         self.runner.cancel_all()
         await self.mcp.aclose()  # every MCP server process ends with the app
         await self.session.aclose()
+        await self.compare.journals.aclose()  # the last compare cells reach the disk
         self.params.flush()  # settings edited in the last moments reach the history too
         if self.history is not None:
             self.history.flush()

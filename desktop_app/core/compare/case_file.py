@@ -81,6 +81,11 @@ def column_json(spec: ColumnSpec) -> dict[str, Any]:
     return out
 
 
+def column_from_json(raw: Any, where: str) -> ColumnSpec:
+    """A column as ``column_json`` wrote it; raises CaseError saying what is wrong."""
+    return _column(raw, where)
+
+
 def case_json(case: CompareCase) -> dict[str, Any]:
     return {
         "kind": KIND,

@@ -14,19 +14,24 @@ from desktop_app.core.compare.results import ResultSheet
 FORMATS = {"json": ".json", "markdown": ".md", "csv": ".csv"}
 
 
+def cell_record(sheet: ResultSheet, row: int, column: int) -> dict[str, Any]:
+    """One cell: ``CellResult.to_json_dict`` and, when its prompt has checks, each check's
+    pass and the cell's (the JSON export and the run journal both write this)."""
+    record = sheet.cells[row][column].to_json_dict()
+    if sheet.items[row].checks:
+        verdict = sheet.verdict(row, column)
+        record["checks"] = verdict.checks
+        record["passed"] = verdict.passed
+    return record
+
+
 def cell_records(sheet: ResultSheet) -> list[dict[str, Any]]:
-    """Every cell, prompt by prompt: ``CellResult.to_json_dict`` with its column's number
-    and, when the prompt has checks, each check's pass and the cell's."""
-    out = []
-    for row, cells in enumerate(sheet.cells):
-        for column, cell in enumerate(cells):
-            record = cell.to_json_dict()
-            if sheet.items[row].checks:
-                verdict = sheet.verdict(row, column)
-                record["checks"] = verdict.checks
-                record["passed"] = verdict.passed
-            out.append(record)
-    return out
+    """Every cell, prompt by prompt, as ``cell_record`` gives it."""
+    return [
+        cell_record(sheet, row, column)
+        for row, cells in enumerate(sheet.cells)
+        for column in range(len(cells))
+    ]
 
 
 def to_json(sheet: ResultSheet) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from desktop_app.core.chat.conversation import (
 from desktop_app.core.compare.cells import DONE, STOPPED
 from desktop_app.core.compare.prompt_run import PromptSetRun
 from desktop_app.core.compare.prompts import PromptItem
+from desktop_app.core.compare.recorder import GridRecorder, RunJournals, SetRecorder
 from desktop_app.core.compare.run import CompareRun, RunOrigin
 from desktop_app.core.compare.spec import ColumnSpec
 from desktop_app.core.params.generation import GenerationParams
@@ -79,6 +80,13 @@ class CompareLab(QObject):
         self.params = params
         self.presets = presets
         self.runner = runner
+        # Every run is journalled as its cells end (Recent runs); a read-only session is not.
+        self.journals = RunJournals(settings.read_only is None, self._addresses, self)
+
+    def _addresses(self) -> list[str]:
+        """Every server address a cell's error may name (kept out of saved runs)."""
+        profiles = [*self.profiles.profiles(), self.session.profile]
+        return [p.base_url for p in profiles if p is not None and p.base_url]
 
     # -- column sources ----------------------------------------------------------------------
     def panel_spec(self) -> ColumnSpec:
@@ -133,6 +141,7 @@ class CompareLab(QObject):
             return run.clients[server]
 
         run.client_for = client_for
+        GridRecorder(run, self.journals)
         return run
 
     def prompt_set(
@@ -140,9 +149,11 @@ class CompareLab(QObject):
     ) -> PromptSetRun:
         """A prompt set over ``run`` 's servers and the conversation's tools: each prompt
         asked afresh (after ``system``) under each of ``specs``."""
-        return PromptSetRun(
+        set_run = PromptSetRun(
             self.runner, run.request, run.client_for, items, specs, system, run.slots.limit, run
         )
+        SetRecorder(set_run, self.journals)
+        return set_run
 
     def set_concurrency(self, run: CompareRun, limit: int) -> None:
         """The per-server bound for ``run`` 's next streams, kept in the settings for the

@@ -41,6 +41,7 @@ class PromptSetRun(QObject):
 
     cellChanged = Signal(int, int)
     finished = Signal()
+    started = Signal()  # every cell was asked for
 
     def __init__(
         self,
@@ -80,6 +81,7 @@ class PromptSetRun(QObject):
                 )
                 self.sheet.cells[row][column] = cell
                 self.runner.start(self._task(row, column), self._run(row, column, request))
+        self.started.emit()
 
     def stop(self) -> None:
         for row, cells in enumerate(self.sheet.cells):

@@ -53,6 +53,9 @@ class CompareRun(QObject):
 
     columnChanged = Signal(int)  # the column's reply, state or stats changed
     columnsChanged = Signal()  # a column was added or removed
+    runStarted = Signal()  # every unpinned column was started by ``start_all``
+    cellStarted = Signal(int)  # one column was started on its own (Rerun)
+    cellEnded = Signal(int)  # the column's cell completed, failed or was stopped
 
     def __init__(
         self,
@@ -111,9 +114,14 @@ class CompareRun(QObject):
         """Every column that is not pinned runs (again); pinned ones keep their reply."""
         for index, column in enumerate(self.columns):
             if not column.pinned:
-                self.start(index)
+                self._start(index)
+        self.runStarted.emit()
 
     def start(self, index: int) -> None:
+        self._start(index)
+        self.cellStarted.emit(index)
+
+    def _start(self, index: int) -> None:
         column = self.columns[index]
         request = self.request_for(index)
         column.cell = CellResult(
@@ -130,6 +138,7 @@ class CompareRun(QObject):
         if cell.state == WAITING:  # never started: nothing arrived
             cell.state = STOPPED
             self.columnChanged.emit(index)
+            self.cellEnded.emit(index)
 
     def stop_all(self) -> None:
         for index in range(len(self.columns)):
@@ -145,6 +154,7 @@ class CompareRun(QObject):
             cell.state = FAILED
             cell.error = "No server to send to: connect one in Servers and settings."
             self.columnChanged.emit(index)
+            self.cellEnded.emit(index)
             return
         try:
             async with self.slots.slot(server):
@@ -157,6 +167,7 @@ class CompareRun(QObject):
             self._dirty.discard(index)
             if index < len(self.columns) and self.columns[index].cell is cell:
                 self.columnChanged.emit(index)
+                self.cellEnded.emit(index)
 
     def _task(self, index: int) -> str:
         return f"{self._name}-{index}"

@@ -114,6 +114,14 @@ class ColumnCard(QFrame):
         layout.addWidget(self.reply_scroll, 1)
         layout.addLayout(buttons)
 
+    def make_read_only(self) -> None:
+        """A saved run's card: its reply and stats, no buttons to act on it."""
+        for button in (
+            self.stop_button, self.rerun_button, self.pin_button, self.adopt_button,
+            self.remove_button,
+        ):  # fmt: skip
+            button.hide()
+
     def show_column(self, column: CompareColumn) -> None:
         cell = column.cell
         self.title.setText(f"{self.index + 1}. {column.spec.title()}")

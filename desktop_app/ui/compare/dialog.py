@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.compare.cells import DEFAULT_CONCURRENCY
 from desktop_app.core.compare.diff import ADDED, REMOVED, diff_counts, word_diff
 from desktop_app.core.compare.lab import CompareError, CompareLab
-from desktop_app.core.compare.prompts import PromptItem
+from desktop_app.core.compare.recorder import grid_sheet
 from desktop_app.core.compare.results import ResultSheet
 from desktop_app.core.compare.run import CompareRun
 from desktop_app.core.compare.spec import (
@@ -44,6 +44,7 @@ from desktop_app.ui.compare.card_refresh import CardRefresh
 from desktop_app.ui.compare.column_card import ColumnCard
 from desktop_app.ui.compare.export_file import export_sheet
 from desktop_app.ui.compare.prompt_set_panel import PromptSetPanel
+from desktop_app.ui.compare.recent_runs import KEPT_TIP, RecentRunsDialog
 
 GRID_WIDTH = 4  # columns per row of the grid, at most
 CARD_ROOM = 290  # width a column card needs, with the grid's spacing
@@ -70,6 +71,8 @@ class CompareDialog(QDialog):
         self.resize(1200, 760)
         self.cards: list[ColumnCard] = []
         self._placed_per_row = 0
+        self.recent: RecentRunsDialog | None = None
+        lab.journals.failed.connect(self.say)  # queued: it is emitted by the writer thread
         layout = QVBoxLayout(self)
         prompt = QLabel(f"Prompt: {run.prompt}", self)
         prompt.setWordWrap(True)
@@ -171,8 +174,16 @@ class CompareDialog(QDialog):
         self.export_button = QPushButton("Export grid…", self)
         self.export_button.clicked.connect(self.export_grid)
         row.addWidget(self.export_button)
+        self.recent_button = QPushButton("Recent runs…", self)
+        self.recent_button.setToolTip(KEPT_TIP)
+        self.recent_button.clicked.connect(self.show_recent)
+        row.addWidget(self.recent_button)
         row.addStretch(1)
         return row
+
+    def show_recent(self) -> None:
+        self.recent = RecentRunsDialog(self.lab.journals, self.lab.runner, self)
+        self.recent.show()
 
     def _build_diff_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -286,13 +297,7 @@ class CompareDialog(QDialog):
             self.concurrency.setValue(min(concurrency, self.concurrency.maximum()))
 
     def grid_sheet(self) -> ResultSheet:
-        columns = self.run.columns
-        return ResultSheet(
-            [PromptItem(self.run.prompt)],
-            [c.spec.title() for c in columns],
-            [c.spec.params() for c in columns],
-            [[c.cell for c in columns]],
-        )
+        return grid_sheet(self.run)
 
     def export_grid(self) -> None:
         if not self.run.columns:
