@@ -20,17 +20,21 @@ from tests.ui.tools_support import chat_requests, send, turn_view, wait_idle
 SERVER = str(Path(__file__).resolve().parent.parent / "mcp_server.py")
 
 
+CALLS_LOG = "tool-calls.log"
+
+
 @pytest.fixture
 def calls_log(tmp_path) -> Path:
-    """Where the test server notes each call of the tools that note them (get_weather, slow)."""
-    return tmp_path / "tool-calls.log"
+    """Where the test server notes each run of the tools that note them (get_weather, slow)."""
+    return tmp_path / CALLS_LOG
 
 
 @pytest.fixture
-def mcp_panel(qtbot, window, tmp_path, calls_log) -> McpPanel:
+def mcp_panel(qtbot, window, tmp_path) -> McpPanel:
     """The window with the test server imported and started from the Tools dock."""
     path = tmp_path / "claude_desktop_config.json"
-    local = {"command": sys.executable, "args": [SERVER], "env": {"MCP_TEST_CALLS": str(calls_log)}}
+    env = {"MCP_TEST_CALLS": str(tmp_path / CALLS_LOG)}
+    local = {"command": sys.executable, "args": [SERVER], "env": env}
     config = {"mcpServers": {"local": local}}
     path.write_text(json.dumps(config), encoding="utf-8")
     window.tools_dock.show()
