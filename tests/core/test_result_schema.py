@@ -50,3 +50,15 @@ def test_a_typed_answer_must_match_the_schema_but_a_run_or_an_error_need_not():
     assert "result schema" in Answer("three").problem(RESULT)
     assert Answer('{"m": 1}', from_run=True).problem(RESULT) == ""
     assert Answer("it broke", is_error=True).problem(RESULT) == ""
+
+
+def test_an_export_keeps_the_result_schema_beside_the_function_and_reads_it_back():
+    from desktop_app.core.tools.exchange import export_tools, import_tools
+    from desktop_app.core.tools.workbench import ToolEntry
+
+    text = export_tools([ToolEntry(source=json.dumps(TOOL))])
+    item = json.loads(text)[0]
+    assert "result_schema" not in item["function"]  # a reader sending it as is stays clean
+    (entry,) = import_tools(text)
+    definition = entry.check().definition
+    assert definition is not None and definition.result_schema == RESULT
