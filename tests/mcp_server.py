@@ -17,6 +17,7 @@ import time
 
 from mcp.server.mcpserver import MCPServer
 from mcp_types import AudioContent, CallToolResult, ImageContent, TextContent
+from pydantic import BaseModel
 
 # A 1x1 PNG: the smallest real image a tool can return.
 PIXEL = base64.b64decode(
@@ -38,15 +39,38 @@ def echo(text: str) -> str:
 
 @server.tool(description="Gets the current weather for a city.")
 def get_weather(city: str) -> dict:
+    _note("get_weather", city)
     if city == "Atlantis":
         raise ValueError("No weather station in Atlantis.")
     return {"city": city, "temperature": 21, "unit": "celsius", "source": "mcp"}
 
 
+class Forecast(BaseModel):
+    """The structured result of ``forecast``: the SDK lists its schema as the outputSchema."""
+
+    city: str
+    high: int
+    rain: bool = False
+
+
+@server.tool(description="Gets tomorrow's forecast for a city.")
+def forecast(city: str) -> Forecast:
+    return Forecast(city=city, high=18, rain=city == "Brest")
+
+
 @server.tool(description="Sleeps for the given number of seconds, then answers.")
 def slow(seconds: float) -> str:
+    _note("slow", seconds)
     time.sleep(seconds)
     return f"slept {seconds}"
+
+
+def _note(tool: str, value: object) -> None:
+    """Appends a line to $MCP_TEST_CALLS (when set), so a test can see which tools ran."""
+    path = os.environ.get("MCP_TEST_CALLS")
+    if path:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(f"{tool} {value}\n")
 
 
 @server.tool(description="Always fails with the given message.")

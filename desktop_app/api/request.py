@@ -23,6 +23,10 @@ class ToolDefinition:
     description: str = ""
     parameters: dict[str, Any] | None = None
     strict: bool | None = None
+    # The JSON Schema of the tool's result (an MCP tool's outputSchema, or "result_schema" in
+    # a hand-written tool's text). The app's own: it shapes the result form and checks what
+    # is typed there, and never goes over the wire (to_wire leaves it out).
+    result_schema: dict[str, Any] | None = field(default=None, compare=False)
 
     def to_wire(self) -> dict[str, Any]:
         function: dict[str, Any] = {"name": self.name}
@@ -66,11 +70,15 @@ class ToolDefinition:
         strict = function.get("strict")
         if strict is not None and not isinstance(strict, bool):
             raise ValueError(f'Tool {name!r}: "strict" must be true or false.')
+        result_schema = function.get("result_schema")
+        if result_schema is not None and not isinstance(result_schema, Mapping):
+            raise ValueError(f'Tool {name!r}: "result_schema" must be a JSON Schema object.')
         return cls(
             name=name,
             description=description,
             parameters=dict(parameters) if parameters is not None else None,
             strict=strict,
+            result_schema=dict(result_schema) if result_schema is not None else None,
         )
 
 

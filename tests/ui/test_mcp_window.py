@@ -20,11 +20,22 @@ from tests.ui.tools_support import chat_requests, send, turn_view, wait_idle
 SERVER = str(Path(__file__).resolve().parent.parent / "mcp_server.py")
 
 
+CALLS_LOG = "tool-calls.log"
+
+
+@pytest.fixture
+def calls_log(tmp_path) -> Path:
+    """Where the test server notes each run of the tools that note them (get_weather, slow)."""
+    return tmp_path / CALLS_LOG
+
+
 @pytest.fixture
 def mcp_panel(qtbot, window, tmp_path) -> McpPanel:
     """The window with the test server imported and started from the Tools dock."""
     path = tmp_path / "claude_desktop_config.json"
-    config = {"mcpServers": {"local": {"command": sys.executable, "args": [SERVER]}}}
+    env = {"MCP_TEST_CALLS": str(tmp_path / CALLS_LOG)}
+    local = {"command": sys.executable, "args": [SERVER], "env": env}
+    config = {"mcpServers": {"local": local}}
     path.write_text(json.dumps(config), encoding="utf-8")
     window.tools_dock.show()
     panel = window.findChild(McpPanel, "mcpPanel")
@@ -49,7 +60,9 @@ def first_card(window, msg):
     return view, view.cards[0]
 
 
-def test_an_mcp_tool_is_offered_and_runs_when_run_is_clicked(qtbot, window, sim, mcp_panel):
+def test_an_mcp_tool_is_offered_and_runs_when_run_is_clicked(
+    qtbot, window, sim, mcp_panel, calls_log
+):
     send(qtbot, window, "What is the weather in Paris?")
     msg = wait_idle(qtbot, window, 2)
     assert msg.tool_calls and msg.tool_calls[0].name == "get_weather"
@@ -67,6 +80,7 @@ def test_an_mcp_tool_is_offered_and_runs_when_run_is_clicked(qtbot, window, sim,
     QTest.mouseClick(actions.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.send_results.isEnabled(), timeout=20_000)
     assert "ran ✓" in actions.status.text()
+    assert calls_log.read_text(encoding="utf-8").splitlines() == ["get_weather Paris"]
     QTest.mouseClick(view.send_results, Qt.MouseButton.LeftButton)
     final = wait_idle(qtbot, window, 4)
     result = window.services.chat.current.messages[2]

@@ -129,7 +129,8 @@ class McpCalls(QObject):
 
     def _answer(self, conv_id: str, call: ToolCall, outcome: ToolOutcome, state: CallState) -> None:
         self._states[call.id] = state
-        self.loop.set_answer(conv_id, call.id, outcome.text, outcome.is_error)
+        ran = state.kind == "done"  # what the server returned, not typed or mocked
+        self.loop.set_answer(conv_id, call.id, outcome.text, outcome.is_error, from_run=ran)
         self.changed.emit(conv_id)
         if state.by_policy:
             self._maybe_continue(conv_id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from desktop_app.api import ToolDefinition
@@ -61,6 +61,7 @@ def public_tool(tool: Any) -> dict[str, Any]:
         "description": tool.description or "",
         "title": getattr(tool, "title", None) or "",
         "input_schema": tool.input_schema,
+        "output_schema": getattr(tool, "output_schema", None),
     }
 
 
@@ -78,6 +79,18 @@ def _definition(
     source = json.dumps({"name": wire, "description": description, "parameters": schema})
     check = check_tool_source(source)
     if check.ok and check.definition is not None:
-        return check.definition, ""
+        return replace(check.definition, result_schema=_result_schema(tool)), ""
     first = check.errors[0].describe() if check.errors else "its definition is not usable"
     return None, f"Not offered: its input schema is not valid ({first})."
+
+
+def _result_schema(tool: dict[str, Any]) -> dict[str, Any] | None:
+    """The tool's outputSchema when it is a usable JSON Schema; a broken one only costs the
+    result form (the result is then edited as text), never the tool."""
+    schema = tool.get("output_schema")
+    if not isinstance(schema, dict):
+        return None
+    from jsonschema import Draft202012Validator
+
+    valid = Draft202012Validator(Draft202012Validator.META_SCHEMA).is_valid(schema)
+    return schema if valid else None

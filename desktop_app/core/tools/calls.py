@@ -202,6 +202,29 @@ def check_result(text: str) -> Problem | None:
     return None
 
 
+def result_schema_problems(schema: dict[str, Any], text: str) -> list[str]:
+    """What keeps a result from matching its tool's result schema ([] when it does, or when
+    nothing is written yet); checked by jsonschema like the arguments."""
+    stripped = text.strip()
+    if not stripped:
+        return []
+    try:
+        value = json.loads(stripped)
+    except json.JSONDecodeError as exc:
+        return [f"The result should be JSON that matches the tool's result schema ({exc.msg})."]
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    out = []
+    try:
+        for error in Draft202012Validator(schema).iter_errors(value):
+            where = ".".join(str(p) for p in error.absolute_path)
+            out.append(f"{where}: {error.message}" if where else error.message)
+    except SchemaError as exc:
+        out.append(f"The tool's result schema is invalid: {exc.message}")
+    return out
+
+
 def error_result(text: str) -> str:
     """The content of a tool message that reports a failure: ``{"error": ...}``."""
     stripped = text.strip()

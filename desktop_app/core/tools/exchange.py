@@ -15,6 +15,9 @@ from desktop_app.core.tools.workbench import DEFAULT_AUTO_ROUNDS, ToolBench, Too
 MOCK_KEY = "x-gemma-desk-mock"
 # The rest of a mock (argument-matched cases, an injected error or delay), in one object.
 MOCK_MORE_KEY = "x-gemma-desk-mock-more"
+# The schema of the tool's result: beside the function, so a reader that sends the function
+# as it is never puts it on the wire.
+RESULT_SCHEMA_KEY = "x-gemma-desk-result-schema"
 
 # ---- import and export --------------------------------------------------------------------
 
@@ -27,6 +30,8 @@ def export_tools(entries: Iterable[ToolEntry]) -> str:
         definition = entry.check().definition
         if definition is not None:
             item = definition.to_wire()
+            if definition.result_schema is not None:
+                item[RESULT_SCHEMA_KEY] = definition.result_schema
             if entry.mock:
                 item[MOCK_KEY] = entry.mock
             more = _mock_more(entry)
@@ -60,6 +65,9 @@ def import_tools(text: str) -> list[ToolEntry]:
         if not isinstance(function, dict) or "name" not in function:
             raise ValueError(f"Item {i + 1} of the file is not a tool: it has no “name”.")
         mock = item.get(MOCK_KEY) if function is not item else None
+        result_schema = item.get(RESULT_SCHEMA_KEY) if function is not item else None
+        if result_schema is not None and "result_schema" not in function:
+            function = {**function, "result_schema": result_schema}
         entry = ToolEntry(
             source=json.dumps(function, indent=2, ensure_ascii=False),
             mock=mock if isinstance(mock, str) else "",

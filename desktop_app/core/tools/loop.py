@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -24,6 +25,7 @@ from desktop_app.core.tools.calls import (
     error_result,
     raw_tool_calls,
     render_mock,
+    result_schema_problems,
 )
 from desktop_app.core.tools.mocks import choose_mock
 from desktop_app.core.tools.workbench import ToolBench
@@ -42,6 +44,7 @@ class Answer:
     is_error: bool = False
     closed: bool = False  # closed without running: the model is told so
     from_mock: bool = False
+    from_run: bool = False  # what a real tool returned: its result schema is its own business
 
     def state(self) -> tuple[str, bool, bool]:
         return (self.text, self.is_error, self.closed)
@@ -51,11 +54,18 @@ class Answer:
             return error_result(CLOSED_RESULT)
         return error_result(self.text) if self.is_error else self.text.strip()
 
-    def problem(self) -> str:
+    def problem(self, schema: dict[str, Any] | None = None) -> str:
+        """Why the answer cannot be sent: not JSON where it looks like JSON, or (typed or
+        mocked, with a result ``schema``) not matching the schema."""
         if self.closed:
             return ""
         found = check_result(self.text)
-        return found.describe() if found else ""
+        if found:
+            return found.describe()
+        if schema is None or self.is_error or self.from_run:
+            return ""
+        problems = result_schema_problems(schema, self.text)
+        return f"Does not match the tool's result schema: {problems[0]}" if problems else ""
 
 
 class ToolLoop(QObject):
@@ -124,6 +134,14 @@ class ToolLoop(QObject):
             s.tool_choice = "auto"  # a named choice without its tool is a 400
         self._checks.clear()
         self.changed.emit(conv.id)
+
+    def result_schema(self, conv: Conversation, name: str) -> dict[str, Any] | None:
+        """The schema a typed or mocked result of tool ``name`` must match, if it has one."""
+        # The bench's own text first: a definition read back from history has lost it.
+        entry = conv.settings.tool_bench.entry_for(name)
+        tool = entry.check().definition if entry is not None else None
+        tool = tool or self.definition(conv, name)
+        return tool.result_schema if tool is not None else None
 
     def definition(self, conv: Conversation, name: str) -> ToolDefinition | None:
         for tool in (*conv.settings.tools, *self.extra_tools(conv)):
@@ -216,8 +234,11 @@ class ToolLoop(QObject):
     def answer(self, call_id: str) -> Answer | None:
         return self._answers.get(call_id)
 
-    def set_answer(self, conv_id: str, call_id: str, text: str, is_error: bool = False) -> None:
-        self._answers[call_id] = Answer(text=text, is_error=is_error)
+    def set_answer(
+        self, conv_id: str, call_id: str, text: str, is_error: bool = False,
+        from_run: bool = False,
+    ) -> None:
+        self._answers[call_id] = Answer(text=text, is_error=is_error, from_run=from_run)
         self.changed.emit(conv_id)
 
     def close_call(self, conv_id: str, call_id: str, closed: bool = True) -> None:
@@ -254,8 +275,8 @@ class ToolLoop(QObject):
             answer = self._answers.get(call.id)
             if answer is None or (not answer.closed and not answer.text.strip()):
                 out.append(f"{call.name}: no result yet")
-            elif answer.problem():
-                out.append(f"{call.name}: {answer.problem()}")
+            elif problem := answer.problem(self.result_schema(conv, call.name)):
+                out.append(f"{call.name}: {problem}")
         return out
 
     def send_results(self, conv: Conversation, continue_reply: bool = True) -> str:

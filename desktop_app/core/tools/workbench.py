@@ -36,6 +36,8 @@ _FUNCTION_SHAPE: dict[str, Any] = {
         "description": {"type": "string", "minLength": 1},
         "parameters": {"type": "object"},
         "strict": {"type": "boolean"},
+        # The app's own (never sent): the schema of the tool's result, for the result form.
+        "result_schema": {"type": "object"},
     },
     "additionalProperties": False,
 }
@@ -230,8 +232,12 @@ def copy_mock(source: ToolEntry, target: ToolEntry) -> None:
 
 
 def tool_source(tool: ToolDefinition) -> str:
-    """The editable JSON text of a tool: the function object, indented."""
-    return json.dumps(tool.to_wire()["function"], indent=2, ensure_ascii=False)
+    """The editable JSON text of a tool: the function object, indented (with its result
+    schema, which the text keeps though the wire never carries it)."""
+    function = tool.to_wire()["function"]
+    if tool.result_schema is not None:
+        function["result_schema"] = tool.result_schema
+    return json.dumps(function, indent=2, ensure_ascii=False)
 
 
 @lru_cache(maxsize=512)
@@ -257,6 +263,14 @@ def check_tool_source(text: str) -> ToolCheck:
     parameters = function.get("parameters") if isinstance(function, dict) else None
     if isinstance(parameters, dict):
         problems.extend(_schema_problems(text, parameters, (*base, "parameters")))
+    result_schema = function.get("result_schema") if isinstance(function, dict) else None
+    if isinstance(result_schema, dict):
+        path = (*base, "result_schema")
+        problems.extend(
+            Problem(f"Not a valid JSON Schema: {e.message}.", (*path, *e.absolute_path),
+                    spot_of_path(text, (*path, *e.absolute_path)))
+            for e in _meta_validator().iter_errors(result_schema)
+        )
     definition = None
     if not any(p.severity == "error" for p in problems):
         definition = ToolDefinition.from_wire(function)

@@ -1,6 +1,7 @@
-"""Call arguments edited in a form made from the tool's schema or as raw JSON, switching
-between the two without losing a value, and checked against the schema (by jsonschema,
-through ``check_arguments``) as they are edited."""
+"""Call arguments, or a call's result, edited in a form made from the tool's schema (its
+parameters, or its result schema) or as raw JSON, switching between the two without losing a
+value, and checked against the schema by jsonschema (``check_arguments`` for arguments,
+``result_schema_problems`` for results) as they are edited."""
 
 from __future__ import annotations
 
@@ -20,7 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.api import ToolDefinition
-from desktop_app.core.tools.calls import check_arguments, pretty_arguments
+from desktop_app.core.tools.calls import (
+    check_arguments,
+    pretty_arguments,
+    pretty_json,
+    result_schema_problems,
+)
 from desktop_app.core.tools.schema_form import form_fields
 from desktop_app.ui.tools.schema_form import SchemaForm
 
@@ -32,21 +38,25 @@ class ArgumentsEditor(QWidget):
 
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, for_result: bool = False) -> None:
         super().__init__(parent)
-        self.setObjectName("argumentsEditor")
+        # A result editor checks against a result schema; what it holds need not be an object.
+        self.for_result = for_result
+        what = "result" if for_result else "arguments"
+        self.setObjectName(f"{what}Editor")
         self.definition: ToolDefinition | None = None
+        self.schema: dict[str, Any] | None = None
         self._original = ""
         self._original_value: Any = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
         modes = QHBoxLayout()
-        modes.addWidget(QLabel("Arguments:", self))
+        modes.addWidget(QLabel("Result:" if for_result else "Arguments:", self))
         self.form_button = QPushButton("Form", self)
-        self.form_button.setObjectName("argumentsFormButton")
+        self.form_button.setObjectName(f"{what}FormButton")
         self.json_button = QPushButton("JSON", self)
-        self.json_button.setObjectName("argumentsJsonButton")
+        self.json_button.setObjectName(f"{what}JsonButton")
         self._group = QButtonGroup(self)
         for button in (self.form_button, self.json_button):
             button.setCheckable(True)
@@ -58,15 +68,18 @@ class ArgumentsEditor(QWidget):
         self.pages = QStackedWidget(self)
         self.form: SchemaForm | None = None
         self.raw = QPlainTextEdit(self.pages)
-        self.raw.setObjectName("mcpCallArguments")
-        self.raw.setAccessibleName("Arguments to run the tool with, as JSON")
+        self.raw.setObjectName("toolResultJson" if for_result else "mcpCallArguments")
+        self.raw.setAccessibleName(
+            "The tool's result, as JSON" if for_result
+            else "Arguments to run the tool with, as JSON"
+        )
         self.raw.setFixedHeight(64)
         self.raw.setTabChangesFocus(True)
         self.raw.textChanged.connect(self._edited)
         self.pages.addWidget(self.raw)
         lay.addWidget(self.pages)
         self.message = QLabel(self)
-        self.message.setObjectName("argumentsProblem")
+        self.message.setObjectName(f"{what}Problem")
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #d93025")
         self.message.hide()
@@ -80,6 +93,15 @@ class ArgumentsEditor(QWidget):
         """Shows a call's arguments: in the form when the schema has one and the form can
         hold them exactly, otherwise as JSON."""
         self.definition = definition
+        self._fill(definition.parameters if definition is not None else None, arguments)
+
+    def set_result(self, schema: dict[str, Any] | None, text: str) -> None:
+        """Shows a result: in the form of the result schema when it can hold it exactly
+        (an empty result is an empty form), otherwise as JSON."""
+        self.schema = schema
+        self._fill(schema, text)
+
+    def _fill(self, schema: object, arguments: str) -> None:
         self._original = arguments
         try:
             self._original_value = json.loads(arguments) if arguments.strip() else {}
@@ -89,7 +111,7 @@ class ArgumentsEditor(QWidget):
             self.pages.removeWidget(self.form)
             self.form.deleteLater()
             self.form = None
-        specs = form_fields(definition.parameters) if definition is not None else None
+        specs = form_fields(schema)
         if specs is not None:
             self.form = SchemaForm(specs, self.pages)
             self.form.edited.connect(self._edited)
@@ -97,7 +119,8 @@ class ArgumentsEditor(QWidget):
         self.form_button.setVisible(self.form is not None)
         self.json_button.setVisible(self.form is not None)
         self.raw.blockSignals(True)
-        self.raw.setPlainText(pretty_arguments(arguments))
+        self.raw.setPlainText(pretty_json(arguments) if self.for_result
+                              else pretty_arguments(arguments))
         self.raw.blockSignals(False)
         self._switch_problem = ""
         value = self._original_value
@@ -143,7 +166,7 @@ class ArgumentsEditor(QWidget):
             why = f"The JSON cannot be read ({exc.args[0].split(':')[0]}): fix it to switch."
         else:
             why = self.form.set_value(value) if isinstance(value, dict) else (
-                "The arguments should be a JSON object."
+                f"The {'result' if self.for_result else 'arguments'} should be a JSON object."
             )
         self._switch_problem = why
         self._show(self.raw if why else self.form)
@@ -168,6 +191,9 @@ class ArgumentsEditor(QWidget):
             if problems:
                 return "\n".join(problems[:_SHOWN_PROBLEMS])
         text = self.text()
+        if self.for_result:
+            wrong = result_schema_problems(self.schema, text) if self.schema is not None else []
+            return "\n".join(wrong[:_SHOWN_PROBLEMS])
         check = check_arguments(self.definition, text)
         lines = []
         for found in check.problems[:_SHOWN_PROBLEMS]:
@@ -179,6 +205,13 @@ class ArgumentsEditor(QWidget):
         self._switch_problem = ""
         self._check()
         self.changed.emit()
+
+    def check_against(self, schema: dict[str, Any] | None) -> None:
+        """A result editor checks against ``schema`` from now on (None: not at all, for an
+        error report or what a real tool returned)."""
+        if schema is not self.schema:
+            self.schema = schema
+            self._check()
 
     def _check(self) -> None:
         problem = self.problem()

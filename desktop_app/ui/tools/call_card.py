@@ -24,6 +24,7 @@ from desktop_app.core.tools.calls import pretty_arguments
 from desktop_app.core.tools.json_spots import json_path_text, value_offsets
 from desktop_app.ui.common.tab_keys import JSON_INDENT, tab_moves_focus
 from desktop_app.ui.common.theme import DARK, LIGHT, is_dark
+from desktop_app.ui.tools.arguments_editor import ArgumentsEditor
 
 if TYPE_CHECKING:
     from desktop_app.core.mcp.calls import McpCalls
@@ -145,6 +146,9 @@ class ToolCallCard(QFrame):
         mono(self.result)
         self.result.textChanged.connect(self._on_text)
         box.addWidget(self.result)
+        # Made for the first call whose tool has a result schema; shown instead of ``result``.
+        self.result_editor: ArgumentsEditor | None = None
+        self._result_filled: tuple[str, str] | None = None  # (call id, text) put in the editor
         self.problem = QLabel(self.answer_box)
         self.problem.setObjectName("toolResultProblem")
         self.problem.setWordWrap(True)
@@ -257,7 +261,21 @@ class ToolCallCard(QFrame):
         call = self.call
         closed = bool(answer and answer.closed)
         text = answer.text if answer else ""
-        if self.result.toPlainText() != text:
+        loop, conv = self.area.loop, self.area.conversation()
+        schema = loop.result_schema(conv, call.name) if loop and conv and call else None
+        editor = self._result_form(schema)
+        if editor is not None and call is not None:
+            last = self._result_filled
+            if last is None or last[0] != call.id or (last[1] != text and editor.text() != text):
+                editor.blockSignals(True)
+                editor.set_result(schema, text)
+                editor.blockSignals(False)
+            self._result_filled = (call.id, text)
+            # A reported error, or what a real tool returned, is not held to the schema.
+            checked = not (answer and (answer.is_error or answer.from_run))
+            editor.check_against(schema if checked else None)
+            editor.setEnabled(not closed)
+        elif self.result.toPlainText() != text:
             self.result.blockSignals(True)
             self.result.setPlainText(text)
             self.result.blockSignals(False)
@@ -272,8 +290,10 @@ class ToolCallCard(QFrame):
         self.result.setPlaceholderText(
             f'What {name} returned: text or JSON, e.g. {{"temperature": 21}}'
         )
+        # With a result form, the form says what does not match the schema.
         problem = answer.problem() if answer and answer.text.strip() else ""
-        loop = self.area.loop
+        if editor is None and answer and answer.text.strip():
+            problem = answer.problem(schema)
         if not text.strip() and loop and call:
             problem = loop.mock_problems.get(call.id, "")
         if closed:
@@ -281,11 +301,30 @@ class ToolCallCard(QFrame):
         self.problem.setText(html.escape(problem))
         self.problem.setVisible(bool(problem))
 
+    def _result_form(self, schema: dict | None) -> ArgumentsEditor | None:
+        """The result editor when the tool has a result schema (else the plain text box)."""
+        if schema is None:
+            if self.result_editor is not None:
+                self.result_editor.hide()
+            self.result.show()
+            return None
+        if self.result_editor is None:
+            self.result_editor = ArgumentsEditor(self.answer_box, for_result=True)
+            self.result_editor.changed.connect(self._on_text)
+            box = self.answer_box.layout()
+            assert isinstance(box, QVBoxLayout)
+            box.insertWidget(box.indexOf(self.result), self.result_editor)
+        self.result.hide()
+        self.result_editor.show()
+        return self.result_editor
+
     def _on_text(self) -> None:
         loop, conv = self.area.loop, self.area.conversation()
         if loop and conv and self.call:
-            text, error = self.result.toPlainText(), self.is_error.isChecked()
-            loop.set_answer(conv.id, self.call.id, text, error)
+            editor = self.result_editor
+            in_form = editor is not None and editor.isVisibleTo(self.answer_box)
+            text = editor.text() if in_form and editor else self.result.toPlainText()
+            loop.set_answer(conv.id, self.call.id, text, self.is_error.isChecked())
 
     def _use_mock(self) -> None:
         loop, conv = self.area.loop, self.area.conversation()
