@@ -43,3 +43,33 @@ def test_the_grid_wraps_its_columns_to_the_width_and_keeps_buttons_whole(qtbot, 
                        card.adopt_button, card.remove_button):
             assert button.width() >= button.sizeHint().width(), button.text()
             assert card.rect().contains(button.geometry()), button.text()
+
+
+def test_a_column_streams_as_plain_text_and_shows_markdown_when_it_ends(qtbot, window, sim):
+    """Eight columns rendering markdown at once stall the window: a streaming column appends
+    plain text, and renders its markdown once the cell has ended."""
+    from test_compare_window import run_all
+
+    from desktop_app.core.compare.cells import DONE
+
+    sim.simulator.config.tokens_per_second = 400  # long enough to see a few refreshes
+    dialog = open_compare(qtbot, window, "Explain how DNS works")
+    card = dialog.cards[0]
+    seen: list[tuple[bool, int]] = []
+    original = card.reply.set_markdown_text
+
+    def recording(text: str) -> None:
+        seen.append((card.reply.plain, len(text)))
+        original(text)
+
+    card.reply.set_markdown_text = recording
+    run_all(qtbot, dialog)
+    cell = dialog.run.columns[0].cell
+    assert cell.state == DONE and cell.content.startswith("## ")
+    qtbot.waitUntil(lambda: seen and not seen[-1][0], timeout=5_000)
+    streamed = [n for plain, n in seen if plain and n]
+    assert streamed and streamed[0] < len(cell.content)  # text arrived while plain
+    qtbot.waitUntil(lambda: not card.reply.is_rendering(), timeout=5_000)
+    shown = card.reply.toPlainText()
+    assert "## " not in shown and "**" not in shown  # rendered as markdown at the end
+    assert shown.startswith(cell.content.splitlines()[0].lstrip("# "))

@@ -138,6 +138,16 @@ class MarkdownView(QTextBrowser):
                 self._reset()
                 self.set_markdown_text(text)
 
+    def set_plain(self, plain: bool) -> None:
+        """Shows the text as plain text or as markdown from now on (rendered again in the
+        other form when it changes)."""
+        if plain != self.plain:
+            self.plain = plain
+            text = self._source
+            self._reset()
+            if text:
+                self.set_markdown_text(text)
+
     def set_markdown_text(self, text: str) -> None:
         """Shows `text`; appends incrementally when it extends what is shown."""
         if text == self._source:

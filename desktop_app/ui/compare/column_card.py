@@ -131,8 +131,11 @@ class ColumnCard(QFrame):
         self.error.setVisible(bool(cell.error))
         self.thinking.setText(cell.reasoning)
         self.thinking.setVisible(bool(cell.reasoning))
-        self.reply.set_markdown_text(cell.content)
         running = cell.state in (WAITING, STREAMING)
+        # Eight columns rendering markdown at once stall the window: a column streams as
+        # plain text (appended) and shows its markdown when it ends.
+        self.reply.set_plain(running)
+        self.reply.set_markdown_text(cell.content)
         self.stop_button.setEnabled(running)
         self.adopt_button.setEnabled(cell.state in (DONE, STOPPED) and bool(cell.completion))
         if self.pin_button.isChecked() != column.pinned:
