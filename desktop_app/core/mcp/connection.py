@@ -331,7 +331,11 @@ class McpConnection:
             loop.call_soon_threadsafe(fn)
 
     def _stderr_closed(self) -> None:
-        """The server's stderr ended: the process is gone (or closed it on purpose)."""
+        """The server's stderr ended: the process is gone (or closed it on purpose). A
+        Streamable HTTP server has no process of ours: its pipe ends as soon as the session is
+        open, which says nothing about the server (read late, it was taken for an exit)."""
+        if self.config.transport == "http":
+            return
         if self.state == ServerState.READY and not self._stopping and self.running:
             self._crash = (
                 f"Server “{self.config.name}” exited. It starts again with its next call, or "
