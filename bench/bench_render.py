@@ -119,7 +119,7 @@ def main() -> None:
     print(f"rendering with {Path(desktop_app.__file__).parent}")
     # As the app runs: garbage collected from the event loop, pygments loaded off-thread.
     from desktop_app.app.gc_guard import MainThreadCollector
-    from desktop_app.ui.chat.markdown_view import warm_up_highlighter
+    from desktop_app.ui.chat.code_block import warm_up_highlighter
 
     collector = MainThreadCollector(app)
     warm_up_highlighter()

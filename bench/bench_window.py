@@ -135,7 +135,7 @@ def window_run(base_url: str, prompt: str, tokens: int) -> dict[str, float]:
         state = AppServices(secrets=SecretStore(service="gemma-desk-bench"), settings=Settings())
         state.session.use(ServerProfile(name="bench", base_url=base_url))
         window = MainWindow(state)
-        from desktop_app.ui.chat.markdown_view import warm_up_highlighter
+        from desktop_app.ui.chat.code_block import warm_up_highlighter
 
         warm_up_highlighter()  # as the app does after start-up
         window.resize(1200, 800)

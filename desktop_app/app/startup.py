@@ -188,7 +188,7 @@ async def run_window(
         log.warning("%s", notice)
     services.start(start_demo_server, force_demo=args.demo or args.smoke_test)
     window.attach(services)
-    from desktop_app.ui.chat.markdown_view import warm_up_highlighter
+    from desktop_app.ui.chat.code_block import warm_up_highlighter
 
     warm_up_highlighter()
     collector.settle()

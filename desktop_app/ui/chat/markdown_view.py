@@ -44,21 +44,6 @@ from desktop_app.ui.common.theme import is_dark
 PARAGRAPH_GAP = 8.0  # pixels between finished blocks
 
 
-def warm_up_highlighter() -> None:
-    """Imports pygments in a background thread, so the first code block of a streaming reply
-    does not stall the window for the import (about 40 ms)."""
-    import threading
-
-    def load() -> None:
-        from pygments.formatters import HtmlFormatter
-        from pygments.lexers import get_lexer_by_name
-
-        get_lexer_by_name("python")
-        HtmlFormatter(nowrap=True, noclasses=True, style="friendly")
-
-    threading.Thread(target=load, name="warm-up-pygments", daemon=True).start()
-
-
 class MarkdownView(QTextBrowser):
     """Shows one message. `set_markdown_text` renders only what changed since the last call.
 
