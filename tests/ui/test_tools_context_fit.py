@@ -59,7 +59,10 @@ def test_the_loop_stops_before_the_context_would_overflow(qtbot, window, sim):
     assert loop.answer(last.tool_calls[0].id) is not None and view.send_results.isEnabled()
     sent = len(chat_requests(sim))
     params.set_field("max_tokens", 50)
-    view.send_results.click()
+    # A change of max_tokens is counted again before anything may be sent: Send results is
+    # held meanwhile, as Send is.
+    qtbot.waitUntil(view.send_results.isEnabled, timeout=10_000)
+    qtbot.mouseClick(view.send_results, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(chat_requests(sim)) == sent + 1, timeout=10_000)
     assert chat_requests(sim)[-1]["max_tokens"] == 50
 
