@@ -6,7 +6,7 @@ import math
 import time
 from collections import deque
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QDesktopServices,
     QGuiApplication,
@@ -39,6 +39,7 @@ from desktop_app.ui.chat.render_guard import (
     open_image,
     refused_resource,
 )
+from desktop_app.ui.chat.render_turns import render_turns
 from desktop_app.ui.common.theme import is_dark
 
 PARAGRAPH_GAP = 8.0  # pixels between finished blocks
@@ -57,10 +58,15 @@ class MarkdownView(QTextBrowser):
     """
 
     copyRequested = Signal(str)
+    rendered = Signal()  # every finished block of the text is rendered
 
     def __init__(self, parent: QWidget | None = None, *, plain: bool = False) -> None:
         super().__init__(parent)
         self.plain = plain
+        # True: a new text is rendered in the next turns of the loop, after the views already
+        # waiting (a Compare grid's columns ending together take turns); False (a chat
+        # message): its first slice at once.
+        self.waits_turn = False
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         # Nothing may resolve a relative name against a folder or a base address.
@@ -92,10 +98,6 @@ class MarkdownView(QTextBrowser):
         self._images: list[ImageLink] = []
         self._full_texts: list[tuple[str, str]] = []  # (title, text) behind each Show all
         self.full_text_dialog: FullTextDialog | None = None
-        self._slice_timer = QTimer(self)
-        self._slice_timer.setSingleShot(True)
-        self._slice_timer.setInterval(0)
-        self._slice_timer.timeout.connect(self._render_pending)
         self._dark = is_dark(self)  # the scheme the document's colours were made for
         self.setFixedHeight(self._content_height())
 
@@ -157,30 +159,44 @@ class MarkdownView(QTextBrowser):
         self._render_pending()
 
     def _render_pending(self) -> None:
-        """Renders queued blocks for one slice of time, then the tail or the trailer."""
+        """Renders queued blocks for one slice of time now, the rest in later turns
+        (render_turns); a view that ``waits_turn`` renders in the next turns only."""
+        turns = render_turns()
+        if self.waits_turn:
+            turns.wait(self)
+            return
+        turns.drop(self)
+        if self.render_slice(time.perf_counter() + SLICE_SECONDS):
+            turns.wait(self)
+
+    def render_slice(self, deadline: float) -> bool:
+        """Renders queued blocks until ``deadline`` (one at least), then the tail or the
+        trailer; True when blocks are left for another turn."""
         cursor = QTextCursor(self.document())
         cursor.beginEditBlock()
         cursor.setPosition(self._tail_start)
         cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
         self._code.forget_from(self._tail_start)
         cursor.removeSelectedText()
-        deadline = time.perf_counter() + SLICE_SECONDS
         while self._queue:
             self._insert(cursor, self._queue.popleft())
             if time.perf_counter() > deadline:
                 break
         self._tail_start = cursor.position()
-        if self._queue:
-            self._slice_timer.start()
-        elif self._cut is not None:
+        # The tail (or the trailer) is shown once every finished block before it is.
+        if not self._queue and self._cut is not None:
             self._insert_trailer(cursor)
-        else:
+        elif not self._queue:
             tail = Splitter.tail(self._source, self._splitter.pos)
             if tail.text.strip():
                 self._insert(cursor, tail, arriving=True)
         cursor.endEditBlock()
         self._code.tail_closed()
         self._code.place(False)
+        if self._queue:
+            return True
+        self.rendered.emit()
+        return False
 
     def _set_plain(self, text: str) -> None:
         """Plain text (your message, thinking): appended while it grows; past PLAIN_LIMIT
@@ -211,7 +227,7 @@ class MarkdownView(QTextBrowser):
         cursor.endEditBlock()
 
     def _reset(self) -> None:
-        self._slice_timer.stop()
+        render_turns().drop(self)
         self._code.clear()
         self.document().clear()
         self._splitter = Splitter()
