@@ -47,29 +47,49 @@ def test_the_grid_wraps_its_columns_to_the_width_and_keeps_buttons_whole(qtbot, 
 
 def test_a_column_streams_as_plain_text_and_shows_markdown_when_it_ends(qtbot, window, sim):
     """Eight columns rendering markdown at once stall the window: a streaming column appends
-    plain text, and renders its markdown once the cell has ended."""
-    from test_compare_window import run_all
+    plain text to its live view, and shows its markdown, rendered out of sight, once whole."""
+    from test_compare_window import _click
 
     from desktop_app.core.compare.cells import DONE
 
     sim.simulator.config.tokens_per_second = 400  # long enough to see a few refreshes
     dialog = open_compare(qtbot, window, "Explain how DNS works")
     card = dialog.cards[0]
-    seen: list[tuple[bool, int]] = []
-    original = card.reply.set_markdown_text
-
-    def recording(text: str) -> None:
-        seen.append((card.reply.plain, len(text)))
-        original(text)
-
-    card.reply.set_markdown_text = recording
-    run_all(qtbot, dialog)
+    _click(qtbot, dialog.run_button)
+    qtbot.waitUntil(lambda: card.pages.currentWidget() is card.live
+                    and card.live.toPlainText().startswith("## "), timeout=5_000)
+    partial = card.live.toPlainText()
+    assert dialog.run.running()  # seen while it streams, as the text the server sent
+    qtbot.waitUntil(lambda: not dialog.run.running(), timeout=20_000)
     cell = dialog.run.columns[0].cell
-    assert cell.state == DONE and cell.content.startswith("## ")
-    qtbot.waitUntil(lambda: seen and not seen[-1][0], timeout=5_000)
-    streamed = [n for plain, n in seen if plain and n]
-    assert streamed and streamed[0] < len(cell.content)  # text arrived while plain
-    qtbot.waitUntil(lambda: not card.reply.is_rendering(), timeout=5_000)
+    assert cell.state == DONE and cell.content.startswith(partial) and len(partial) < len(
+        cell.content)
+    qtbot.waitUntil(lambda: card.pages.currentWidget() is card.reply_scroll, timeout=5_000)
+    assert not card.reply.is_rendering()  # shown once whole, not block by block
     shown = card.reply.toPlainText()
     assert "## " not in shown and "**" not in shown  # rendered as markdown at the end
     assert shown.startswith(cell.content.splitlines()[0].lstrip("# "))
+    assert card.live.toPlainText() == cell.content  # the live view was complete meanwhile
+
+
+def test_a_rerun_shows_the_live_view_again_and_the_markdown_at_the_end(qtbot, window, sim):
+    """A column run again streams into its live view again (the old markdown is not left
+    standing), and shows its markdown when the new cell ends."""
+    from test_compare_window import _click, add_sweep
+
+    from desktop_app.core.compare.cells import DONE
+
+    dialog = open_compare(qtbot, window, "tell me about owls")
+    add_sweep(qtbot, dialog, "seed=1")
+    card = dialog.cards[1]
+    _click(qtbot, card.rerun_button)
+    qtbot.waitUntil(lambda: dialog.run.columns[1].cell.state == DONE, timeout=20_000)
+    qtbot.waitUntil(lambda: card.pages.currentWidget() is card.reply_scroll, timeout=5_000)
+    first = card.reply.source_text()
+    assert first == dialog.run.columns[1].cell.content
+    sim.simulator.config.tokens_per_second = 300  # the same reply again, slowly enough to see
+    _click(qtbot, card.rerun_button)
+    qtbot.waitUntil(lambda: card.pages.currentWidget() is card.live, timeout=5_000)
+    qtbot.waitUntil(lambda: dialog.run.columns[1].cell.state == DONE, timeout=20_000)
+    qtbot.waitUntil(lambda: card.pages.currentWidget() is card.reply_scroll, timeout=5_000)
+    assert card.reply.source_text() == dialog.run.columns[1].cell.content

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QPushButton,
     QScrollArea,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +24,8 @@ from desktop_app.core.compare.cells import (
 from desktop_app.core.compare.run import CompareColumn
 from desktop_app.ui.chat.markdown_view import MarkdownView
 from desktop_app.ui.common.flow_layout import FlowLayout
+from desktop_app.ui.compare.call_list import CallList
+from desktop_app.ui.compare.live_reply import LiveReply
 
 STATE_WORDS = {
     WAITING: "waiting for a free slot",
@@ -65,6 +68,7 @@ class ColumnCard(QFrame):
     def __init__(self, index: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.index = index
+        self.column_running = False
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setMinimumWidth(260)
         layout = QVBoxLayout(self)
@@ -81,6 +85,8 @@ class ColumnCard(QFrame):
         self.thinking.setWordWrap(True)
         self.thinking.setStyleSheet("color: gray; font-style: italic")
         self.reply = MarkdownView(self)
+        self.reply.waits_turn = True
+        self.reply.rendered.connect(self._show_markdown)
         body = QWidget(self)
         inner = QVBoxLayout(body)
         inner.setContentsMargins(0, 0, 0, 0)
@@ -90,7 +96,14 @@ class ColumnCard(QFrame):
         self.reply_scroll = QScrollArea(self)
         self.reply_scroll.setWidgetResizable(True)
         self.reply_scroll.setWidget(body)
-        self.reply_scroll.setMinimumHeight(220)
+        # Eight columns rendering markdown at once stall the window: a running column shows
+        # its reply as plain text (live), the markdown once its cell has ended.
+        self.live = LiveReply(self)
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self.reply_scroll)
+        self.pages.addWidget(self.live)
+        self.pages.setMinimumHeight(220)
+        self.calls = CallList(self)
         buttons = FlowLayout(spacing=4)  # wraps in a narrow column instead of cutting
         self.stop_button = QPushButton("Stop", self)
         self.rerun_button = QPushButton("Rerun", self)
@@ -111,8 +124,18 @@ class ColumnCard(QFrame):
         self.remove_button.clicked.connect(lambda: self.removeRequested.emit(self.index))
         for widget in (self.title, self.state, self.stats, self.error):
             layout.addWidget(widget)
-        layout.addWidget(self.reply_scroll, 1)
+        for label in (self.title, self.state, self.stats, self.error, self.thinking):
+            # A reply's or a server's words are never read as markup (rich text can load
+            # images and files).
+            label.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.calls)
         layout.addLayout(buttons)
+
+    def _show_markdown(self) -> None:
+        if self.column_running:
+            return  # rendered for a run that has been started again since
+        self.pages.setCurrentWidget(self.reply_scroll)
 
     def make_read_only(self) -> None:
         """A saved run's card: its reply and stats, no buttons to act on it."""
@@ -129,13 +152,22 @@ class ColumnCard(QFrame):
         self.stats.setText(stats_line(column))
         self.error.setText(cell.error or "")
         self.error.setVisible(bool(cell.error))
-        self.thinking.setText(cell.reasoning)
-        self.thinking.setVisible(bool(cell.reasoning))
         running = cell.state in (WAITING, STREAMING)
-        # Eight columns rendering markdown at once stall the window: a column streams as
-        # plain text (appended) and shows its markdown when it ends.
-        self.reply.set_plain(running)
-        self.reply.set_markdown_text(cell.content)
+        self.column_running = running
+        if running:
+            self.live.show_reply(cell.reasoning, cell.content)
+            self.pages.setCurrentWidget(self.live)
+        else:
+            # The markdown is rendered out of sight (no paint per slice) and shown once
+            # whole; the live text stays until then, complete.
+            if self.pages.currentWidget() is self.live:
+                self.live.show_reply(cell.reasoning, cell.content)
+            self.thinking.setText(cell.reasoning)
+            self.thinking.setVisible(bool(cell.reasoning))
+            self.reply.set_markdown_text(cell.content)
+            if not self.reply.is_rendering():
+                self._show_markdown()
+        self.calls.show_calls(cell.completion.tool_calls if cell.completion else ())
         self.stop_button.setEnabled(running)
         self.adopt_button.setEnabled(cell.state in (DONE, STOPPED) and bool(cell.completion))
         if self.pin_button.isChecked() != column.pinned:

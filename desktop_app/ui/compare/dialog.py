@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.compare.cells import DEFAULT_CONCURRENCY
+from desktop_app.core.compare.cells import DEFAULT_CONCURRENCY, STREAMING
 from desktop_app.core.compare.diff import ADDED, REMOVED, diff_counts, word_diff
 from desktop_app.core.compare.lab import CompareError, CompareLab
 from desktop_app.core.compare.recorder import grid_sheet
@@ -107,7 +107,7 @@ class CompareDialog(QDialog):
         self.tabs.addTab(grid_tab, "Grid")
         self.tabs.addTab(self.prompt_set, "Prompt set")
         layout.addWidget(self.tabs, 1)
-        self.refresh = CardRefresh(self._show_column, self)
+        self.refresh = CardRefresh(self._show_column, self._streaming, self)
         run.columnChanged.connect(self.refresh.mark)
         run.columnsChanged.connect(self._rebuild)
         self._rebuild()
@@ -281,6 +281,9 @@ class CompareDialog(QDialog):
                 and self._per_row() != self._placed_per_row):
             self._place_cards()
         return super().eventFilter(watched, event)
+
+    def _streaming(self) -> set[int]:
+        return {i for i, c in enumerate(self.run.columns) if c.cell.state == STREAMING}
 
     def _show_column(self, index: int) -> None:
         if index < len(self.cards):
