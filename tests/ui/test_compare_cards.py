@@ -11,6 +11,7 @@ from desktop_app.api import Completion, ToolCall
 from desktop_app.core.compare.cells import DONE, CellResult
 from desktop_app.core.compare.run import CompareColumn
 from desktop_app.core.compare.spec import ColumnSpec
+from desktop_app.ui.common.work_budget import WorkBudget
 from desktop_app.ui.compare.card_refresh import CardRefresh, live_interval
 from desktop_app.ui.compare.column_card import ColumnCard
 from tests.ui.tools_support import add_sample
@@ -72,7 +73,8 @@ def test_a_streaming_card_waits_its_turn_and_a_change_of_state_does_not():
     clock = [100.0]
     shown: list[int] = []
     streaming = {0, 1, 2, 3, 4, 5, 6, 7}
-    refresh = CardRefresh(shown.append, lambda: streaming, clock=lambda: clock[0])
+    refresh = CardRefresh(shown.append, lambda: streaming, clock=lambda: clock[0],
+                          budget=WorkBudget(clock=lambda: clock[0]))
     for index in range(8):
         refresh.mark(index)
     refresh.run_turn()

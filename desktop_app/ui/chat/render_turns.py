@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, QTimer
 from shiboken6 import Shiboken
 
 from desktop_app.ui.chat.render_budget import SLICE_SECONDS
+from desktop_app.ui.common.work_budget import work_budget
 
 
 class Rendering(Protocol):
@@ -22,7 +23,9 @@ class Rendering(Protocol):
 class RenderTurns(QObject):
     """Views that have work left wait here; each turn of the event loop renders them in
     order, one after the other, until the turn's budget is spent (each view that gets the
-    turn renders at least one block). A view left with work goes to the back."""
+    turn renders at least one block). A view left with work goes to the back. The budget
+    is the window's shared one (work_budget): other deferred work in the same pass of the
+    loop leaves less of it."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -45,7 +48,9 @@ class RenderTurns(QObject):
         self._waiting.pop(view, None)
 
     def _run(self) -> None:
-        deadline = time.perf_counter() + SLICE_SECONDS
+        budget = work_budget()  # shared with the other deferred work of the window
+        started = time.perf_counter()
+        deadline = budget.deadline(SLICE_SECONDS)
         while self._waiting and time.perf_counter() < deadline:
             view = next(iter(self._waiting))
             del self._waiting[view]
@@ -53,6 +58,7 @@ class RenderTurns(QObject):
                 continue
             if view.render_slice(deadline):
                 self._waiting[view] = None
+        budget.spend(started)
         if self._waiting:
             self._timer.start()
 

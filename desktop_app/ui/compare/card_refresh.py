@@ -8,6 +8,8 @@ from collections.abc import Callable, Collection
 
 from PySide6.QtCore import QObject, QTimer
 
+from desktop_app.ui.common.work_budget import WorkBudget, work_budget
+
 BUDGET_SECONDS = 0.006  # render work per turn across all cards; the rest waits for the next
 FRAME_SECONDS = 0.016
 CARDS_PER_FRAME = 2  # streaming cards shown per frame, all columns together
@@ -33,10 +35,12 @@ class CardRefresh(QObject):
         streaming: Callable[[], Collection[int]] = frozenset,
         parent: QObject | None = None,
         clock: Callable[[], float] = time.perf_counter,
+        budget: WorkBudget | None = None,
     ) -> None:
         super().__init__(parent)
         self._show = show
         self._clock = clock
+        self._budget = budget or work_budget()  # shared with markdown rendered in turns
         self._streaming = streaming  # the columns streaming now
         self._pending: dict[int, None] = {}  # insertion-ordered set
         self._shown_at: dict[int, float] = {}
@@ -59,8 +63,8 @@ class CardRefresh(QObject):
 
     def run_turn(self) -> None:
         """Shows what is due, within the turn's budget; the timer brings the next turn."""
-        now = self._clock()
-        deadline = now + BUDGET_SECONDS
+        now = started = self._clock()
+        deadline = self._budget.deadline(BUDGET_SECONDS)
         streaming = self._streaming()
         interval = live_interval(len(streaming))
         wait: float | None = None  # until the next streaming card is due
@@ -77,5 +81,6 @@ class CardRefresh(QObject):
             if now > deadline:
                 wait = 0.0
                 break
+        self._budget.spend(started)
         if self._pending:
             self._timer.start(0 if wait is None else max(0, round(wait * 1000)))
