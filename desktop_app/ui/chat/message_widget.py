@@ -277,9 +277,10 @@ class MessageWidget(QFrame):
               and self.tokens_feature.asking() is not None and not self._tokens_early):
             # A reply whose request asks for tokens: the panel is built and shown before the
             # first token, in a turn of the event loop of its own (built as the first tokens
-            # arrived, it stalled the window for tens of ms).
+            # arrived, it stalled the window for tens of ms). A timer, not a posted event
+            # (interval 0), so that what already waits (input, timers) goes first.
             self._tokens_early = True
-            QTimer.singleShot(0, self, self._open_tokens)
+            QTimer.singleShot(1, self, self._open_tokens)
         if tokens_on:
             self.token_panel.refresh(msg)  # type: ignore[union-attr]
         else:

@@ -155,7 +155,7 @@ class TokenPanel(QWidget):
         if self.chart is None and not count:
             # A reply that asks for tokens, before its first: the chart is made (and laid out)
             # in a turn of its own, not in the one that shows the first tokens.
-            QTimer.singleShot(0, self, self._chart_now)
+            QTimer.singleShot(1, self, self._chart_now)
             return
         chart = self.chart or self._make_chart()
         chart.show()
