@@ -77,7 +77,8 @@ def window_run(app, base_url: str, prompt: str, alternatives: int | None) -> dic
         shown = widget.token_panel.view.count() if widget.token_panel is not None else 0
         result.update(
             total=total, p50=statistics.median(stalls), p99=percentile(stalls, 0.99),
-            max=max(stalls), after=max(after, default=0.0), tokens=len(reply.tokens) if reply.tokens else 0, shown=shown,
+            max=max(stalls), after=max(after, default=0.0),
+            tokens=len(reply.tokens) if reply.tokens else 0, shown=shown,
             status=0 if reply.status == "complete" else 1,
         )
         window.close()
