@@ -13,6 +13,8 @@ import base64
 import binascii
 import math
 import sys
+import threading
+import time
 from array import array
 from itertools import chain
 from operator import sub
@@ -69,17 +71,28 @@ def tokens_to_record(log: TokenLog | None) -> dict[str, Any] | None:
     strings, token_ids, alt_ids = numbered or _scanned(c, n, alt_n)
     ends = c.alt_end[:n]
     counts = array("H", map(sub, ends, chain((0,), ends)))
-    return {
+    _yield()
+    record: dict[str, Any] = {
         "v": VERSION,
         "strings": strings,
         "tokens": _pack(token_ids),
         "logprobs": _pack(c.logprobs[:n]),
         "bytes": _sparse({i: b for i, b in c.raw.items() if i < n}),
         "counts": _pack(counts),
-        "alternatives": _pack(alt_ids),
-        "alt_logprobs": _pack(c.alt_logprobs[:alt_n]),
-        "alt_bytes": _sparse({i: b for i, b in c.alt_raw.items() if i < alt_n}),
     }
+    _yield()
+    record["alternatives"] = _pack(alt_ids)
+    _yield()
+    record["alt_logprobs"] = _pack(c.alt_logprobs[:alt_n])
+    record["alt_bytes"] = _sparse({i: b for i, b in c.alt_raw.items() if i < alt_n})
+    return record
+
+
+def _yield() -> None:
+    """Off the Qt thread, lets it have the interpreter now if it waits for it (else it would
+    wait for the switch interval, 5 ms): the history writer encodes records of megabytes."""
+    if threading.current_thread() is not threading.main_thread():
+        time.sleep(0)
 
 
 Table = tuple[list[str], "array[int]", "array[int]"]
@@ -122,6 +135,7 @@ def _numbered(ids: StringIds | None, n: int, alt_n: int) -> Table | None:
     get, numbers = renumber.__getitem__, ids.alt_ids
     for start in range(0, alt_n, _SLICE):
         alt_ids.extend(map(get, numbers[start : min(start + _SLICE, alt_n)]))
+        _yield()
     return strings, ids.ids[:n], alt_ids
 
 
