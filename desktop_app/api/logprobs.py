@@ -149,6 +149,27 @@ class TokenColumns(NamedTuple):
     alt_end: array[int]
 
 
+class StringIds(NamedTuple):
+    """Each token and alternative as a number: its string's rank of first appearance among the
+    tokens (``strings``/``table``), resp. among the alternatives (``alt_strings``/``alt_table``).
+    Kept as the log grows, so that the history record (core/tokens/record.py) needs no pass
+    over all strings at the end of a reply. Append-only, like the columns; ``seen[i]`` and
+    ``alt_seen[i]``: how many distinct strings tokens 0..i and their alternatives hold."""
+
+    strings: list[str]
+    table: dict[str, int]
+    ids: array[int]
+    alt_strings: list[str]
+    alt_table: dict[str, int]
+    alt_ids: array[int]
+    seen: array[int]
+    alt_seen: array[int]
+
+
+def _no_ids() -> StringIds:
+    return StringIds([], {}, array("I"), [], {}, array("I"), array("I"), array("I"))
+
+
 class TokenLog:
     """A reply's tokens with their logprobs and alternatives, appended as they stream.
 
@@ -157,7 +178,7 @@ class TokenLog:
     """
 
     __slots__ = ("_alt_bytes", "_alt_end", "_alt_logprobs", "_alt_tokens", "_bytes",
-                 "_logprobs", "_tokens")
+                 "_ids", "_logprobs", "_tokens")
 
     def __init__(self, entries: Iterable[TokenLogprob] = ()) -> None:
         self._tokens: list[str] = []
@@ -168,6 +189,9 @@ class TokenLog:
         self._alt_logprobs = array("d")
         self._alt_bytes: dict[int, bytes | None] = {}
         self._alt_end = array("I")  # where token i's alternatives end in the _alt columns
+        # None for a log made from columns (read back from history): its record is made by a
+        # scan, as it was made before.
+        self._ids: StringIds | None = _no_ids()
         self.extend(entries)
 
     def __len__(self) -> int:
@@ -183,16 +207,33 @@ class TokenLog:
 
     def extend(self, entries: Iterable[TokenLogprob]) -> None:
         tokens, alt_tokens, alt_logprobs = self._tokens, self._alt_tokens, self._alt_logprobs
+        # A log made from columns has no numbers for its first tokens: it numbers into a
+        # throwaway (such logs are not extended in practice; its record is made by a scan).
+        strings, table, ids, alt_strings, alt_table, alt_ids, seen, alt_seen = (
+            self._ids or _no_ids())
         for token, logprob, raw, top in entries:
             if raw is None or raw != token.encode("utf-8", "surrogatepass"):
                 self._bytes[len(tokens)] = raw
             tokens.append(token)
             self._logprobs.append(logprob)
+            number = table.get(token)
+            if number is None:
+                number = table[token] = len(strings)
+                strings.append(token)
+            ids.append(number)
             for alt_token, alt_logprob, alt_raw in top:
                 if alt_raw is None or alt_raw != alt_token.encode("utf-8", "surrogatepass"):
                     self._alt_bytes[len(alt_tokens)] = alt_raw
                 alt_tokens.append(alt_token)
                 alt_logprobs.append(alt_logprob)
+                number = alt_table.get(alt_token)
+                if number is None:
+                    number = alt_table[alt_token] = len(alt_strings)
+                    alt_strings.append(alt_token)
+                alt_ids.append(number)
+            seen.append(len(strings))
+            alt_seen.append(len(alt_strings))
+            # Last: readers on another thread take len(_alt_end) as what every column holds.
             self._alt_end.append(len(alt_tokens))
 
     def token(self, i: int) -> str:
@@ -240,10 +281,16 @@ class TokenLog:
         return TokenColumns(self._tokens, self._logprobs, self._bytes, self._alt_tokens,
                             self._alt_logprobs, self._alt_bytes, self._alt_end)
 
+    def string_ids(self) -> StringIds | None:
+        """The strings numbered as they arrived (shared, not copied); None for a log made from
+        columns."""
+        return self._ids
+
     @classmethod
     def from_columns(cls, columns: TokenColumns) -> TokenLog:
         """A log over columns read back from a record; the caller checked they agree."""
         log = cls()
+        log._ids = None
         (log._tokens, log._logprobs, log._bytes, log._alt_tokens, log._alt_logprobs,
          log._alt_bytes, log._alt_end) = columns
         return log

@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 CHECKPOINT_SECONDS = 1.0  # at most about a second of a streaming reply is at risk
+BIG_TOKEN_RECORD = 2000  # tokens: a record that takes about a millisecond or more to encode
 
 
 class HistoryService(QObject):
@@ -148,6 +149,11 @@ class HistoryService(QObject):
             return
         self._last_checkpoint.pop(msg_id, None)
         message, index = deepcopy(msg), conv.index_of(msg_id)
+        if message.tokens is not None and len(message.tokens) >= BIG_TOKEN_RECORD:
+            # Its token record takes the interpreter for several ms to encode: not while the
+            # window draws the end of the reply (see TurnGate).
+            self.store.submit_after_turn(lambda s: upsert_if_there(s, conv_id, message, index))
+            return
         self.store.submit(lambda s: upsert_if_there(s, conv_id, message, index))
 
     def _on_removed(self, conv_id: str, msg_id: str) -> None:

@@ -21,6 +21,7 @@ from desktop_app.core.history.storage import (
     SearchHit,
     StorageError,
 )
+from desktop_app.core.history.turn_gate import TurnGate
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class HistoryWorker(QObject):
             queue.SimpleQueue()
         )
         self._closing = False
+        self._gates: list[TurnGate] = []  # writes held until the window's turn has ended
         self._store: HistoryStore | None = None
         opened: Future[HistoryStore] = Future()
         # Not a daemon: if the process ends without close(), the thread still finishes the
@@ -128,12 +130,28 @@ class HistoryWorker(QObject):
             return
         self._jobs.put((job, None))
 
+    def submit_after_turn(self, job: Job) -> None:
+        """``submit``, but ``job`` starts only once the Qt thread has ended this turn of its
+        event loop and drawn what changed (see TurnGate): for a write whose encoding holds
+        the interpreter long enough to stall the window. Jobs after it wait for it."""
+        self._gates = [gate for gate in self._gates if not gate.is_open()]
+        gate = TurnGate()
+        self._gates.append(gate)
+        self.submit(gate.hold(job))
+
+    def _open_gates(self) -> None:
+        """The Qt thread is about to wait for the queue: held writes run at once."""
+        for gate in self._gates:
+            gate.open()
+        self._gates.clear()
+
     def call(self, job: Callable[[HistoryStore], T]) -> T:
         """Runs ``job`` after everything queued and waits for its result (or its exception)."""
         if self._closing:
             raise StorageError("The history store is closed.")
         if threading.current_thread() is self._thread:
             raise RuntimeError("HistoryWorker.call from its own thread would wait forever")
+        self._open_gates()
         result: Future[object] = Future()
         self._jobs.put((job, result))
         return result.result()  # type: ignore[return-value]
@@ -146,6 +164,7 @@ class HistoryWorker(QObject):
         if self._closing:
             return None
         self._closing = True
+        self._open_gates()
         stop = _Stop()
         self._jobs.put(stop)
         return stop.done

@@ -13,12 +13,14 @@ import base64
 import binascii
 import math
 import sys
+import threading
+import time
 from array import array
 from itertools import chain
 from operator import sub
 from typing import Any
 
-from desktop_app.api.logprobs import TokenColumns, TokenLog, unknown_token
+from desktop_app.api.logprobs import StringIds, TokenColumns, TokenLog, unknown_token
 
 VERSION = 1
 
@@ -65,26 +67,79 @@ def tokens_to_record(log: TokenLog | None) -> dict[str, Any] | None:
     # appended last for each token, so its length gives a prefix every column holds.
     n = len(c.alt_end)
     alt_n = c.alt_end[n - 1] if n else 0
-    # C-level loops (dict.fromkeys, map), no Python code per token: this runs on the history
-    # writer at the end of a reply, and what it holds the interpreter for the window waits.
-    tokens, alt_tokens = c.tokens[:n], c.alt_tokens[:alt_n]
-    strings = list(dict.fromkeys(chain(tokens, alt_tokens)))
-    table = dict(zip(strings, range(len(strings)), strict=True))
-    token_ids = array("I", map(table.__getitem__, tokens))
-    alt_ids = array("I", map(table.__getitem__, alt_tokens))
+    numbered = _numbered(log.string_ids(), n, alt_n)
+    strings, token_ids, alt_ids = numbered or _scanned(c, n, alt_n)
     ends = c.alt_end[:n]
     counts = array("H", map(sub, ends, chain((0,), ends)))
-    return {
+    _yield()
+    record: dict[str, Any] = {
         "v": VERSION,
         "strings": strings,
         "tokens": _pack(token_ids),
         "logprobs": _pack(c.logprobs[:n]),
         "bytes": _sparse({i: b for i, b in c.raw.items() if i < n}),
         "counts": _pack(counts),
-        "alternatives": _pack(alt_ids),
-        "alt_logprobs": _pack(c.alt_logprobs[:alt_n]),
-        "alt_bytes": _sparse({i: b for i, b in c.alt_raw.items() if i < alt_n}),
     }
+    _yield()
+    record["alternatives"] = _pack(alt_ids)
+    _yield()
+    record["alt_logprobs"] = _pack(c.alt_logprobs[:alt_n])
+    record["alt_bytes"] = _sparse({i: b for i, b in c.alt_raw.items() if i < alt_n})
+    return record
+
+
+def _yield() -> None:
+    """Off the Qt thread, lets it have the interpreter now if it waits for it (else it would
+    wait for the switch interval, 5 ms): the history writer encodes records of megabytes."""
+    if threading.current_thread() is not threading.main_thread():
+        time.sleep(0)
+
+
+Table = tuple[list[str], "array[int]", "array[int]"]
+
+
+def _scanned(c: TokenColumns, n: int, alt_n: int) -> Table:
+    """The string table of the first ``n`` tokens: every distinct token in order of first
+    appearance, then every other distinct alternative; and each token and alternative as its
+    index in it. A pass over all strings (for a log read back from history)."""
+    # C-level loops (dict.fromkeys, map), no Python code per token.
+    tokens, alt_tokens = c.tokens[:n], c.alt_tokens[:alt_n]
+    strings = list(dict.fromkeys(chain(tokens, alt_tokens)))
+    table = dict(zip(strings, range(len(strings)), strict=True))
+    token_ids = array("I", map(table.__getitem__, tokens))
+    alt_ids = array("I", map(table.__getitem__, alt_tokens))
+    return strings, token_ids, alt_ids
+
+
+def _numbered(ids: StringIds | None, n: int, alt_n: int) -> Table | None:
+    """The same table as ``_scanned`` from the numbers the log kept as it grew: at the end of a
+    reply the history writer then holds the interpreter (and the window) for a pass over the
+    distinct alternatives and a renumbering of the alternatives, not for a pass over 100,000
+    strings."""
+    if ids is None or len(ids.seen) < n:
+        return None
+    distinct = ids.seen[n - 1] if n else 0
+    alt_distinct = ids.alt_seen[n - 1] if n else 0
+    strings = ids.strings[:distinct]
+    table = ids.table
+    renumber: list[int] = []
+    for text in ids.alt_strings[:alt_distinct]:
+        number = table.get(text)
+        if number is None or number >= distinct:  # not among the first n tokens
+            number = len(strings)
+            strings.append(text)
+        renumber.append(number)
+    # In slices, each a C-level loop of about a millisecond: between them the window's thread
+    # can take the interpreter back.
+    alt_ids = array("I")
+    get, numbers = renumber.__getitem__, ids.alt_ids
+    for start in range(0, alt_n, _SLICE):
+        alt_ids.extend(map(get, numbers[start : min(start + _SLICE, alt_n)]))
+        _yield()
+    return strings, ids.ids[:n], alt_ids
+
+
+_SLICE = 16384
 
 
 def tokens_from_record(data: object, content: str) -> TokenLog | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import reduce
+from operator import add
 
 from desktop_app.api.logprobs import TokenLog, known
 
@@ -38,15 +40,13 @@ class TokenSummary:
 
 
 def summarize(tokens: TokenLog, threshold: float = LOW_PROBABILITY) -> TokenSummary:
+    # C-level loops (filter, reduce, map), no Python code per token: this runs on the window's
+    # thread when a reply ends. reduce adds in order, as a loop would (sum() compensates).
     cut = math.log(threshold)
-    total = 0.0
-    count = 0
-    below = 0
-    for logprob in tokens.logprobs():
-        if known(logprob):
-            total += logprob
-            count += 1
-            below += logprob < cut
+    finite = list(filter(math.isfinite, tokens.logprobs()))
+    count = len(finite)
+    total = reduce(add, finite, 0.0)
+    below = sum(map(cut.__gt__, finite))
     mean = total / count if count else None
     return TokenSummary(len(tokens), count, mean, below, threshold)
 

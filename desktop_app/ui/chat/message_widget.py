@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
@@ -208,6 +208,7 @@ class MessageWidget(QFrame):
         self.tokens_feature = context.tokens
         self.token_panel: QWidget | None = None
         self.tokens_button: QToolButton | None = None
+        self._tokens_early = False  # the panel was opened for a reply that asked for tokens
         if msg.role == "assistant" and context.tokens is not None:
             self.tokens_button = tokens_toggle(self)
             self.tokens_button.toggled.connect(self._tokens_toggled)
@@ -259,12 +260,27 @@ class MessageWidget(QFrame):
                 self.thinking.update_from(msg, answering=bool(msg.content))
             else:
                 self.thinking.hide()
+        if self._tokens_early and msg.tokens is None and (msg.content or not streaming):
+            # Opened for tokens that did not come: the text, as for any reply without them.
+            self._tokens_early = False
+            if self.tokens_button is not None and self.tokens_button.isChecked():
+                self.tokens_button.setChecked(False)  # refreshes
+                return
         tokens_on = self.token_panel is not None and not self.token_panel.isHidden()
         if self.tokens_button is not None and msg.tokens is not None and self.token_panel is None:
             # Tokens were asked for: the reply shows them (live while it streams) until the
             # toggle is turned off.
             self.tokens_button.setChecked(True)
             tokens_on = True
+        elif (self.tokens_button is not None and self.token_panel is None and streaming
+              and not msg.content and self.tokens_feature is not None
+              and self.tokens_feature.asking() is not None and not self._tokens_early):
+            # A reply whose request asks for tokens: the panel is built and shown before the
+            # first token, in a turn of the event loop of its own (built as the first tokens
+            # arrived, it stalled the window for tens of ms). A timer, not a posted event
+            # (interval 0), so that what already waits (input, timers) goes first.
+            self._tokens_early = True
+            QTimer.singleShot(1, self, self._open_tokens)
         if tokens_on:
             self.token_panel.refresh(msg)  # type: ignore[union-attr]
         else:
@@ -305,6 +321,10 @@ class MessageWidget(QFrame):
         self.error_card.show_error(msg)
         if self.tool_view is not None:
             self.tool_view.refresh(msg)
+
+    def _open_tokens(self) -> None:
+        if self._tokens_early and self.token_panel is None and self.tokens_button is not None:
+            self.tokens_button.setChecked(True)
 
     def _tokens_toggled(self, on: bool) -> None:
         """Show the reply as tokens (and ask for them from the next reply on), or as text."""

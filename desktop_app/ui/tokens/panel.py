@@ -7,7 +7,7 @@ import html
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -136,25 +136,45 @@ class TokenPanel(QWidget):
                 "then regenerate it."
                 if msg.status != MessageStatus.STREAMING
                 else "The server sends no token probabilities for this reply."
+                if msg.content
+                else "Waiting for the first tokens…"
             )
         elif self.view.current < 0 and not self.info.text():
             self.info.setText("Hover, click or focus a token to see its alternatives.")
 
     def _show_chart(self, msg: ChatMessage) -> None:
-        if msg.tokens is None or not len(msg.tokens):
+        streaming = msg.status == MessageStatus.STREAMING
+        count = len(msg.tokens) if msg.tokens is not None else 0
+        # Before the first token of a reply that asks for them, the (empty) chart is there
+        # already: showing it with the first tokens stalled the window.
+        expecting = streaming and not msg.content
+        if not count and not expecting:
             if self.chart is not None:
                 self.chart.hide()
             return
-        if self.chart is None:
-            from desktop_app.ui.tokens.chart import TokenChart
+        if self.chart is None and not count:
+            # A reply that asks for tokens, before its first: the chart is made (and laid out)
+            # in a turn of its own, not in the one that shows the first tokens.
+            QTimer.singleShot(1, self, self._chart_now)
+            return
+        chart = self.chart or self._make_chart()
+        chart.show()
+        chart.set_tokens(msg.tokens, streaming=streaming)
 
-            self.chart = TokenChart(self)
-            self.chart.tokenClicked.connect(self.go_to)
-            lay = self.layout()
-            assert isinstance(lay, QVBoxLayout)
-            lay.insertWidget(lay.indexOf(self.view) + 1, self.chart)
-        self.chart.show()
-        self.chart.set_tokens(msg.tokens, streaming=msg.status == MessageStatus.STREAMING)
+    def _make_chart(self) -> TokenChart:
+        from desktop_app.ui.tokens.chart import TokenChart
+
+        self.chart = TokenChart(self)
+        self.chart.tokenClicked.connect(self.go_to)
+        lay = self.layout()
+        assert isinstance(lay, QVBoxLayout)
+        lay.insertWidget(lay.indexOf(self.view) + 1, self.chart)
+        return self.chart
+
+    def _chart_now(self) -> None:
+        if self.chart is None and self.msg is not None and not self.isHidden():
+            self._make_chart()
+            self._show_chart(self.msg)
 
     def go_to(self, index: int) -> None:
         """Pick token ``index``, scroll it into view and give the tokens keyboard focus."""

@@ -1,5 +1,5 @@
-"""Loads the token chart's library when a chat starts asking for token probabilities, so the
-first reply with tokens does not pay for the import while it streams."""
+"""Loads the token panel and the chart's library when a chat starts asking for token
+probabilities, so the first reply with tokens does not pay for the imports while it streams."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ def chart_loaded() -> bool:
 
 
 def preload_chart() -> None:
-    """Imports the chart module now (Qt Charts: tens of ms, once per process)."""
+    """Imports the chart module now (Qt Charts: tens of ms, once per process), and the panel
+    that shows it (several ms more where Python compiles it on import)."""
     if not chart_loaded():
-        import desktop_app.ui.tokens.chart  # noqa: F401
+        import desktop_app.ui.tokens.chart
+        import desktop_app.ui.tokens.panel  # noqa: F401
 
 
 def load_chart_when_asking(feature: TokenFeature) -> None:
