@@ -47,11 +47,16 @@ def test_a_reply_without_calls_shows_no_call_cards(qtbot):
     card.show()
     card.show_column(done_column("Hello there."))
     assert not card.calls.isVisible() and card.calls.cards == []
+    assert not card.empty.isVisible()
     calls = (ToolCall("call_1", "get_time", '{"zone": "UTC"}'),
              ToolCall("call_2", "get_date", "{}"))
     card.show_column(done_column("", calls=calls))
     assert card.calls.isVisible() and [c.name.text() for c in card.calls.cards] == [
         "⚙ get_time", "⚙ get_date"]  # a stand-in id (call_N) is not shown
+    assert card.empty.isVisible()  # said, not an empty box
+    assert card.empty.text() == "No text: the reply is its tool calls (below)."
+    card.show_column(done_column(""))
+    assert card.empty.text() == "The reply was empty." and card.empty.isVisible()
     card.show_column(done_column("again, none"))
     qtbot.waitUntil(lambda: not card.calls.isVisible())
 

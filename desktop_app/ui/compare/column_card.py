@@ -56,6 +56,15 @@ def stats_line(column: CompareColumn) -> str:
     return " · ".join(parts)
 
 
+def empty_words(state: str, calls: int) -> str:
+    """What an ended column with no text says in place of its reply."""
+    if calls:
+        return f"No text: the reply is {'its tool calls' if calls > 1 else 'a tool call'} (below)."
+    if state == DONE:
+        return "The reply was empty."
+    return "Nothing arrived."
+
+
 class ColumnCard(QFrame):
     """Shows a column; its buttons ask the dialog to act on it by index."""
 
@@ -92,6 +101,12 @@ class ColumnCard(QFrame):
         inner.setContentsMargins(0, 0, 0, 0)
         inner.addWidget(self.thinking)
         inner.addWidget(self.reply)
+        # Said instead of an empty box: a reply that is only tool calls, or no text at all.
+        self.empty = QLabel(body)
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet("color: gray")
+        self.empty.hide()
+        inner.addWidget(self.empty)
         inner.addStretch(1)
         self.reply_scroll = QScrollArea(self)
         self.reply_scroll.setWidgetResizable(True)
@@ -167,7 +182,11 @@ class ColumnCard(QFrame):
             self.reply.set_markdown_text(cell.content)
             if not self.reply.is_rendering():
                 self._show_markdown()
-        self.calls.show_calls(cell.completion.tool_calls if cell.completion else ())
+        calls = cell.completion.tool_calls if cell.completion else ()
+        self.calls.show_calls(calls)
+        self.empty.setText(empty_words(cell.state, len(calls)))
+        self.empty.setVisible(not running and not cell.content and not cell.reasoning)
+        self.reply.setVisible(running or bool(cell.content))
         self.stop_button.setEnabled(running)
         self.adopt_button.setEnabled(cell.state in (DONE, STOPPED) and bool(cell.completion))
         if self.pin_button.isChecked() != column.pinned:
