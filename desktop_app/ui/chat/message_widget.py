@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
-    QPushButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -22,6 +21,7 @@ from desktop_app.core.chat.alternatives import count as version_count
 from desktop_app.core.chat.conversation import ChatMessage, MessageStatus
 from desktop_app.ui.chat.alternatives_bar import AlternativesBar
 from desktop_app.ui.chat.context import ChatContext, MessageActions
+from desktop_app.ui.chat.error_card import ErrorCard
 from desktop_app.ui.chat.markdown_view import MarkdownView
 from desktop_app.ui.chat.message_editor import MessageEditor
 from desktop_app.ui.chat.reply_details import details_line, empty_note, length_note
@@ -84,54 +84,6 @@ class ThinkingSection(QWidget):
         self.toggle.setAccessibleName(label)
         if self._user_choice is None:
             self.set_expanded(msg.status == MessageStatus.STREAMING and not answering)
-
-
-class ErrorCard(QFrame):
-    """An inline error: what happened, the server's own words, what to do, and Retry."""
-
-    retryRequested = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("errorCard")
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(12, 8, 12, 8)
-        self.title = QLabel(self)
-        self.title.setObjectName("errorTitle")
-        self.message = QLabel(self)
-        self.message.setObjectName("errorMessage")
-        self.hint = QLabel(self)
-        self.hint.setObjectName("errorHint")
-        # Only the title is rich text (bold, with its words escaped); the server's words and
-        # the hint are plain text, shown exactly as written: no markup from a server, and
-        # no "&amp;" where the server wrote "&".
-        self.title.setTextFormat(Qt.TextFormat.RichText)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.hint.setTextFormat(Qt.TextFormat.PlainText)
-        for label in (self.title, self.message, self.hint):
-            label.setWordWrap(True)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            lay.addWidget(label)
-        row = QHBoxLayout()
-        self.retry = QPushButton("Retry", self)
-        self.retry.setObjectName("retryButton")
-        self.retry.clicked.connect(self.retryRequested)
-        row.addWidget(self.retry)
-        row.addStretch(1)
-        lay.addLayout(row)
-
-    def show_error(self, msg: ChatMessage) -> None:
-        err = msg.error
-        if err is None:
-            self.hide()
-            return
-        self.title.setText(f"<b>{html.escape(err.title, quote=False)}</b>")
-        self.message.setText(err.message)
-        self.hint.setText(err.hint)
-        self.hint.setVisible(bool(err.hint))
-        self.setAccessibleName(f"Error: {err.title}")
-        self.setAccessibleDescription(f"{err.message} {err.hint}".strip())
-        self.show()
 
 
 PRIMARY_ACTIONS = {"copy", "edit", "regenerate"}
