@@ -11,7 +11,6 @@ from PySide6.QtGui import (
     QDesktopServices,
     QGuiApplication,
     QPaintEvent,
-    QPalette,
     QResizeEvent,
     QTextBlockFormat,
     QTextCharFormat,
@@ -40,6 +39,7 @@ from desktop_app.ui.chat.render_guard import (
     refused_resource,
 )
 from desktop_app.ui.chat.render_turns import render_turns
+from desktop_app.ui.chat.text_formats import link_format, mono_format, note_format
 from desktop_app.ui.common.theme import is_dark
 
 PARAGRAPH_GAP = 8.0  # pixels between finished blocks
@@ -275,11 +275,9 @@ class MarkdownView(QTextBrowser):
     def _insert_preview(self, cursor: QTextCursor, block: Block, what: str, arriving: bool) -> None:
         """The first lines as plain monospace text, then what was left out and Show all."""
         head, lines = preview(block.text)
-        mono = QTextCharFormat()
-        mono.setFontFamilies(["monospace"])
-        cursor.insertText(head, mono)
+        cursor.insertText(head, mono_format())
         cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
-        note = self._note_format()
+        note = note_format(self.palette())
         cursor.insertText(f"{what}; shown as plain text, first {lines} lines.  ", note)
         title = "Code block" if block.kind == "code" else "Block"
         # The unfinished tail is drawn again on every update: its Show all reads the tail as
@@ -289,7 +287,7 @@ class MarkdownView(QTextBrowser):
             index = len(self._code_blocks)
             self._code_blocks.append(block.text)
             cursor.insertText("  ", QTextCharFormat())
-            cursor.insertText("Copy", self._link_format(f"copy-code:{index}"))
+            cursor.insertText("Copy", link_format(self.palette(), f"copy-code:{index}"))
 
     def _insert_trailer(self, cursor: QTextCursor) -> None:
         """The first lines of what is past the render limit, as plain text, and Show all."""
@@ -298,14 +296,12 @@ class MarkdownView(QTextBrowser):
         if cursor.position() > 0:
             cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
         head, lines = preview(self._source[cut:])
-        mono = QTextCharFormat()
-        mono.setFontFamilies(["monospace"])
-        cursor.insertText(head, mono)
+        cursor.insertText(head, mono_format())
         cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
         cursor.insertText(
             f"This message is long: the last {rest:,} characters are shown as plain text, "
             f"first {lines} lines.  ",
-            self._note_format(),
+            note_format(self.palette()),
         )
         self._insert_show_all(cursor, "Whole message", self._source, key="message")
 
@@ -313,22 +309,8 @@ class MarkdownView(QTextBrowser):
         if not key:
             key = str(len(self._full_texts))
             self._full_texts.append((title, text))
-        cursor.insertText("Show all", self._link_format(f"show-all:{key}"))
+        cursor.insertText("Show all", link_format(self.palette(), f"show-all:{key}"))
         cursor.insertText(" ", QTextCharFormat())
-
-    def _note_format(self) -> QTextCharFormat:
-        fmt = QTextCharFormat()
-        fmt.setFontItalic(True)
-        fmt.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
-        return fmt
-
-    def _link_format(self, href: str) -> QTextCharFormat:
-        fmt = QTextCharFormat()
-        fmt.setAnchor(True)
-        fmt.setAnchorHref(href)
-        fmt.setForeground(self.palette().color(QPalette.ColorRole.Link))
-        fmt.setFontUnderline(True)
-        return fmt
 
     def code_block(self, index: int) -> str:
         return self._code_blocks[index]

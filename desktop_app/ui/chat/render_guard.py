@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import (
-    QColor,
     QDesktopServices,
     QImage,
     QPalette,
@@ -15,6 +14,8 @@ from PySide6.QtGui import (
     QTextDocument,
     QTextFormat,
 )
+
+from desktop_app.ui.chat.text_formats import link_format
 
 # GitHub markdown with raw HTML turned into plain text: a reply is untrusted input, and inert
 # tags keep it from styling the app (faking an error card or a button) or naming resources.
@@ -158,11 +159,7 @@ def _insert_image_link(
     if link.url() is None:
         cursor.insertText(f"{label} {target} (not opened)", _muted(palette))
         return
-    fmt = QTextCharFormat()
-    fmt.setAnchor(True)
-    fmt.setAnchorHref(f"{IMAGE_SCHEME}:{len(images)}")
-    fmt.setForeground(QColor(palette.color(QPalette.ColorRole.Link)))
-    fmt.setFontUnderline(True)
+    fmt = link_format(palette, f"{IMAGE_SCHEME}:{len(images)}")
     fmt.setToolTip(f"Open {link.target} in the system viewer")
     images.append(link)
     cursor.insertText(f"{label} {target}", fmt)
