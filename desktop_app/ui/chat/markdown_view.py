@@ -41,6 +41,7 @@ from desktop_app.ui.chat.render_guard import (
 from desktop_app.ui.chat.render_turns import render_turns
 from desktop_app.ui.chat.text_formats import link_format, mono_format, note_format
 from desktop_app.ui.common.theme import is_dark
+from desktop_app.ui.common.work_budget import work_budget
 
 PARAGRAPH_GAP = 8.0  # pixels between finished blocks
 
@@ -166,7 +167,13 @@ class MarkdownView(QTextBrowser):
             turns.wait(self)
             return
         turns.drop(self)
-        if self.render_slice(time.perf_counter() + SLICE_SECONDS):
+        # The window's shared budget (work_budget): a reply streaming at full speed renders
+        # a slice every frame, and the frame also reads the stream and paints.
+        budget = work_budget()
+        started = time.perf_counter()
+        more = self.render_slice(budget.deadline(SLICE_SECONDS))
+        budget.spend(started)
+        if more:
             turns.wait(self)
 
     def render_slice(self, deadline: float) -> bool:
