@@ -103,3 +103,22 @@ def test_a_streaming_card_waits_its_turn_and_a_change_of_state_does_not():
 def test_the_more_columns_stream_the_less_often_each_card_is_shown():
     assert live_interval(1) == live_interval(2) < live_interval(4) < live_interval(8)
     assert live_interval(8) == 4 * live_interval(2)  # about two cards per frame in all
+
+
+def test_the_live_view_of_a_very_long_reply_stops_growing_and_says_why(qtbot):
+    from desktop_app.ui.chat.render_budget import PLAIN_LIMIT
+    from desktop_app.ui.compare.live_reply import REST_NOTE, LiveReply
+
+    live = LiveReply()
+    qtbot.addWidget(live)
+    live.show()
+    text = "word " * (PLAIN_LIMIT // 5)
+    live.show_reply("", text)
+    assert live.toPlainText() == text and REST_NOTE not in live.toPlainText()
+    live.show_reply("", text + "more words")
+    shown = live.toPlainText()
+    assert shown.startswith(text) and shown.endswith(REST_NOTE) and "more words" not in shown
+    live.show_reply("", text + "more words and more")
+    assert live.toPlainText() == shown  # frozen, the note once
+    live.show_reply("", "a new run")  # a rerun starts afresh
+    assert live.toPlainText() == "a new run"

@@ -8,6 +8,8 @@ from PySide6.QtWidgets import QFrame, QPlainTextEdit, QWidget
 
 from desktop_app.ui.chat.render_budget import PLAIN_LIMIT
 
+REST_NOTE = "[Long reply: the rest is shown when it ends.]"
+
 
 class LiveReply(QPlainTextEdit):
     """Eight of these stream at once: an update appends what is new (the plain text layout
@@ -22,6 +24,7 @@ class LiveReply(QPlainTextEdit):
         self.setAccessibleName("Reply as it streams")
         self._reasoning = ""
         self._content = ""
+        self._noted = False  # the note that the rest shows when the reply ends is there
         self._thought_format = QTextCharFormat()
         self._thought_format.setForeground(QColor("gray"))
         self._thought_format.setFontItalic(True)
@@ -36,8 +39,11 @@ class LiveReply(QPlainTextEdit):
     def show_reply(self, reasoning: str, content: str) -> None:
         """Shows ``reasoning`` then ``content``; appends when both extend what is shown (the
         thinking may only grow before the answer starts), else shows them anew."""
+        too_long = len(reasoning) > PLAIN_LIMIT or len(content) > PLAIN_LIMIT
         reasoning, content = reasoning[:PLAIN_LIMIT], content[:PLAIN_LIMIT]
         if (reasoning, content) == (self._reasoning, self._content):
+            if too_long and not self._noted:
+                self._note_rest()
             return
         bar = self.verticalScrollBar()
         follow = bar.value() >= bar.maximum()
@@ -46,9 +52,10 @@ class LiveReply(QPlainTextEdit):
             and content.startswith(self._content)
             and (reasoning == self._reasoning or not self._content)
         )
+        if extends and self._noted:
+            return  # past the limit the view stays as it is: the rest shows at the end
         if not extends:
-            self.clear()
-            self._reasoning = self._content = ""
+            self.reset()
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.beginEditBlock()
@@ -60,9 +67,19 @@ class LiveReply(QPlainTextEdit):
             cursor.insertText(content[len(self._content) :], self._answer_format)
         cursor.endEditBlock()
         self._reasoning, self._content = reasoning, content
+        if too_long:
+            self._note_rest()
         if follow:
             bar.setValue(bar.maximum())
+
+    def _note_rest(self) -> None:
+        """Past PLAIN_LIMIT characters the live view stops growing, and says so."""
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(f"\n\n{REST_NOTE}", self._thought_format)
+        self._noted = True
 
     def reset(self) -> None:
         self.clear()
         self._reasoning = self._content = ""
+        self._noted = False
