@@ -68,6 +68,11 @@ def test_a_hit_in_another_version_opened_with_the_keyboard_shows_that_version(qt
     assert widget.versions is not None and widget.versions.label.text() == "1/2"
     assert widget.property("searchHit") is True
     assert view.widget_for(new.id) is None
+    # Opened again from the same (now older) result: the version stays, the message shown.
+    tab_to(qtbot, panel.results)
+    qtbot.keyClick(panel.results, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.widget_for(old.id).hasFocus(), timeout=5_000)
+    assert chat.current.messages[1].id == old.id
     # The switch was saved: the words moved, each still found once, the index says where.
     assert stored_hits(window, "platypus") == [(old.id, False)]
     assert stored_hits(window, "axolotls") == [(old.id, True)]

@@ -73,8 +73,20 @@ def show_matching_version(chat: ChatController, message_id: str, query: str) -> 
     try:
         index = conv.index_of(message_id)
     except KeyError:
-        return message_id
+        # The hit was opened before: its message is now a hidden version of a place, and
+        # the version shown there is the one that matched.
+        return _place_hiding(conv.messages, message_id) or message_id
     to = matching_version(conv.messages[index], query)
     if to is None or not chat.switch_alternative(message_id, to):
         return message_id
     return conv.messages[index].id
+
+
+def _place_hiding(messages: list[ChatMessage], message_id: str) -> str | None:
+    """The id of the shown message whose hidden versions start with ``message_id``."""
+    for m in messages:
+        if m.alternatives is not None and any(
+            branch and branch[0].id == message_id for branch in m.alternatives.branches
+        ):
+            return m.id
+    return None
