@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.chat.controller import ChatController
 from desktop_app.core.history.service import HistoryService
 from desktop_app.core.history.storage import StorageError
+from desktop_app.core.history.version_match import show_matching_version
 from desktop_app.ui.chat.chat_view import ChatView
 from desktop_app.ui.chat.context import MessageActions
 from desktop_app.ui.common.box_place import insert_before
@@ -193,7 +194,7 @@ class HistoryPanel:
         if side is not None and (side_layout := side.layout()) is not None:
             side_layout.activate()
         for hit in hits:
-            add_hit(self.results, hit)
+            add_hit(self.results, hit, query)
         if not hits:
             QListWidgetItem("No matches", self.results).setFlags(Qt.ItemFlag.NoItemFlags)
 
@@ -201,9 +202,11 @@ class HistoryPanel:
         data = item.data(Qt.ItemDataRole.UserRole)
         if not data:
             return
-        conv_id, message_id = data
+        conv_id, message_id, version_query = data
         if conv_id != self.chat.current.id:
             self.chat.select(conv_id)
+        if message_id and version_query:
+            message_id = show_matching_version(self.chat, message_id, version_query)
         if message_id:
             self.chat_view.scroll_to_message(message_id, highlight=True)
 
@@ -263,4 +266,3 @@ class HistoryPanel:
 def _safe_name(title: str) -> str:
     keep = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in title).strip()
     return keep[:60] or "conversation"
-

@@ -17,6 +17,8 @@ class HitView(QWidget):
         super().__init__(parent)
         self.setObjectName("searchHit")
         self._segments = plain_segments(hit.snippet)
+        # Said first: opening the hit switches the message to that version.
+        self._where = "In another version: " if hit.other_version else ""
         lay = self.lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 4, 6, 4)
         lay.setSpacing(1)
@@ -38,24 +40,27 @@ class HitView(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
 
     def plain_text(self) -> str:
-        return "".join(text for text, _ in self._segments)
+        return self._where + "".join(text for text, _ in self._segments)
 
     def snippet_html(self) -> str:
-        return "".join(
+        where = f"<i>{html.escape(self._where)}</i>" if self._where else ""
+        return where + "".join(
             f"<b>{html.escape(text)}</b>" if match else html.escape(text)
             for text, match in self._segments
         )
 
 
-def add_hit(results: QListWidget, hit: SearchHit) -> QListWidgetItem:
-    """Adds `hit` to the list as an item with a HitView, sized for the list's width."""
+def add_hit(results: QListWidget, hit: SearchHit, query: str = "") -> QListWidgetItem:
+    """Adds `hit` to the list as an item with a HitView, sized for the list's width. The
+    item keeps (conversation id, message id, `query` when the hit is in another version)."""
     item = QListWidgetItem(results)
     view = HitView(hit)
     text = f"{hit.title}\n{view.plain_text()}" if hit.message_id else hit.title
     # Screen readers and tooltips get the same plain text.
     item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
     item.setToolTip(text)
-    item.setData(Qt.ItemDataRole.UserRole, (hit.conversation_id, hit.message_id))
+    version_query = query if hit.other_version else None
+    item.setData(Qt.ItemDataRole.UserRole, (hit.conversation_id, hit.message_id, version_query))
     width = max(120, results.viewport().width() - 2 * results.spacing() - 4)
     item.setSizeHint(QSize(width, view.lay.totalHeightForWidth(width)))
     results.setItemWidget(item, view)

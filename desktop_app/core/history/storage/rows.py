@@ -18,6 +18,7 @@ from desktop_app.core.history.serialize import (
 from desktop_app.core.params.sampling_repair import repair_reply_params, repair_sampling
 
 from .errors import StorageError
+from .version_text import other_versions_text
 
 _orjson_loads: Callable[[str], Any] | None
 _orjson_dumps: Callable[..., bytes] | None
@@ -71,6 +72,9 @@ def message_values(conversation_id: str, message: ChatMessage, position: int) ->
     d = message_to_dict(message)
     values = {key: d.pop(key) for key in MESSAGE_COLUMNS}
     values["data"] = dumps(d)
+    # Only a message with versions pays for their text (a streaming reply is saved often).
+    alts = d.get("alternatives")
+    values["other_versions"] = "" if alts is None else other_versions_text(alts)
     values["conversation_id"] = conversation_id
     values["position"] = position
     return values
@@ -171,20 +175,24 @@ ON CONFLICT (id) DO UPDATE SET
 """
 INSERT_MESSAGE = """
 INSERT INTO messages
-    (conversation_id, id, position, role, content, reasoning, status, created_at, data)
-VALUES (:conversation_id, :id, :position, :role, :content, :reasoning, :status, :created_at, :data)
+    (conversation_id, id, position, role, content, reasoning, status, created_at, data,
+     other_versions)
+VALUES (:conversation_id, :id, :position, :role, :content, :reasoning, :status, :created_at, :data,
+        :other_versions)
 """
 UPSERT_MESSAGE = (
     INSERT_MESSAGE
     + """ON CONFLICT (conversation_id, id) DO UPDATE SET
     position = excluded.position, role = excluded.role, content = excluded.content,
     reasoning = excluded.reasoning, status = excluded.status,
-    created_at = excluded.created_at, data = excluded.data
+    created_at = excluded.created_at, data = excluded.data,
+    other_versions = excluded.other_versions
 """
 )
 COPY_MESSAGE = """
 INSERT INTO messages
-    (conversation_id, id, position, role, content, reasoning, status, created_at, data)
-SELECT ?, ?, position, role, content, reasoning, status, created_at, data
+    (conversation_id, id, position, role, content, reasoning, status, created_at, data,
+     other_versions)
+SELECT ?, ?, position, role, content, reasoning, status, created_at, data, other_versions
 FROM messages WHERE conversation_id = ? AND id = ?
 """

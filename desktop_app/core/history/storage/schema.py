@@ -11,6 +11,7 @@ from desktop_app.core.files.damaged_files import stamped_name
 from desktop_app.core.files.file_modes import private_file
 
 from .errors import NewerSchemaError, StorageError
+from .version_text import fill_other_versions
 
 
 @dataclass(frozen=True)
@@ -122,8 +123,51 @@ CREATE TRIGGER titles_fts_update AFTER UPDATE OF title ON conversations BEGIN
 END;
 """
 
+# Version 2: the text of a message's versions that are not shown (kept whole in ``data``)
+# gets a column of its own, indexed as the third column of messages_fts, so a word that is
+# only in another version is found too. The column is '' for every message without versions.
+_V2_RESHAPE = """
+ALTER TABLE messages ADD COLUMN other_versions TEXT NOT NULL DEFAULT '';
+DROP TRIGGER messages_fts_insert;
+DROP TRIGGER messages_fts_delete;
+DROP TRIGGER messages_fts_update;
+DROP TABLE messages_fts;
+"""
+_V2_INDEX = """
+CREATE VIRTUAL TABLE messages_fts USING fts5(
+    content, reasoning, other_versions,
+    content = 'messages', content_rowid = 'seq',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts(rowid, content, reasoning, other_versions)
+    VALUES (new.seq, new.content, new.reasoning, new.other_versions);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, content, reasoning, other_versions)
+    VALUES ('delete', old.seq, old.content, old.reasoning, old.other_versions);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, reasoning, other_versions
+ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, content, reasoning, other_versions)
+    VALUES ('delete', old.seq, old.content, old.reasoning, old.other_versions);
+    INSERT INTO messages_fts(rowid, content, reasoning, other_versions)
+    VALUES (new.seq, new.content, new.reasoning, new.other_versions);
+END;
+INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
+"""
+
+
+def _search_other_versions(conn: sqlite3.Connection) -> None:
+    _script(_V2_RESHAPE)(conn)
+    # Filled before the new index exists: the 'rebuild' below then reads every row once.
+    fill_other_versions(conn)
+    _script(_V2_INDEX)(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "conversations, messages and full-text search", _script(_V1)),
+    Migration(2, "search the versions of a message that are not shown", _search_other_versions),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 # Seconds to wait for another connection's lock before giving up (blocks the caller).

@@ -22,6 +22,8 @@ class SearchHit:
     title: str
     snippet: str
     rank: float  # bm25 score: lower is a better match
+    # The words are not all in the version shown: some are only in another version of it.
+    other_version: bool = False
 
 
 def fts_query(text: str) -> str | None:
@@ -38,10 +40,20 @@ def fts_query(text: str) -> str | None:
     return " ".join(terms) if terms else None
 
 
+# ``shown``: the rows the same query matches in the shown version's columns alone (built
+# once per search). Any other row matched through other_versions (column 2), which its
+# snippet then comes from.
 _MESSAGE_HITS = f"""
+WITH shown(seq) AS MATERIALIZED (
+    SELECT rowid FROM messages_fts WHERE messages_fts MATCH :shown
+)
 SELECT m.conversation_id, m.id, c.title,
-       snippet(messages_fts, -1, :start, :end, '{ELLIPSIS}', {_SNIPPET_TOKENS}),
-       messages_fts.rank
+       CASE WHEN m.seq IN shown
+            THEN snippet(messages_fts, -1, :start, :end, '{ELLIPSIS}', {_SNIPPET_TOKENS})
+            ELSE snippet(messages_fts, 2, :start, :end, '{ELLIPSIS}', {_SNIPPET_TOKENS})
+       END,
+       messages_fts.rank,
+       m.seq NOT IN shown
 FROM messages_fts
 JOIN messages AS m ON m.seq = messages_fts.rowid
 JOIN conversations AS c ON c.id = m.conversation_id
@@ -54,7 +66,7 @@ LIMIT :limit
 _TITLE_HITS = """
 SELECT c.id, NULL, c.title,
        highlight(titles_fts, 0, :start, :end),
-       titles_fts.rank
+       titles_fts.rank, 0
 FROM titles_fts
 JOIN conversations AS c ON c.seq = titles_fts.rowid
 WHERE titles_fts MATCH :query AND c.deleted_at IS NULL
@@ -70,5 +82,9 @@ def run_search(conn: sqlite3.Connection, text: str, limit: int) -> list[SearchHi
         return []
     params = {"query": query, "start": HIGHLIGHT_START, "end": HIGHLIGHT_END, "limit": limit}
     rows = conn.execute(_TITLE_HITS, params).fetchall()
+    params["shown"] = "{content reasoning} : (" + query + ")"
     rows += conn.execute(_MESSAGE_HITS, params).fetchall()
-    return [SearchHit(*row) for row in rows[:limit]]
+    return [
+        SearchHit(conv_id, msg_id, title, snippet, rank, bool(other))
+        for conv_id, msg_id, title, snippet, rank, other in rows[:limit]
+    ]
