@@ -134,9 +134,10 @@ def test_gauge_stops_where_there_is_no_metrics(qtbot, window, sim):
 def test_a_late_first_token_with_requests_waiting_says_the_server_is_busy(qtbot, window, sim):
     sim.simulator.load.waiting = 3
     sim.simulator.inject(Fault(first_byte_delay=6))
+    said: list[str] = []  # the status bar's messages (a later one may replace it at once)
+    window.statusBar().messageChanged.connect(said.append)
     send(qtbot, window, "Hello")
-    qtbot.waitUntil(lambda: "server is busy" in window.statusBar().currentMessage(),
-                    timeout=10_000)
+    qtbot.waitUntil(lambda: any("server is busy" in m for m in said), timeout=10_000)
     assert "3 request(s) are waiting" in window.server_feature.row.warning.text()
     # ...and the reply itself says so while it waits.
     reply = window.services.chat.current.messages[-1]
